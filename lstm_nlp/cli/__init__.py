@@ -1,0 +1,1 @@
+"""Thin Hydra entry points: parse, build, run. No training logic lives here."""

@@ -1,0 +1,40 @@
+"""``lstm-nlp-train``: compose the run from ``conf/`` and the command line, then train."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import hydra
+from omegaconf import DictConfig
+
+from lstm_nlp.cli.common import fail, run_app
+from lstm_nlp.errors import LstmNlpError
+
+PROG = "lstm-nlp-train"
+
+
+@hydra.main(config_path="pkg://lstm_nlp.conf", config_name="train", version_base="1.3")
+def _app(cfg: DictConfig) -> float | None:
+    from hydra.core.hydra_config import HydraConfig
+
+    from lstm_nlp.plugins import load_plugins_dir
+    from lstm_nlp.train import train
+
+    try:
+        if cfg.get("plugins_dir"):
+            load_plugins_dir(cfg.plugins_dir)
+        metrics = train(cfg, Path(HydraConfig.get().runtime.output_dir))
+    except LstmNlpError as err:
+        fail(PROG, err)
+    shown = [f"{k} {v:.2f}" for k, v in metrics.items() if k in ("val/ppl", "test/ppl", "val/acc", "test/acc")
+             and isinstance(v, float)]
+    print(f"{PROG}: " + " | ".join(shown + [f"run dir {HydraConfig.get().runtime.output_dir}"]), flush=True)
+    return metrics.get("val/loss")  # the value a Hydra sweeper optimises
+
+
+def main() -> None:
+    run_app(PROG, _app)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Batching: contiguous LM streams for truncated BPTT, padded sentence batches."""

@@ -1,0 +1,1 @@
+"""Evaluation: minimal-pair scoring, breakdown tables, plots (see the agreement issue)."""

@@ -1,0 +1,206 @@
+"""The ``language_model`` task: next-word prediction with truncated BPTT, perplexity on valid/test.
+
+Model: embedding (with word-type dropout) → dropout → encoder → dropout → decoder
+(optionally tied to the embedding).  The hidden state is carried from one batch to
+the next, detached every step, and reset at the start of each epoch and of each
+evaluation pass, as pytorch/examples' word_language_model does.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import lightning.pytorch as pl
+import torch
+import torch.nn.functional as F
+from omegaconf import DictConfig, OmegaConf
+from torch import nn
+from torchmetrics import MeanMetric
+
+from lstm_nlp.data.lm_datamodule import LMStreamDataModule
+from lstm_nlp.errors import ConfigError
+from lstm_nlp.modules import LMHead, embedding_dropout
+from lstm_nlp.registry import DATA_SOURCES
+from lstm_nlp.tasks.base import RunContext, TaskParts
+from lstm_nlp.tasks.components import build_encoder, require
+from lstm_nlp.tasks.optim import build_optimizer, build_scheduler
+from lstm_nlp.text.prepare import prepare_corpus
+
+
+def detach(hidden: Any) -> Any:
+    """Cut the graph behind a hidden state (a tensor or a tuple of them): repackage_hidden."""
+    if isinstance(hidden, torch.Tensor):
+        return hidden.detach()
+    return tuple(detach(h) for h in hidden)
+
+
+class LanguageModel(pl.LightningModule):
+    def __init__(
+        self,
+        vocab_size: int,
+        encoder: dict,
+        optim: dict,
+        embedding_dim: int = 200,
+        dropout: float = 0.2,
+        embedding_dropout: float = 0.0,
+        tie_weights: bool = False,
+        init_range: float = 0.1,
+        ar_alpha: float = 0.0,
+        tar_beta: float = 0.0,
+        bptt: int = 35,
+        variable_bptt: bool = False,
+    ) -> None:
+        super().__init__()
+        self.save_hyperparameters()
+        require(embedding_dim >= 1, "task.embedding_dim", ">= 1", embedding_dim)
+        for key, p in (("task.dropout", dropout), ("task.embedding_dropout", embedding_dropout)):
+            require(0.0 <= p < 1.0, key, "in [0, 1)", p)
+        if encoder.get("bidirectional"):
+            raise ConfigError(
+                "encoder.bidirectional=true cannot be used with task=language_model: a left-to-right "
+                "language model would see the words it predicts (use encoder.bidirectional=false)"
+            )
+        self.embedding = nn.Embedding(vocab_size, embedding_dim)
+        self.encoder = build_encoder(encoder, input_size=embedding_dim)
+        self.drop = nn.Dropout(dropout)
+        self.decoder = LMHead(self.encoder.get_output_dim(), vocab_size, tie_to=self.embedding if tie_weights else None)
+        self._init_weights(init_range)
+        self.val_nll, self.test_nll = MeanMetric(), MeanMetric()
+        self._hidden: dict[str, Any] = {}
+        self.tokenizer_json: str | None = None  # saved into checkpoints, see on_save_checkpoint
+
+    def _init_weights(self, init_range: float) -> None:
+        nn.init.uniform_(self.embedding.weight, -init_range, init_range)
+        decoder = self.decoder.decoder
+        if decoder.weight is not self.embedding.weight:
+            nn.init.uniform_(decoder.weight, -init_range, init_range)
+        if decoder.bias is not None:
+            nn.init.zeros_(decoder.bias)
+
+    # -- model ------------------------------------------------------------------------
+    def encode(self, tokens: torch.Tensor, hidden: Any = None) -> tuple[torch.Tensor, Any]:
+        """Encoder outputs ``(seq, batch, hidden)`` for token ids ``(seq, batch)``."""
+        emb = embedding_dropout(self.embedding, tokens, self.hparams.embedding_dropout, self.training)
+        output, hidden = self.encoder(self.drop(emb), hidden)
+        return output, hidden
+
+    def forward(self, tokens: torch.Tensor, hidden: Any = None) -> tuple[torch.Tensor, Any]:
+        """Logits ``(seq, batch, vocab)`` and the final hidden state."""
+        output, hidden = self.encode(tokens, hidden)
+        return self.decoder(self.drop(output)), hidden
+
+    # -- steps -------------------------------------------------------------------------
+    def on_train_epoch_start(self) -> None:
+        self._hidden.pop("train", None)
+
+    def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> torch.Tensor:
+        tokens, targets = batch
+        output, hidden = self.encode(tokens, self._hidden.get("train"))
+        self._hidden["train"] = detach(hidden)
+        dropped = self.drop(output)
+        logits = self.decoder(dropped)
+        nll = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1))
+        loss = nll
+        if self.hparams.ar_alpha:
+            loss = loss + self.hparams.ar_alpha * dropped.pow(2).mean()
+        if self.hparams.tar_beta:
+            loss = loss + self.hparams.tar_beta * (output[1:] - output[:-1]).pow(2).mean()
+        if self.hparams.variable_bptt:  # Merity et al.: scale the step by window length / bptt
+            loss = loss * tokens.size(0) / self.hparams.bptt
+        self.log("train/loss", nll, prog_bar=True)
+        self.log("train/ppl", torch.exp(nll.detach()))
+        return loss
+
+    def _eval_step(self, split: str, metric: MeanMetric, batch: tuple[torch.Tensor, torch.Tensor]) -> None:
+        tokens, targets = batch
+        logits, hidden = self(tokens, self._hidden.get(split))
+        self._hidden[split] = detach(hidden)
+        nll = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1))
+        metric.update(nll, weight=targets.numel())
+
+    def _eval_end(self, split: str, metric: MeanMetric) -> None:
+        loss = metric.compute()
+        metric.reset()
+        self._hidden.pop(split, None)
+        self.log(f"{split}/loss", loss, prog_bar=split == "val")
+        self.log(f"{split}/ppl", torch.exp(loss), prog_bar=split == "val")
+
+    def on_validation_epoch_start(self) -> None:
+        self._hidden.pop("val", None)
+
+    def validation_step(self, batch, batch_idx: int) -> None:
+        self._eval_step("val", self.val_nll, batch)
+
+    def on_validation_epoch_end(self) -> None:
+        self._eval_end("val", self.val_nll)
+
+    def on_test_epoch_start(self) -> None:
+        self._hidden.pop("test", None)
+
+    def test_step(self, batch, batch_idx: int) -> None:
+        self._eval_step("test", self.test_nll, batch)
+
+    def on_test_epoch_end(self) -> None:
+        self._eval_end("test", self.test_nll)
+
+    def configure_optimizers(self) -> Any:
+        optim = dict(self.hparams.optim)
+        optimizer = build_optimizer(self.parameters(), optim)
+        scheduler = build_scheduler(optimizer, optim.get("scheduler"), monitor="val/loss")
+        if scheduler is None:
+            return optimizer
+        return {"optimizer": optimizer, "lr_scheduler": scheduler}
+
+    # -- checkpoints and generation -------------------------------------------------------
+    def on_save_checkpoint(self, checkpoint: dict) -> None:
+        if self.tokenizer_json is not None:
+            checkpoint["tokenizer_json"] = self.tokenizer_json
+
+    def on_load_checkpoint(self, checkpoint: dict) -> None:
+        self.tokenizer_json = checkpoint.get("tokenizer_json", self.tokenizer_json)
+
+    @torch.no_grad()
+    def generate(self, prompt: list[int], n_words: int, temperature: float = 1.0,
+                 generator: torch.Generator | None = None) -> list[int]:
+        """Sample ``n_words`` ids after ``prompt`` (at least one id), one at a time."""
+        if temperature <= 0:
+            raise ConfigError(f"temperature must be > 0, got {temperature}")
+        self.eval()
+        tokens = torch.tensor(prompt, dtype=torch.long, device=self.device).view(-1, 1)
+        logits, hidden = self(tokens)
+        out = []
+        for _ in range(n_words):
+            probs = torch.softmax(logits[-1, 0] / temperature, dim=-1)
+            word = torch.multinomial(probs, 1, generator=generator)
+            out.append(int(word))
+            logits, hidden = self(word.view(1, 1), hidden)
+        return out
+
+
+def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:
+    """``task=language_model``: prepare the corpus, the stream batches and the model."""
+    t = cfg.task
+    for key in ("batch_size", "eval_batch_size", "bptt"):
+        require(isinstance(t[key], int) and t[key] >= 1, f"task.{key}", "an integer >= 1", t[key])
+    files = DATA_SOURCES.get(cfg.data.name)(cfg.data)
+    corpus = prepare_corpus(
+        files, tokenizer_path=run.tokenizer_path, min_freq=cfg.data.get("min_freq", 1),
+        max_size=cfg.data.get("max_size"), lowercase=cfg.data.get("lowercase", False),
+        encoding_errors=cfg.data.get("encoding_errors", "strict"), cache_dir=run.cache_dir,
+    )
+    datamodule = LMStreamDataModule(corpus.streams, batch_size=t.batch_size, eval_batch_size=t.eval_batch_size,
+                                    bptt=t.bptt, variable_bptt=t.get("variable_bptt", False), seed=run.seed)
+    module = LanguageModel(
+        vocab_size=corpus.vocab_size,
+        encoder=OmegaConf.to_container(cfg.encoder, resolve=True),
+        optim=OmegaConf.to_container(cfg.optim, resolve=True),
+        embedding_dim=t.embedding_dim, dropout=t.dropout, embedding_dropout=t.embedding_dropout,
+        tie_weights=t.tie_weights, init_range=t.init_range, ar_alpha=t.ar_alpha, tar_beta=t.tar_beta,
+        bptt=t.bptt, variable_bptt=t.variable_bptt,
+    )
+    module.tokenizer_json = corpus.tokenizer.to_str()
+    summary = {"corpus": files.name, "vocab_size": corpus.vocab_size, "types": corpus.num_types,
+               **{f"{s}_tokens": int(len(x)) for s, x in corpus.streams.items()}}
+    return TaskParts(module, datamodule, monitor="val/loss", mode="min",
+                     trainer_kwargs={"use_distributed_sampler": False}, summary=summary)
+

@@ -1,0 +1,1 @@
+"""Text handling without Lightning or Hydra: corpus readers, tokenizer/vocabulary, token streams."""

@@ -1,0 +1,87 @@
+"""Word-level tokenizer and vocabulary on HuggingFace ``tokenizers``.
+
+Text is split on whitespace (PTB / WikiText style); every line gets one ``<eos>``
+appended by the tokenizer's post-processor, so encoding a line gives exactly the ids
+that pytorch/examples' ``data.py`` would.  The vocabulary holds ``<unk>``, ``<eos>``
+and ``<pad>`` first, then the corpus words by descending frequency (ties in order of
+first occurrence).  Saved as ``tokenizer.json``, reloaded with the checkpoint.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+from pathlib import Path
+from typing import Iterable
+
+from tokenizers import Tokenizer, models, pre_tokenizers, processors
+
+from lstm_nlp.atomic import write_text
+from lstm_nlp.errors import ConfigError, DataError
+
+UNK, EOS, PAD = "<unk>", "<eos>", "<pad>"
+SPECIALS = (UNK, EOS, PAD)
+
+
+def count_words(lines: Iterable[str], lowercase: bool = False) -> Counter:
+    """Count whitespace-separated words, one ``<eos>`` per line."""
+    counts: Counter = Counter()
+    n_lines = 0
+    for line in lines:
+        counts.update((line.lower() if lowercase else line).split())
+        n_lines += 1
+    counts[EOS] += n_lines
+    return counts
+
+
+def build_tokenizer(
+    counts: Counter, min_freq: int = 1, max_size: int | None = None, lowercase: bool = False
+) -> Tokenizer:
+    """A word-level tokenizer whose vocabulary keeps words seen at least ``min_freq`` times.
+
+    ``max_size`` caps the vocabulary (specials included); rarer words become ``<unk>``.
+    """
+    if not isinstance(min_freq, int) or min_freq < 1:
+        raise ConfigError(f"data.min_freq must be an integer >= 1, got {min_freq!r}")
+    if max_size is not None and (not isinstance(max_size, int) or max_size < len(SPECIALS) + 1):
+        raise ConfigError(f"data.max_size must be null or an integer >= {len(SPECIALS) + 1}, got {max_size!r}")
+    vocab = {tok: i for i, tok in enumerate(SPECIALS)}
+    for word, n in sorted(counts.items(), key=lambda kv: -kv[1]):  # stable: ties keep first occurrence
+        if n < min_freq or (max_size is not None and len(vocab) >= max_size):
+            break
+        vocab.setdefault(word, len(vocab))
+    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token=UNK))
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    if lowercase:
+        from tokenizers import normalizers
+
+        tok.normalizer = normalizers.Lowercase()
+    tok.post_processor = processors.TemplateProcessing(single=f"$A {EOS}", special_tokens=[(EOS, vocab[EOS])])
+    return tok
+
+
+def save_tokenizer(tok: Tokenizer, path: str | os.PathLike) -> None:
+    write_text(path, tok.to_str())
+
+
+def load_tokenizer(path: str | os.PathLike) -> Tokenizer:
+    path = Path(path)
+    try:
+        tok = Tokenizer.from_file(str(path))
+    except Exception as e:  # tokenizers raises a bare Exception on a malformed file
+        raise DataError(f"{path}: not a valid tokenizer.json ({str(e).splitlines()[0]})") from None
+    missing = [s for s in SPECIALS if tok.token_to_id(s) is None]
+    if missing:
+        raise DataError(f"{path}: tokenizer vocabulary lacks {', '.join(missing)}")
+    return tok
+
+
+def tokenizer_fingerprint(tok: Tokenizer) -> str:
+    """A short hash that changes whenever the tokenizer's vocabulary or rules change."""
+    return hashlib.sha256(tok.to_str().encode("utf-8")).hexdigest()[:16]
+
+
+def corpus_types(counts: Counter, tok: Tokenizer) -> int:
+    """Distinct corpus tokens that the vocabulary covers (``<eos>`` included, unused specials not)."""
+    return sum(1 for w in counts if tok.token_to_id(w) is not None)
