@@ -20,7 +20,7 @@ def build_logger(cfg: Mapping[str, Any] | None, run_dir: Path, hparams: dict) ->
     if name == "csv":
         from lightning.pytorch.loggers import CSVLogger
 
-        return CSVLogger(save_dir=str(run_dir), name="logs", version="")
+        return CSVLogger(save_dir=str(run_dir), name="logs")  # version_N: a resumed run never overwrites
     if name == "tensorboard":
         from lightning.pytorch.loggers import TensorBoardLogger
 

@@ -7,7 +7,10 @@ validated and tested → ``metrics.json``.
 
 from __future__ import annotations
 
+import logging
 import math
+import sys
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +37,19 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dic
     import lightning.pytorch as pl
     from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
 
+    from lstm_nlp.callbacks import EpochSummary
+
     checkpoint = ModelCheckpoint(
         dirpath=run_dir / "checkpoints", filename="best", monitor=parts.monitor, mode=parts.mode,
         save_top_k=1, save_last=True, auto_insert_metric_name=False, enable_version_counter=False,
     )
-    callbacks: list[Any] = [checkpoint]
+    callbacks: list[Any] = [checkpoint, EpochSummary()]
     logger = build_logger(cfg.get("logger"), run_dir, hparams)
     if logger is not None:
         callbacks.append(LearningRateMonitor(logging_interval="epoch"))
     kwargs = OmegaConf.to_container(cfg.trainer, resolve=True)
+    if kwargs.get("enable_progress_bar") is None:  # auto: a bar on a terminal, epoch lines in logs
+        kwargs["enable_progress_bar"] = sys.stdout.isatty()
     kwargs.update(parts.trainer_kwargs)
     return pl.Trainer(default_root_dir=str(run_dir), callbacks=callbacks, logger=logger or False, **kwargs)
 
@@ -60,6 +67,11 @@ def train(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
     import lightning.pytorch as pl
 
     configure_torch(cfg)
+    # Lightning logs through its own console handler; keep Hydra's root handler from repeating each line.
+    logging.getLogger("lightning.pytorch").propagate = False
+    warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
+    warnings.filterwarnings("ignore", message=r".*smaller than the logging interval.*")
+    warnings.filterwarnings("ignore", message=r".*Checkpoint directory .* exists and is not empty.*")
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
     run = RunContext(run_dir=run_dir, seed=cfg.seed, cache_dir=default_cache_dir(cfg.get("cache_dir")))
     parts: TaskParts = TASKS.get(cfg.task.name)(cfg, run)

@@ -26,8 +26,14 @@ def generate_text(cfg: DictConfig) -> str:
         prompt += tok.encode(str(cfg.prompt), add_special_tokens=False).ids
     gen = torch.Generator().manual_seed(int(cfg.seed))
     ids = model.generate(prompt, cfg.words, temperature=float(cfg.temperature), generator=gen)
-    words = ([str(cfg.prompt)] if cfg.prompt else []) + ["\n" if tok.id_to_token(i) == EOS else tok.id_to_token(i) for i in ids]
-    text = " ".join(words).replace(" \n ", "\n").replace(" \n", "\n").strip() + "\n"
+    lines, line = [], [str(cfg.prompt)] if cfg.prompt else []
+    for word in (tok.id_to_token(i) for i in ids):
+        if word == EOS:
+            lines.append(" ".join(line))
+            line = []
+        else:
+            line.append(word)
+    text = "\n".join(lines + ([" ".join(line)] if line else [])) + "\n"
     if cfg.out:
         write_text(cfg.out, text)
     return text

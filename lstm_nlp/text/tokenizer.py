@@ -58,6 +58,7 @@ def build_tokenizer(
 
         tok.normalizer = normalizers.Lowercase()
     tok.post_processor = processors.TemplateProcessing(single=f"$A {EOS}", special_tokens=[(EOS, vocab[EOS])])
+    tok.add_special_tokens(list(SPECIALS))  # marks them special (decode can skip them); ids unchanged
     return tok
 
 

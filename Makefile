@@ -1,0 +1,34 @@
+# lstm-nlp: `make train` trains a language model on the embedded corpus; `make test` runs the tests.
+# Both create (or reuse) the virtual environment $(VENV) and install what they need.
+# TORCH_SPEC picks the torch build (default: the CPU build of 2.13.0), TORCH_INDEX adds pip
+# options for it, e.g.  make train TORCH_SPEC=torch==2.13.0 TORCH_INDEX="--index-url https://download.pytorch.org/whl/cu126"
+PYTHON ?= python3
+VENV ?= .venv
+TORCH_SPEC ?= torch==2.13.0
+TORCH_INDEX ?=
+ARGS ?=
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.lstm-nlp-installed
+export OMP_NUM_THREADS ?= 1
+export TOKENIZERS_PARALLELISM ?= false
+
+.PHONY: train test install clean
+
+$(STAMP): pyproject.toml plugins/lstm-nlp-pos/pyproject.toml Makefile
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	echo "$(TORCH_SPEC)" > $(VENV)/constraints.txt
+	$(BIN)/python -m pip install -q "$(TORCH_SPEC)" $(TORCH_INDEX)
+	$(BIN)/python -m pip install -q -c $(VENV)/constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install -q -c $(VENV)/constraints.txt --no-deps -e plugins/lstm-nlp-pos
+	touch $(STAMP)
+
+install: $(STAMP)
+
+train: $(STAMP)
+	$(BIN)/lstm-nlp-train $(ARGS)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q tests plugins/lstm-nlp-pos/tests $(ARGS)
+
+clean:
+	rm -rf $(VENV) runs outputs multirun .pytest_cache

@@ -1,0 +1,36 @@
+"""Small Lightning callbacks the runner adds to every run."""
+
+from __future__ import annotations
+
+import time
+
+import lightning.pytorch as pl
+
+
+class EpochSummary(pl.Callback):
+    """One line per validation: epoch, step, train loss, validation metrics, training words/s.
+
+    Readable in log files and CI output, where a progress bar is noise.
+    """
+
+    def __init__(self) -> None:
+        self._start = None
+        self._tokens = 0
+
+    def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._start, self._tokens = time.perf_counter(), 0
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        tokens = batch[0] if isinstance(batch, (tuple, list)) else None
+        if hasattr(tokens, "numel"):
+            self._tokens += tokens.numel()
+
+    def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        if trainer.sanity_checking or not trainer.is_global_zero or trainer.state.fn != "fit":
+            return
+        metrics = trainer.callback_metrics
+        parts = [f"epoch {trainer.current_epoch}", f"step {trainer.global_step}"]
+        parts += [f"{k} {float(v):.4g}" for k, v in sorted(metrics.items()) if k.startswith(("train/loss", "val/"))]
+        if self._start is not None and self._tokens:
+            parts.append(f"{self._tokens / (time.perf_counter() - self._start):,.0f} tokens/s")
+        print("lstm-nlp: " + " | ".join(parts), flush=True)

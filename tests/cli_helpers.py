@@ -1,0 +1,43 @@
+"""Running the real command-line programs in subprocesses, as a user would."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+TINY = [
+    "encoder.hidden_size=16", "encoder.num_layers=1", "task.embedding_dim=16",
+    "task.batch_size=4", "task.eval_batch_size=4", "task.bptt=10", "trainer.max_epochs=1",
+    "trainer.enable_progress_bar=false", "trainer.enable_model_summary=false",
+]
+
+
+def env() -> dict[str, str]:
+    e = dict(os.environ)
+    e.update(OMP_NUM_THREADS="1", TOKENIZERS_PARALLELISM="false", WANDB_MODE="offline", PYTHONUNBUFFERED="1")
+    return e
+
+
+def run_cli(module: str, *args: str, cwd: Path | None = None, timeout: int = 240) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", f"lstm_nlp.cli.{module}", *args], capture_output=True,
+                          text=True, env=env(), cwd=cwd, timeout=timeout)
+
+
+def train(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return run_cli("train", *TINY, *args, cwd=cwd)
+
+
+def metrics(run_dir: Path) -> dict:
+    return json.loads((run_dir / "metrics.json").read_text())
+
+
+def one_line_error(proc: subprocess.CompletedProcess, prog: str = "lstm-nlp-train") -> str:
+    """The single error line a user sees; fails if there is a traceback or more."""
+    assert proc.returncode == 2, (proc.returncode, proc.stderr[-2000:])
+    assert "Traceback" not in proc.stderr, proc.stderr
+    lines = [line for line in proc.stderr.splitlines() if line.startswith(f"{prog}: error:")]
+    assert len(lines) == 1, proc.stderr
+    return lines[0]

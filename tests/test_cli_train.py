@@ -1,0 +1,124 @@
+"""The training command end to end, in subprocesses, as a user runs it."""
+
+import math
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from cli_helpers import TINY, env, metrics, one_line_error, run_cli, train
+
+
+def test_tiny_run_writes_finite_perplexities(corpus_dir, tmp_path):
+    run_dir = tmp_path / "run"
+    proc = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    m = metrics(run_dir)
+    assert math.isfinite(m["val/ppl"]) and math.isfinite(m["test/ppl"])
+    assert 1.0 < m["test/ppl"] < m["data/vocab_size"]  # it learned something beyond uniform guessing
+    assert "val/ppl" in proc.stdout and "test/ppl" in proc.stdout
+    assert (run_dir / "checkpoints" / "last.ckpt").is_file() and (run_dir / "checkpoints" / "best.ckpt").is_file()
+    assert (run_dir / "tokenizer.json").is_file() and (run_dir / ".hydra" / "config.yaml").is_file()
+    assert not [p for p in (run_dir / "checkpoints").iterdir() if "=" in p.name]
+
+
+def test_same_seed_same_metrics(corpus_dir, tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    for run_dir in (a, b):
+        assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "seed=7").returncode == 0
+    assert metrics(a)["test/ppl"] == metrics(b)["test/ppl"]
+    assert train("data=text", f"data.path={corpus_dir}", f"run_dir={tmp_path / 'c'}", "seed=8").returncode == 0
+    assert metrics(tmp_path / "c")["test/ppl"] != metrics(a)["test/ppl"]
+
+
+def test_rerun_resumes_from_last_checkpoint(corpus_dir, tmp_path):
+    run_dir = tmp_path / "run"
+    first = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}")
+    assert first.returncode == 0, first.stderr[-3000:]
+    steps = metrics(run_dir)["global_step"]
+    again = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "trainer.max_epochs=2")
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "resuming from" in again.stdout
+    assert metrics(run_dir)["epochs"] == 2 and metrics(run_dir)["global_step"] == 2 * steps
+
+
+def test_killed_run_resumes_and_finishes(corpus_dir, tmp_path):
+    run_dir = tmp_path / "run"
+    args = [sys.executable, "-m", "lstm_nlp.cli.train", *TINY, "data=text", f"data.path={corpus_dir}",
+            f"run_dir={run_dir}", "trainer.max_epochs=200"]
+    proc = subprocess.Popen(args, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    last = run_dir / "checkpoints" / "last.ckpt"
+    deadline = time.time() + 120
+    while not last.is_file() and time.time() < deadline and proc.poll() is None:
+        time.sleep(0.2)
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert last.is_file() and not (run_dir / "metrics.json").exists()
+    resumed = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "trainer.max_epochs=3")
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
+    assert "resuming from" in resumed.stdout
+    assert metrics(run_dir)["epochs"] == 3
+
+
+def test_generate_from_checkpoint(corpus_dir, tmp_path):
+    run_dir = tmp_path / "run"
+    assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}").returncode == 0
+    out = tmp_path / "sample.txt"
+    proc = run_cli("generate", f"checkpoint={run_dir}/checkpoints/best.ckpt", "words=30", "prompt=the cat",
+                   "temperature=0.5", f"out={out}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.startswith("the cat")
+    vocab = set((corpus_dir / "train.txt").read_text().split())
+    words = proc.stdout.split()
+    assert len(words) >= 12 and set(words) <= vocab  # 30 samples minus <eos>, all real words
+    assert out.read_text() == proc.stdout
+
+
+@pytest.mark.parametrize(
+    "case, expected",
+    [
+        ("missing_split", r"missing the valid split"),
+        ("empty_split", r"test.txt: the file is empty"),
+        ("non_utf8", r"train.txt:2: bytes that are not UTF-8"),
+        ("unknown_task", r"unknown task 'languag_model'.*Did you mean 'language_model'"),
+        ("bad_encoder_option", r"encoder.dropout must be in \[0, 1\), got 1.5"),
+        ("unknown_encoder_key", r"encoder.dropot is not an option of encoder 'lstm'"),
+        ("bidirectional_lm", r"encoder.bidirectional=true cannot be used with task=language_model"),
+        ("missing_path", r"data.path is required"),
+    ],
+)
+def test_bad_input_gives_one_line_error(corpus_dir, tmp_path, case, expected):
+    import re
+
+    args = ["data=text", f"data.path={corpus_dir}", f"run_dir={tmp_path / 'run'}"]
+    if case == "missing_split":
+        (corpus_dir / "valid.txt").unlink()
+    elif case == "empty_split":
+        (corpus_dir / "test.txt").write_text("")
+    elif case == "non_utf8":
+        (corpus_dir / "train.txt").write_bytes(b"the cat sat\nthe \xff dog\n")
+    elif case == "unknown_task":
+        args.append("task=languag_model")
+    elif case == "bad_encoder_option":
+        args.append("encoder.dropout=1.5")
+    elif case == "unknown_encoder_key":
+        args.append("+encoder.dropot=0.1")
+    elif case == "bidirectional_lm":
+        args.append("encoder.bidirectional=true")
+    elif case == "missing_path":
+        args = ["data=text", f"run_dir={tmp_path / 'run'}"]
+    line = one_line_error(train(*args))
+    assert re.search(expected, line), line
+    assert not (tmp_path / "run" / "metrics.json").exists()
+
+
+def test_help_lists_config_groups():
+    proc = run_cli("train", "--help")
+    assert proc.returncode == 0
+    for group in ("task:", "encoder:", "data:", "optim:", "logger:", "experiment:"):
+        assert group in proc.stdout
+    assert "language_model" in proc.stdout and "ptb_small" in proc.stdout
