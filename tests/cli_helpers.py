@@ -27,7 +27,8 @@ def run_cli(module: str, *args: str, cwd: Path | None = None, timeout: int = 240
 
 
 def train(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
-    return run_cli("train", *TINY, *args, cwd=cwd)
+    flags = [a for a in args if a.startswith("-")]  # Hydra flags (-m) go before the overrides
+    return run_cli("train", *flags, *TINY, *[a for a in args if not a.startswith("-")], cwd=cwd)
 
 
 def metrics(run_dir: Path) -> dict:

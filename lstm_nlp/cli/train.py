@@ -8,7 +8,7 @@ import hydra
 from omegaconf import DictConfig
 
 from lstm_nlp.cli.common import fail, run_app
-from lstm_nlp.errors import LstmNlpError
+from lstm_nlp.errors import ConfigError, LstmNlpError
 
 PROG = "lstm-nlp-train"
 
@@ -21,6 +21,7 @@ def _app(cfg: DictConfig) -> float | None:
     from lstm_nlp.train import train
 
     try:
+        refuse_ddp_in_multirun(cfg, HydraConfig.get().mode)
         if cfg.get("plugins_dir"):
             load_plugins_dir(cfg.plugins_dir)
         metrics = train(cfg, Path(HydraConfig.get().runtime.output_dir))
@@ -30,6 +31,18 @@ def _app(cfg: DictConfig) -> float | None:
              and isinstance(v, float)]
     print(f"{PROG}: " + " | ".join(shown + [f"run dir {HydraConfig.get().runtime.output_dir}"]), flush=True)
     return metrics.get("val/loss")  # the value a Hydra sweeper optimises
+
+
+def refuse_ddp_in_multirun(cfg: DictConfig, mode) -> None:
+    """Lightning's DDP relaunches the command line; inside ``-m`` that would re-run the whole sweep."""
+    from hydra.types import RunMode
+
+    strategy = str(cfg.trainer.get("strategy", "auto"))
+    if mode == RunMode.MULTIRUN and strategy.startswith("ddp") and "spawn" not in strategy:
+        raise ConfigError(
+            f"trainer.strategy={strategy} cannot run inside a Hydra multirun (-m): DDP relaunches the command, "
+            "which would re-run the sweep; launch each job on its own (scripts/) or use trainer.strategy=ddp_spawn"
+        )
 
 
 def main() -> None:
