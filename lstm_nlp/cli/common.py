@@ -20,7 +20,7 @@ def override_values(argv: list[str], key: str) -> list[str]:
     return values
 
 
-def prepare_registries(argv: list[str]) -> None:
+def prepare_registries(argv: list[str], check_names: bool = True) -> None:
     """Load plugins and check registered names given on the command line, before Hydra composes.
 
     A plugin's own config must be in Hydra's ConfigStore before composition, so
@@ -34,7 +34,7 @@ def prepare_registries(argv: list[str]) -> None:
     for folder in override_values(argv, "plugins_dir"):
         if folder != "null":
             load_plugins_dir(folder)
-    for group, registry in REGISTRIES.items():
+    for group, registry in REGISTRIES.items() if check_names else ():
         for value in override_values(argv, group):
             if value not in ("null",) and not value.startswith(("choice(", "range(", "glob(")):
                 registry.entry(value)
@@ -49,8 +49,7 @@ def run_app(prog: str, app: Callable[[], object]) -> None:
     """Run a Hydra app, turning every :class:`LstmNlpError` into one line on stderr and exit code 2."""
     argv = sys.argv[1:]
     try:
-        if not any(a in ("--help", "-h", "--hydra-help") for a in argv):
-            prepare_registries(argv)
+        prepare_registries(argv, check_names=not any(a in ("--help", "-h", "--hydra-help") for a in argv))
         app()
     except LstmNlpError as err:
         fail(prog, err)
