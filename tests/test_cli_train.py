@@ -122,3 +122,14 @@ def test_help_lists_config_groups():
     for group in ("task:", "encoder:", "data:", "optim:", "logger:", "experiment:"):
         assert group in proc.stdout
     assert "language_model" in proc.stdout and "ptb_small" in proc.stdout
+
+
+def test_default_grammar_corpus_and_awd_preset_train(tmp_path):
+    """The embedded corpus (small) with the AWD-LSTM regularisers: weight-drop, locked dropouts, tying."""
+    run_dir = tmp_path / "run"
+    proc = train("experiment=awd_lstm", "data.train_sentences=300", "data.valid_sentences=60",
+                 "data.test_sentences=60", f"run_dir={run_dir}", "encoder.hidden_size=24", "encoder.num_layers=2",
+                 "task.bptt=12", "trainer.max_epochs=1")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    m = metrics(run_dir)
+    assert m["data/corpus"] == "grammar" and math.isfinite(m["test/ppl"])
