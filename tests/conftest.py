@@ -1,8 +1,9 @@
 import os
-import random
 from pathlib import Path
 
 import pytest
+
+from corpus_helpers import write_corpus
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -20,17 +21,6 @@ def isolated_cache(tmp_path_factory):
         os.environ.pop("LSTM_NLP_CACHE", None)
     else:
         os.environ["LSTM_NLP_CACHE"] = old
-
-
-def write_corpus(folder: Path, n_train: int = 400, n_eval: int = 60, seed: int = 0, layout: str = "{split}.txt") -> Path:
-    """A small whitespace-tokenised corpus folder with some learnable structure."""
-    rng = random.Random(seed)
-    nouns, verbs = ["cat", "dog", "bird", "house", "tree"], ["sees", "likes", "eats", "finds"]
-    folder.mkdir(parents=True, exist_ok=True)
-    for split, n in (("train", n_train), ("valid", n_eval), ("test", n_eval)):
-        lines = [f"the {rng.choice(nouns)} {rng.choice(verbs)} the {rng.choice(nouns)} ." for _ in range(n)]
-        (folder / layout.format(split=split)).write_text("\n".join(lines) + "\n", encoding="utf-8")
-    return folder
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from corpus_helpers import write_corpus
 from lstm_nlp.errors import DataError
 from lstm_nlp.text.corpus import CorpusFiles, find_splits, read_lines
 from lstm_nlp.text.prepare import prepare_corpus
@@ -25,8 +26,6 @@ def examples_data_py(folder: Path, names: dict[str, Path]):
 
 @pytest.mark.parametrize("layout", ["{split}.txt", "ptb.{split}.txt", "wiki.{split}.tokens"])
 def test_layouts_are_found(tmp_path, layout):
-    from conftest import write_corpus
-
     folder = write_corpus(tmp_path / "c", layout=layout)
     splits = find_splits(folder)
     assert [p.name for p in splits.values()] == [layout.format(split=s) for s in ("train", "valid", "test")]

@@ -51,3 +51,41 @@ def test_shards_are_contiguous_equal_and_disjoint():
 def test_too_little_data_is_a_clear_error():
     with pytest.raises(ConfigError, match="too few for batch_size=20"):
         batchify(np.arange(10), 20)
+
+
+def test_lightning_redraws_variable_windows_every_epoch():
+    """Lightning calls set_epoch on the loader's sampler each epoch; the windows must follow."""
+    import lightning.pytorch as pl
+
+    from lstm_nlp.data.lm_datamodule import LMStreamDataModule
+
+    seen = []
+
+    class Probe(pl.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.w = torch.nn.Parameter(torch.zeros(1))
+
+        def on_train_epoch_start(self):
+            seen.append([])
+
+        def training_step(self, batch, i):
+            seen[-1].append(batch[0].size(0))
+            return (self.w * batch[0].float().mean()).sum()
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), lr=0.1)
+
+    dm = LMStreamDataModule({"train": np.arange(4000, dtype=np.int32)}, batch_size=2, eval_batch_size=2, bptt=30,
+                            variable_bptt=True, seed=5)
+    trainer = pl.Trainer(max_epochs=3, logger=False, enable_checkpointing=False, enable_progress_bar=False,
+                         enable_model_summary=False, use_distributed_sampler=False, limit_val_batches=0)
+    trainer.fit(Probe(), datamodule=dm)
+    expected = []
+    for epoch in range(3):
+        ds = BPTTBatches(batchify(np.arange(4000, dtype=np.int32), 2), 30, variable=True, seed=5)
+        ds.set_epoch(epoch)
+        expected.append(ds.lengths)
+    n = min(len(s) for s in seen)
+    assert [s[:n] for s in seen] == [e[:n] for e in expected]
+    assert seen[0][:n] != seen[1][:n]

@@ -4,9 +4,26 @@ from __future__ import annotations
 
 import lightning.pytorch as pl
 import numpy as np
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Sampler
 
 from lstm_nlp.data.lm_stream import BPTTBatches, batchify, shard
+
+
+class EpochWindows(Sampler[int]):
+    """Serves the windows of a :class:`BPTTBatches` in order; Lightning calls ``set_epoch`` on it
+    before every epoch (resumed runs too), which redraws variable BPTT lengths for that epoch."""
+
+    def __init__(self, batches: BPTTBatches) -> None:
+        self.batches = batches
+
+    def set_epoch(self, epoch: int) -> None:
+        self.batches.set_epoch(epoch)
+
+    def __iter__(self):
+        return iter(range(len(self.batches)))
+
+    def __len__(self) -> int:
+        return len(self.batches)
 
 
 class LMStreamDataModule(pl.LightningDataModule):
@@ -40,12 +57,10 @@ class LMStreamDataModule(pl.LightningDataModule):
                                                seed=self.seed + rank)
 
     def _loader(self, split: str) -> DataLoader:
-        return DataLoader(self.datasets[split], batch_size=None, shuffle=False, num_workers=0)
+        data = self.datasets[split]
+        return DataLoader(data, batch_size=None, sampler=EpochWindows(data), num_workers=0)
 
     def train_dataloader(self) -> DataLoader:
-        ds = self.datasets["train"]
-        if self.trainer is not None:
-            ds.set_epoch(self.trainer.current_epoch)
         return self._loader("train")
 
     def val_dataloader(self) -> DataLoader:

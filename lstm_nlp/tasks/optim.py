@@ -27,11 +27,13 @@ def build_optimizer(params: Iterable[torch.nn.Parameter], cfg: Mapping[str, Any]
     return OPTIMIZERS[name](params, **kwargs)
 
 
-def build_scheduler(optimizer: torch.optim.Optimizer, cfg: Mapping[str, Any] | None, monitor: str) -> dict | None:
+def build_scheduler(
+    optimizer: torch.optim.Optimizer, cfg: Mapping[str, Any] | None, monitor: str, mode: str = "min"
+) -> dict | None:
     """A Lightning ``lr_scheduler`` dict, stepped once per epoch, or ``None``.
 
     - ``plateau``: multiply the rate by ``factor`` when ``monitor`` stops improving
-      (pytorch/examples divides by 4: factor 0.25, patience 0);
+      (pytorch/examples divides by 4: factor 0.25, patience 0); ``mode="max"`` for accuracies;
     - ``decay_after``: multiply by ``gamma`` every epoch after ``start_epoch`` (Zaremba et al. 2014);
     - ``cosine``: cosine annealing over ``t_max`` epochs.
     """
@@ -42,7 +44,7 @@ def build_scheduler(optimizer: torch.optim.Optimizer, cfg: Mapping[str, Any] | N
         return None
     if name == "plateau":
         sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
-            optimizer, mode="min", factor=float(cfg.get("factor", 0.25)), patience=int(cfg.get("patience", 0)),
+            optimizer, mode=mode, factor=float(cfg.get("factor", 0.25)), patience=int(cfg.get("patience", 0)),
             threshold=float(cfg.get("threshold", 0.0)), min_lr=float(cfg.get("min_lr", 0.0)),
         )
         return {"scheduler": sched, "monitor": monitor, "interval": "epoch", "frequency": 1, "strict": True}
