@@ -133,3 +133,20 @@ def test_default_grammar_corpus_and_awd_preset_train(tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     m = metrics(run_dir)
     assert m["data/corpus"] == "grammar" and math.isfinite(m["test/ppl"])
+
+
+def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
+    """A local plugin module registers a data source with its own config; it is a command-line choice."""
+    folder = tmp_path / "my_plugins"
+    folder.mkdir()
+    (folder / "fixed_folder.py").write_text(
+        "from lstm_nlp.registry import DATA_SOURCES\n"
+        "from lstm_nlp.text.sources import text_folder\n"
+        f"DATA_SOURCES.register('fixed_folder', text_folder, config={{'path': {str(corpus_dir)!r}, 'min_freq': 1}})\n"
+    )
+    run_dir = tmp_path / "run"
+    proc = train(f"plugins_dir={folder}", "data=fixed_folder", f"run_dir={run_dir}")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert metrics(run_dir)["data/corpus"] == "corpus"
+    typo = train(f"plugins_dir={folder}", "data=fixed_foldr", f"run_dir={run_dir}")
+    assert "Did you mean 'fixed_folder'" in one_line_error(typo)
