@@ -1,7 +1,8 @@
 # lstm-nlp: `make train` trains a language model on the embedded corpus; `make test` runs the tests.
 # Both create (or reuse) the virtual environment $(VENV) and install what they need.
-# TORCH_SPEC picks the torch build (default: the CPU build of 2.13.0), TORCH_INDEX adds pip
-# options for it, e.g.  make train TORCH_SPEC=torch==2.13.0 TORCH_INDEX="--index-url https://download.pytorch.org/whl/cu126"
+# TORCH_SPEC picks the torch release, TORCH_INDEX adds pip options for it, e.g. the CPU-only
+# wheels:  make train TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu"
+# Changing either reinstalls torch in the existing environment.
 PYTHON ?= python3
 VENV ?= .venv
 TORCH_SPEC ?= torch==2.13.0
@@ -9,13 +10,18 @@ TORCH_INDEX ?=
 ARGS ?=
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.lstm-nlp-installed
+TORCH_STAMP := $(VENV)/.torch-spec
 export OMP_NUM_THREADS ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: train test install clean
+.PHONY: train test install clean FORCE
 
-$(STAMP): pyproject.toml plugins/lstm-nlp-pos/pyproject.toml Makefile
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+# Rewritten only when TORCH_SPEC/TORCH_INDEX change, so that a change triggers a reinstall.
+$(TORCH_STAMP): FORCE
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@echo '$(TORCH_SPEC) $(TORCH_INDEX)' | cmp -s - $@ || echo '$(TORCH_SPEC) $(TORCH_INDEX)' > $@
+
+$(STAMP): $(TORCH_STAMP) pyproject.toml plugins/lstm-nlp-pos/pyproject.toml Makefile
 	echo "$(TORCH_SPEC)" > $(VENV)/constraints.txt
 	$(BIN)/python -m pip install -q "$(TORCH_SPEC)" $(TORCH_INDEX)
 	$(BIN)/python -m pip install -q -c $(VENV)/constraints.txt -e ".[dev]"
@@ -32,3 +38,5 @@ test: $(STAMP)
 
 clean:
 	rm -rf $(VENV) runs outputs multirun .pytest_cache
+
+FORCE:

@@ -1,36 +1,54 @@
 """The training runner: composed config in, run directory with checkpoints and metrics out.
 
-Steps: seed and threads → the task builds module and data → Lightning fits (resuming
-from ``RUN_DIR/checkpoints/last.ckpt`` when it exists) → the best checkpoint is
-validated and tested → ``metrics.json``.
+Steps: check the config → seed and threads → the task builds module and data →
+Lightning fits (resuming from the newest readable checkpoint of ``RUN_DIR/checkpoints``)
+→ the best checkpoint is validated and tested → ``metrics.json``.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 import sys
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from omegaconf import DictConfig, OmegaConf
 
 from lstm_nlp.atomic import write_json
+from lstm_nlp.checkpoints import resume_checkpoint
+from lstm_nlp.config_checks import check_config
+from lstm_nlp.errors import ConfigError
 from lstm_nlp.loggers import build_logger, finish_loggers
 from lstm_nlp.paths import cache_dir as default_cache_dir
 from lstm_nlp.registry import TASKS
 from lstm_nlp.tasks.base import RunContext, TaskParts
-from lstm_nlp.tasks.components import require
 
 
-def configure_torch(cfg: DictConfig) -> None:
+def configure_runtime(cfg: DictConfig) -> None:
     import torch
 
-    threads = cfg.get("threads", 1)
-    require(threads is None or (isinstance(threads, int) and threads >= 1), "threads", "null or an integer >= 1", threads)
-    if threads:
-        torch.set_num_threads(threads)
+    if cfg.get("threads"):
+        torch.set_num_threads(cfg.threads)
+    # Lightning logs through its own console handler; keep Hydra's root handler from repeating each line.
+    logging.getLogger("lightning.pytorch").propagate = False
+    warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
+    warnings.filterwarnings("ignore", message=r".*smaller than the logging interval.*")
+    warnings.filterwarnings("ignore", message=r".*Checkpoint directory .* exists and is not empty.*")
+
+
+@contextmanager
+def lightning_errors(context: str) -> Iterator[None]:
+    """Lightning's configuration errors as one-line :class:`ConfigError` naming ``context``."""
+    from lightning.fabric.utilities.exceptions import MisconfigurationException
+
+    try:
+        yield
+    except MisconfigurationException as err:
+        raise ConfigError(f"{context}: {str(err).splitlines()[0]}") from None
 
 
 def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dict):
@@ -51,10 +69,16 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dic
     if kwargs.get("enable_progress_bar") is None:  # auto: a bar on a terminal, epoch lines in logs
         kwargs["enable_progress_bar"] = sys.stdout.isatty()
     kwargs.update(parts.trainer_kwargs)
-    return pl.Trainer(default_root_dir=str(run_dir), callbacks=callbacks, logger=logger or False, **kwargs)
+    with lightning_errors("trainer"):
+        try:
+            return pl.Trainer(default_root_dir=str(run_dir), callbacks=callbacks, logger=logger or False, **kwargs)
+        except TypeError as err:  # an unknown +trainer.KEY
+            unknown = re.search(r"unexpected keyword argument '(\w+)'", str(err))
+            what = f"trainer.{unknown.group(1)} is not" if unknown else f"trainer: {err}: not"
+            raise ConfigError(f"{what} an argument of lightning.pytorch.Trainer") from None
 
 
-def collect(metrics: dict[str, Any]) -> dict[str, float]:
+def collect(metrics: dict[str, Any]) -> dict[str, Any]:
     out = {}
     for key, value in metrics.items():
         value = float(value)
@@ -62,36 +86,50 @@ def collect(metrics: dict[str, Any]) -> dict[str, float]:
     return out
 
 
-def train(cfg: DictConfig, run_dir: Path) -> dict[str, Any]:
+def fit(trainer, parts: TaskParts, resume: Path | None) -> None:
+    with lightning_errors(f"resuming from {resume}" if resume else "trainer"):
+        try:
+            trainer.fit(parts.module, datamodule=parts.datamodule, ckpt_path=str(resume) if resume else None)
+        except RuntimeError as err:
+            if resume and "state_dict" in str(err):
+                raise ConfigError(
+                    f"{resume} was trained with other model settings than this command's "
+                    "(size mismatch); use the run's settings (RUN_DIR/.hydra/overrides.yaml) or another run_dir"
+                ) from None
+            raise
+
+
+def evaluate(cfg: DictConfig, trainer, parts: TaskParts, best: Path | None) -> dict[str, Any]:
+    """Validate (and test) the best checkpoint, or the final weights when there is none."""
+    ckpt = str(best) if best else None
+    metrics: dict[str, Any] = {}
+    for result in trainer.validate(parts.module, datamodule=parts.datamodule, ckpt_path=ckpt, verbose=False):
+        metrics.update(result)
+    if cfg.get("test", True):
+        for result in trainer.test(parts.module, datamodule=parts.datamodule, ckpt_path=ckpt, verbose=False):
+            metrics.update(result)
+    return metrics
+
+
+def train(cfg: DictConfig, run_dir: Path, overrides: list[str] | None = None) -> dict[str, Any]:
     """Fit, validate and test the configured task; return (and write) the final metrics."""
+    check_config(cfg, overrides or [])
     import lightning.pytorch as pl
 
-    configure_torch(cfg)
-    # Lightning logs through its own console handler; keep Hydra's root handler from repeating each line.
-    logging.getLogger("lightning.pytorch").propagate = False
-    warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
-    warnings.filterwarnings("ignore", message=r".*smaller than the logging interval.*")
-    warnings.filterwarnings("ignore", message=r".*Checkpoint directory .* exists and is not empty.*")
+    configure_runtime(cfg)
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
     run = RunContext(run_dir=run_dir, seed=cfg.seed, cache_dir=default_cache_dir(cfg.get("cache_dir")))
     parts: TaskParts = TASKS.get(cfg.task.name)(cfg, run)
-    hparams = OmegaConf.to_container(cfg, resolve=True)
-    trainer = build_trainer(cfg, run_dir, parts, hparams)
+    trainer = build_trainer(cfg, run_dir, parts, OmegaConf.to_container(cfg, resolve=True))
     if trainer.is_global_zero and parts.summary:
         print("lstm-nlp: " + ", ".join(f"{k}={v}" for k, v in parts.summary.items()), flush=True)
-    last = run_dir / "checkpoints" / "last.ckpt"
-    resume = str(last) if last.is_file() else None
+    resume = resume_checkpoint(run_dir)
     if resume and trainer.is_global_zero:
         print(f"lstm-nlp: resuming from {resume}", flush=True)
     try:
-        trainer.fit(parts.module, datamodule=parts.datamodule, ckpt_path=resume)
-        best = trainer.checkpoint_callback.best_model_path or None
-        metrics: dict[str, Any] = {}
-        for result in trainer.validate(parts.module, datamodule=parts.datamodule, ckpt_path=best, verbose=False):
-            metrics.update(result)
-        if cfg.get("test", True):
-            for result in trainer.test(parts.module, datamodule=parts.datamodule, ckpt_path=best, verbose=False):
-                metrics.update(result)
+        fit(trainer, parts, resume)
+        best = run_dir / "checkpoints" / "best.ckpt"
+        metrics = evaluate(cfg, trainer, parts, best if best.is_file() else None)
     finally:
         finish_loggers()
     final = {**collect(metrics), "epochs": trainer.current_epoch, "global_step": trainer.global_step,

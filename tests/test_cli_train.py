@@ -53,15 +53,17 @@ def test_killed_run_resumes_and_finishes(corpus_dir, tmp_path):
     last = run_dir / "checkpoints" / "last.ckpt"
     deadline = time.time() + 120
     while not last.is_file() and time.time() < deadline and proc.poll() is None:
-        time.sleep(0.2)
-    time.sleep(0.5)
+        time.sleep(0.05)
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert last.is_file() and not (run_dir / "metrics.json").exists()
-    resumed = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "trainer.max_epochs=3")
+    import torch
+
+    done = torch.load(last, map_location="cpu", weights_only=True)["epoch"] + 1  # epochs finished when killed
+    resumed = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", f"trainer.max_epochs={done + 2}")
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert "resuming from" in resumed.stdout
-    assert metrics(run_dir)["epochs"] == 3
+    assert metrics(run_dir)["epochs"] == done + 2
 
 
 def test_generate_from_checkpoint(corpus_dir, tmp_path):
@@ -150,3 +152,67 @@ def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
     assert metrics(run_dir)["data/corpus"] == "corpus"
     typo = train(f"plugins_dir={folder}", "data=fixed_foldr", f"run_dir={run_dir}")
     assert "Did you mean 'fixed_folder'" in one_line_error(typo)
+
+
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (["optim=adm"], r"unknown optim 'adm'; known: adam, adamw, sgd. Did you mean 'adam'\?"),
+        (["encoder.hiddensize=10"], r"encoder.hiddensize is not a config key"),
+        (["+data.path=/x"], r"data.path is not an option of data 'grammar'.*data=text data.path=DIR"),
+        (["+task.bpt=10"], r"task.bpt is not an option of task 'language_model' \(options: .*bptt"),
+        (["trainer.max_epochs=abc"], r"trainer.max_epochs must be an integer >= -1 or null, got 'abc'"),
+        (["+trainer.foo=3"], r"trainer.foo is not an argument of lightning.pytorch.Trainer"),
+        (["seed=abc"], r"seed must be an integer, got 'abc'"),
+        (["optim.lr=-1"], r"optim.lr must be a number > 0, got -1"),
+        (["help"], r"cannot parse the override 'help'"),
+    ],
+)
+def test_config_mistakes_give_one_line_errors(tmp_path, args, expected):
+    import re
+
+    line = one_line_error(run_cli("train", *args, f"run_dir={tmp_path / 'run'}"))
+    assert re.search(expected, line), line
+
+
+def test_too_small_split_names_split_and_key(tmp_path):
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    for split in ("train", "valid", "test"):
+        (folder / f"{split}.txt").write_text("hello world\n" * (1 if split == "train" else 50))
+    line = one_line_error(run_cli("train", "data=text", f"data.path={folder}", f"run_dir={tmp_path / 'run'}"))
+    assert "the train split has 3 tokens" in line and "task.batch_size=20" in line
+
+
+def test_resume_with_other_model_settings_is_refused(corpus_dir, tmp_path):
+    run_dir = tmp_path / "run"
+    assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}").returncode == 0
+    line = one_line_error(train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}",
+                                "encoder.hidden_size=24", "trainer.max_epochs=2"))
+    assert "last.ckpt was trained with other model settings" in line
+
+
+def test_corrupt_last_checkpoint_falls_back_to_best(corpus_dir, tmp_path):
+    run_dir = tmp_path / "run"
+    assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}").returncode == 0
+    last = run_dir / "checkpoints" / "last.ckpt"
+    last.write_bytes(last.read_bytes()[:1000])  # truncated, as by a crash mid-write
+    proc = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "trainer.max_epochs=2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "skipping" in proc.stderr and "last.ckpt: not a readable lstm-nlp checkpoint" in proc.stderr
+    assert "resuming from" in proc.stdout and "best.ckpt" in proc.stdout
+    assert metrics(run_dir)["epochs"] == 2
+
+
+def test_generate_errors_and_run_directory(corpus_dir, tmp_path):
+    run_dir = tmp_path / "run"
+    assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}").returncode == 0
+    ok = run_cli("generate", f"checkpoint={run_dir}", "words=5", "temperature=1e-30")
+    assert ok.returncode == 0 and len(ok.stdout.split()) >= 1, ok.stderr[-2000:]
+    assert "checkpoint is required" in one_line_error(run_cli("generate"), "lstm-nlp-generate")
+    bad = tmp_path / "bad.ckpt"
+    bad.write_bytes(b"not a checkpoint")
+    line = one_line_error(run_cli("generate", f"checkpoint={bad}"), "lstm-nlp-generate")
+    assert "not a readable lstm-nlp checkpoint" in line and "weights_only" not in line
+    line = one_line_error(run_cli("generate", f"checkpoint={run_dir}", "temperature=nan"), "lstm-nlp-generate")
+    assert "temperature must be a finite number > 0" in line

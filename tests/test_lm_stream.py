@@ -49,7 +49,7 @@ def test_shards_are_contiguous_equal_and_disjoint():
 
 
 def test_too_little_data_is_a_clear_error():
-    with pytest.raises(ConfigError, match="too few for batch_size=20"):
+    with pytest.raises(ConfigError, match="too few for task.batch_size=20"):
         batchify(np.arange(10), 20)
 
 

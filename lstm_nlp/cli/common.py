@@ -1,13 +1,26 @@
-"""What every lstm-nlp command does around its Hydra app: plugins, name checks, clean errors."""
+"""What every lstm-nlp command does around its Hydra app: plugins, name checks, clean errors.
+
+Hydra prints its own composition errors over several lines and exits with 1, from
+inside ``hydra.main``.  So before handing over to Hydra, a command composes its
+config once with the same overrides and turns any error into one line naming the
+key or option at fault (exit code 2).  Inside the app, :func:`guard` does the same
+for errors raised while running.
+"""
 
 from __future__ import annotations
 
+import difflib
+import re
 import sys
-from typing import Callable
+from contextlib import contextmanager
+from typing import Callable, Iterator
 
-from hydra.errors import HydraException
+from hydra.errors import HydraException, MissingConfigException, OverrideParseException
+from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
 from lstm_nlp.errors import LstmNlpError
+
+HELP_FLAGS = ("--help", "-h", "--hydra-help", "--version", "--info", "-i")
 
 
 def override_values(argv: list[str], key: str) -> list[str]:
@@ -40,19 +53,64 @@ def prepare_registries(argv: list[str], check_names: bool = True) -> None:
                 registry.entry(value)
 
 
-def fail(prog: str, err: Exception) -> None:
+def one_line(err: BaseException) -> str:
+    """A composition error as one line that names the option or key and what is expected."""
+    text = str(err)
+    first = next((line.strip() for line in text.splitlines() if line.strip()), type(err).__name__)
+    if isinstance(err, MissingConfigException) and err.options is not None and err.missing_cfg_file:
+        group, _, option = str(err.missing_cfg_file).rpartition("/")
+        msg = f"unknown {group} {option!r}; known: {', '.join(err.options)}"
+        close = difflib.get_close_matches(option, err.options, n=1)
+        return msg + (f". Did you mean {close[0]!r}?" if close else "")
+    if isinstance(err, MissingMandatoryValue):
+        key = getattr(err, "full_key", None) or first.rpartition(": ")[2]
+        return f"{key} is required: add {key}=VALUE to the command"
+    match = re.match(r"Could not override '([^']+)'", first)
+    if match:
+        key = match.group(1)
+        return f"{key} is not a config key (print the keys with --cfg job; add a new one with +{key}=VALUE)"
+    if isinstance(err, OverrideParseException):
+        quoted = re.search(r"override '([^']*)'", first)
+        bad = quoted.group(1) if quoted else first.split(": ", 1)[-1]
+        return (f"cannot parse the override {bad!r}: overrides are key=value (quote values with special "
+                f"characters, e.g. 'data.path=\"~/corpus\"'); --help lists the options")
+    return first
+
+
+def fail(prog: str, err: BaseException | str) -> None:
     print(f"{prog}: error: {err}", file=sys.stderr, flush=True)
     sys.exit(2)
 
 
-def run_app(prog: str, app: Callable[[], object]) -> None:
-    """Run a Hydra app, turning every :class:`LstmNlpError` into one line on stderr and exit code 2."""
-    argv = sys.argv[1:]
+@contextmanager
+def guard(prog: str) -> Iterator[None]:
+    """Inside an app: the project's errors and config-access errors end as one line, exit code 2."""
     try:
-        prepare_registries(argv, check_names=not any(a in ("--help", "-h", "--hydra-help") for a in argv))
+        yield
+    except LstmNlpError as err:
+        fail(prog, err)
+    except (HydraException, OmegaConfBaseException) as err:
+        fail(prog, one_line(err))
+
+
+def check_composes(config_name: str, overrides: list[str]) -> None:
+    """Compose the config as Hydra will, raising the first error (single runs only)."""
+    from hydra import compose, initialize_config_module
+
+    with initialize_config_module("lstm_nlp.conf", version_base="1.3"):
+        compose(config_name, overrides=overrides)
+
+
+def run_app(prog: str, app: Callable[[], object], config_name: str) -> None:
+    """Run a Hydra app; every error a user can cause is one line on stderr and exit code 2."""
+    argv = sys.argv[1:]
+    asks_help = any(a in HELP_FLAGS for a in argv)
+    try:
+        prepare_registries(argv, check_names=not asks_help)
+        if not any(a.startswith("-") for a in argv):  # flags such as -m or --cfg: Hydra handles them
+            check_composes(config_name, argv)
         app()
     except LstmNlpError as err:
         fail(prog, err)
-    except HydraException as err:  # composition errors (unknown key, bad override syntax, ...)
-        first = next((line.strip() for line in str(err).splitlines() if line.strip()), type(err).__name__)
-        fail(prog, f"{first} (see {prog} --help for the config groups)")
+    except (HydraException, OmegaConfBaseException) as err:
+        fail(prog, one_line(err))

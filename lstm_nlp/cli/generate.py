@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import math
+
 import hydra
 from omegaconf import DictConfig
 
-from lstm_nlp.cli.common import fail, run_app
-from lstm_nlp.errors import ConfigError, LstmNlpError
+from lstm_nlp.cli.common import guard, run_app
+from lstm_nlp.errors import ConfigError
 
 PROG = "lstm-nlp-generate"
+
+
+def check_options(cfg: DictConfig) -> tuple[int, float]:
+    words, temperature = cfg.words, cfg.temperature
+    if not isinstance(words, int) or isinstance(words, bool) or words < 1:
+        raise ConfigError(f"words must be an integer >= 1, got {words!r}")
+    if not isinstance(temperature, (int, float)) or not math.isfinite(temperature) or temperature <= 0:
+        raise ConfigError(f"temperature must be a finite number > 0, got {temperature!r}")
+    return words, float(temperature)
 
 
 def generate_text(cfg: DictConfig) -> str:
@@ -18,14 +29,13 @@ def generate_text(cfg: DictConfig) -> str:
     from lstm_nlp.checkpoints import load_language_model
     from lstm_nlp.text.tokenizer import EOS
 
-    if not isinstance(cfg.words, int) or cfg.words < 1:
-        raise ConfigError(f"words must be an integer >= 1, got {cfg.words!r}")
+    words, temperature = check_options(cfg)
     model, tok = load_language_model(cfg.checkpoint)
     prompt = [tok.token_to_id(EOS)]
     if cfg.prompt:
         prompt += tok.encode(str(cfg.prompt), add_special_tokens=False).ids
     gen = torch.Generator().manual_seed(int(cfg.seed))
-    ids = model.generate(prompt, cfg.words, temperature=float(cfg.temperature), generator=gen)
+    ids = model.generate(prompt, words, temperature=temperature, generator=gen)
     lines, line = [], [str(cfg.prompt)] if cfg.prompt else []
     for word in (tok.id_to_token(i) for i in ids):
         if word == EOS:
@@ -41,14 +51,12 @@ def generate_text(cfg: DictConfig) -> str:
 
 @hydra.main(config_path="pkg://lstm_nlp.conf", config_name="generate", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
-    try:
+    with guard(PROG):
         print(generate_text(cfg), end="", flush=True)
-    except LstmNlpError as err:
-        fail(PROG, err)
 
 
 def main() -> None:
-    run_app(PROG, _app)
+    run_app(PROG, _app, "generate")
 
 
 if __name__ == "__main__":

@@ -52,7 +52,8 @@ class LMStreamDataModule(pl.LightningDataModule):
             if split in self.datasets:
                 continue
             train = split == "train"
-            data = batchify(shard(stream, rank, world), self.batch_size if train else self.eval_batch_size)
+            size, key = (self.batch_size, "task.batch_size") if train else (self.eval_batch_size, "task.eval_batch_size")
+            data = batchify(shard(stream, rank, world), size, split=f"the {split}", key=key)
             self.datasets[split] = BPTTBatches(data, self.bptt, variable=train and self.variable_bptt,
                                                seed=self.seed + rank)
 

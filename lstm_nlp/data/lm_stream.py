@@ -22,14 +22,15 @@ def shard(stream: np.ndarray, rank: int, world_size: int) -> np.ndarray:
     return stream[rank * size : (rank + 1) * size]
 
 
-def batchify(stream: np.ndarray | torch.Tensor, batch_size: int) -> torch.Tensor:
+def batchify(stream: np.ndarray | torch.Tensor, batch_size: int, split: str = "the",
+             key: str = "task.batch_size") -> torch.Tensor:
     """Shape ``(n_rows, batch_size)``: column ``j`` is the ``j``-th contiguous slice of the stream."""
     data = torch.as_tensor(np.asarray(stream))
     n_rows = data.numel() // batch_size
     if n_rows < 2:
         raise ConfigError(
-            f"the split has {data.numel()} tokens, too few for batch_size={batch_size}: "
-            f"lower the batch size or use more data"
+            f"{split} split has {data.numel()} tokens (per process), too few for {key}={batch_size}: "
+            f"lower {key} or use more data"
         )
     return data[: n_rows * batch_size].view(batch_size, n_rows).t().contiguous()
 

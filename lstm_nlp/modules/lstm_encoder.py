@@ -107,8 +107,9 @@ class LSTMEncoder(nn.Module):
         if self.per_layer:
             sizes = [input_size] + [hidden_size * self.num_directions] * (num_layers - 1)
             self.lstms = nn.ModuleList(nn.LSTM(n, hidden_size, 1, bias, batch_first, 0.0, bidirectional) for n in sizes)
-        else:
-            self.lstm = nn.LSTM(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)
+        else:  # one layer has nothing between layers: dropout would only make nn.LSTM warn
+            between = dropout if num_layers > 1 else 0.0
+            self.lstm = nn.LSTM(input_size, hidden_size, num_layers, bias, batch_first, between, bidirectional)
         self.register_load_state_dict_pre_hook(_accept_other_layout)
 
     def get_input_dim(self) -> int:

@@ -17,6 +17,7 @@ from omegaconf import DictConfig, OmegaConf
 from torch import nn
 from torchmetrics import MeanMetric
 
+from lstm_nlp.checkpoints import TASK_KEY
 from lstm_nlp.data.lm_datamodule import LMStreamDataModule
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.modules import LMHead, embedding_dropout
@@ -153,6 +154,7 @@ class LanguageModel(pl.LightningModule):
 
     # -- checkpoints and generation -------------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict) -> None:
+        checkpoint[TASK_KEY] = "language_model"
         if self.tokenizer_json is not None:
             checkpoint["tokenizer_json"] = self.tokenizer_json
 
@@ -170,7 +172,8 @@ class LanguageModel(pl.LightningModule):
         logits, hidden = self(tokens)
         out = []
         for _ in range(n_words):
-            probs = torch.softmax(logits[-1, 0] / temperature, dim=-1)
+            last = logits[-1, 0].double()
+            probs = torch.softmax((last - last.max()) / temperature, dim=-1)  # no overflow at tiny temperatures
             word = torch.multinomial(probs, 1, generator=generator)
             out.append(int(word))
             logits, hidden = self(word.view(1, 1), hidden)
