@@ -8,7 +8,7 @@ import lightning.pytorch as pl
 
 
 class EpochSummary(pl.Callback):
-    """One line per validation: epoch, step, train loss, validation metrics, training words/s.
+    """One line per epoch: epoch, step, mean train loss, latest validation metrics, training tokens/s.
 
     Readable in log files and CI output, where a progress bar is noise.
     """
@@ -25,12 +25,12 @@ class EpochSummary(pl.Callback):
         if hasattr(tokens, "numel"):
             self._tokens += tokens.numel()
 
-    def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if trainer.sanity_checking or not trainer.is_global_zero or trainer.state.fn != "fit":
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        if not trainer.is_global_zero:
             return
         metrics = trainer.callback_metrics
         parts = [f"epoch {trainer.current_epoch}", f"step {trainer.global_step}"]
-        parts += [f"{k} {float(v):.4g}" for k, v in sorted(metrics.items()) if k.startswith(("train/loss", "val/"))]
+        parts += [f"{k} {float(v):.4g}" for k, v in sorted(metrics.items()) if k == "train/loss" or k.startswith("val/")]
         if self._start is not None and self._tokens:
             parts.append(f"{self._tokens / (time.perf_counter() - self._start):,.0f} tokens/s")
         print("lstm-nlp: " + " | ".join(parts), flush=True)

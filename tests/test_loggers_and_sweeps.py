@@ -12,7 +12,7 @@ def test_tensorboard_logger_writes_readable_scalars(corpus_dir, tmp_path):
     acc = EventAccumulator(str(run_dir / "tensorboard"))
     acc.Reload()
     tags = set(acc.Tags()["scalars"])
-    assert {"val/ppl", "val/loss", "train/loss"} <= tags
+    assert {"val/ppl", "val/loss", "train/loss_step", "train/loss_epoch"} <= tags
     logged = acc.Scalars("val/ppl")[0].value
     assert abs(logged - metrics(run_dir)["val/ppl"]) / logged < 1e-4  # best == only epoch
 

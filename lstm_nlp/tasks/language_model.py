@@ -108,8 +108,8 @@ class LanguageModel(pl.LightningModule):
             loss = loss + self.hparams.tar_beta * (output[1:] - output[:-1]).pow(2).mean()
         if self.hparams.variable_bptt:  # Merity et al.: scale the step by window length / bptt
             loss = loss * tokens.size(0) / self.hparams.bptt
-        self.log("train/loss", nll, prog_bar=True)
-        self.log("train/ppl", torch.exp(nll.detach()))
+        # per step and as the epoch's token-weighted mean (train/loss_step, train/loss_epoch in the loggers)
+        self.log("train/loss", nll, prog_bar=True, on_step=True, on_epoch=True, batch_size=targets.numel())
         return loss
 
     def _eval_step(self, split: str, metric: MeanMetric, batch: tuple[torch.Tensor, torch.Tensor]) -> None:
