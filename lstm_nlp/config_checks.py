@@ -82,5 +82,8 @@ def check_config(cfg: DictConfig, overrides: list[str]) -> None:
     if threads is not None and (not is_int(threads) or threads < 1):
         raise ConfigError(f"threads must be null or an integer >= 1, got {threads!r}")
     check_added_keys(cfg, overrides)
+    if cfg.get("agreement") and cfg.task.name != "language_model":
+        raise ConfigError(f"agreement=suite scores a language model; task={cfg.task.name} is not one "
+                          "(use lstm-nlp-eval on a language-model checkpoint, or agreement=null)")
     check_trainer(cfg.trainer)
     check_optim(cfg.optim)

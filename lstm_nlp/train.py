@@ -61,7 +61,7 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dic
         dirpath=run_dir / "checkpoints", filename="best", monitor=parts.monitor, mode=parts.mode,
         save_top_k=1, save_last=True, auto_insert_metric_name=False, enable_version_counter=False,
     )
-    callbacks: list[Any] = [checkpoint, EpochSummary()]
+    callbacks: list[Any] = [checkpoint, EpochSummary(), *agreement_callbacks(cfg, run_dir)]
     logger = build_logger(cfg.get("logger"), run_dir, hparams)
     if logger is not None:
         callbacks.append(LearningRateMonitor(logging_interval="epoch"))
@@ -76,6 +76,21 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dic
             unknown = re.search(r"unexpected keyword argument '(\w+)'", str(err))
             what = f"trainer.{unknown.group(1)} is not" if unknown else f"trainer: {err}: not"
             raise ConfigError(f"{what} an argument of lightning.pytorch.Trainer") from None
+
+
+def agreement_callbacks(cfg: DictConfig, run_dir: Path) -> list[Any]:
+    """The syntax learning-curve callback when ``agreement=suite`` is chosen (language models only)."""
+    node = cfg.get("agreement")
+    if not node:
+        return []
+    from lstm_nlp.evaluation.agreement_callback import AgreementCurve
+    from lstm_nlp.evaluation.scoring import ScoringOptions
+
+    grammar = OmegaConf.to_container(cfg.data, resolve=True) if cfg.data.name == "grammar" else None
+    seed = node.seed if node.seed is not None else (cfg.data.seed if grammar else 0)
+    return [AgreementCurve(run_dir / "agreement", categories=node.categories, n_per_cell=node.n_per_cell, seed=seed,
+                           max_attractors=node.max_attractors, every_n_steps=node.every_n_steps, grammar=grammar,
+                           options=ScoringOptions(score=node.score, state=node.state))]
 
 
 def collect(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -132,6 +147,8 @@ def train(cfg: DictConfig, run_dir: Path, overrides: list[str] | None = None) ->
         metrics = evaluate(cfg, trainer, parts, best if best.is_file() else None)
     finally:
         finish_loggers()
+    for callback in trainer.callbacks:  # e.g. the agreement suite's final scores
+        metrics.update(getattr(callback, "final_metrics", {}))
     final = {**collect(metrics), "epochs": trainer.current_epoch, "global_step": trainer.global_step,
              **{f"data/{k}": v for k, v in parts.summary.items()}}
     if trainer.is_global_zero:
