@@ -155,6 +155,8 @@ REGISTRIES = {"task": TASKS, "encoder": ENCODERS, "data": DATA_SOURCES}
 
 # Built-in components, registered by import path so that nothing heavy is imported here.
 TASKS.register("language_model", "lstm_nlp.tasks.language_model:build_task", origin="lstm_nlp")
+TASKS.register("number_agreement", "lstm_nlp.tasks.number_agreement:build_task", origin="lstm_nlp")
+TASKS.register("pronoun_agreement", "lstm_nlp.tasks.pronoun_agreement:build_task", origin="lstm_nlp")
 ENCODERS.register("lstm", "lstm_nlp.modules.lstm_encoder:LSTMEncoder", origin="lstm_nlp")
 ENCODERS.register("reference_lstm", "lstm_nlp.modules.reference_lstm:ReferenceLSTM", origin="lstm_nlp")
 DATA_SOURCES.register("text", "lstm_nlp.text.sources:text_folder", origin="lstm_nlp")
