@@ -27,6 +27,8 @@ def test_agreement_suite_is_scored_during_and_after_training(tmp_path):
     (log,) = (run_dir / "logs").glob("version_*/metrics.csv")
     rows = [r for r in csv.DictReader(log.open()) if r.get("agreement/acc")]
     assert len(rows) == 2  # one learning-curve point per validation
+    final = [r for r in csv.DictReader(log.open()) if r.get("test/agreement/acc")]
+    assert final and math.isclose(float(final[-1]["test/agreement/acc"]), m["test/agreement/acc"], rel_tol=1e-6)
     assert "agreement suite" in proc.stdout and "simple_agreement" in proc.stdout
 
 

@@ -82,3 +82,28 @@ def test_plot_picks_attractors_then_group_by_then_file(tmp_path, monkeypatch):
     for name, summary in (("a.png", s), ("b.png", no_attractors), ("c.png", {**s, "groups": {}})):
         plot_accuracy(summary, tmp_path / name, ["category"])
         assert (tmp_path / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_wilson_bounds_hold_the_proportion_exactly_at_the_extremes():
+    from lstm_nlp.evaluation.report import wilson
+
+    for n in range(1, 3000):
+        low, high = wilson(n, n)
+        assert high == 1.0 and low <= 1.0
+        low, high = wilson(0, n)
+        assert low == 0.0 and high >= 0.0
+        k = n // 3
+        low, high = wilson(k, n)
+        assert low <= k / n <= high
+
+
+def test_plot_with_perfect_and_zero_groups(tmp_path):
+    from lstm_nlp.evaluation.plots import plot_accuracy
+    from lstm_nlp.evaluation.report import stats
+    from lstm_nlp.evaluation.scoring import ItemScore
+
+    perfect = stats([ItemScore(good=0.0, bad=-1.0, correct=True)] * 250)
+    zero = stats([ItemScore(good=-1.0, bad=0.0, correct=False)] * 675)
+    summary = {"overall": perfect, "groups": {"category": {"a": perfect, "b": zero}}, "coverage": {}}
+    plot_accuracy(summary, tmp_path / "a.png", group_by=["category"])
+    assert (tmp_path / "a.png").stat().st_size > 0

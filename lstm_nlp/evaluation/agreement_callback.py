@@ -104,6 +104,8 @@ class AgreementCurve(pl.Callback):
         plot_accuracy(by_category, self.out_dir / "accuracy_by_category.png", group_by=["category"])
         self.final_summary = summary
         self.final_metrics = self.flat(summary, prefix="test/agreement/acc")
+        for logger in trainer.loggers:  # the dashboards get the final scores too, not only metrics.json
+            logger.log_metrics(self.final_metrics, step=trainer.global_step)
         cov = summary["coverage"]
         print(f"lstm-nlp: agreement suite, {cov['scored']} of {cov['read']} pairs scored "
               f"(details in {self.out_dir}/results.md):\n{text_table(summary)}", flush=True)

@@ -34,8 +34,8 @@ def plot_accuracy(summary: dict, path: str | Path, group_by: Sequence[str] = ())
     if not labels:
         labels = list(values)
     acc = [values[k]["accuracy"] or 0.0 for k in labels]
-    low = [a - values[k]["ci95"][0] if values[k]["ci95"] else 0.0 for a, k in zip(acc, labels)]
-    high = [values[k]["ci95"][1] - a if values[k]["ci95"] else 0.0 for a, k in zip(acc, labels)]
+    low = [max(0.0, a - values[k]["ci95"][0]) if values[k]["ci95"] else 0.0 for a, k in zip(acc, labels)]
+    high = [max(0.0, values[k]["ci95"][1] - a) if values[k]["ci95"] else 0.0 for a, k in zip(acc, labels)]
     fig = Figure(figsize=(max(5.0, 0.4 * len(labels) + 2), 4.0), layout="constrained")
     FigureCanvasAgg(fig)
     ax = fig.add_subplot()

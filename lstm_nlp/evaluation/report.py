@@ -37,7 +37,9 @@ def wilson(correct: int, n: int, z: float = Z95) -> tuple[float, float] | None:
     p, z2 = correct / n, z * z
     centre = (p + z2 / (2 * n)) / (1 + z2 / n)
     half = z * math.sqrt(p * (1 - p) / n + z2 / (4 * n * n)) / (1 + z2 / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
+    low = 0.0 if correct == 0 else max(0.0, min(p, centre - half))  # exact at the extremes: the
+    high = 1.0 if correct == n else min(1.0, max(p, centre + half))  # interval always holds p
+    return low, high
 
 
 def group_fields(items: Sequence[PairItem], group_by: Sequence[str] = ()) -> list[str]:
