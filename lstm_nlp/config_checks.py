@@ -47,11 +47,10 @@ def check_optim(optim: DictConfig) -> None:
     """Build the optimiser and schedule on a dummy parameter: every key they read is checked."""
     import torch
 
-    from lstm_nlp.tasks.optim import build_optimizer, build_scheduler
+    from lstm_nlp.tasks.optim import optimizers_from_config
 
     try:
-        opt = build_optimizer([torch.nn.Parameter(torch.zeros(1))], optim)
-        build_scheduler(opt, optim.get("scheduler"), monitor="val/loss")
+        optimizers_from_config([torch.nn.Parameter(torch.zeros(1))], optim)
     except (TypeError, ValueError) as err:
         if isinstance(err, ConfigError):
             raise

@@ -24,7 +24,7 @@ from lstm_nlp.modules import LMHead, embedding_dropout
 from lstm_nlp.registry import DATA_SOURCES
 from lstm_nlp.tasks.base import RunContext, TaskParts
 from lstm_nlp.tasks.components import build_encoder, require
-from lstm_nlp.tasks.optim import build_optimizer, build_scheduler
+from lstm_nlp.tasks.optim import optimizers_from_config
 from lstm_nlp.text.prepare import prepare_corpus
 
 
@@ -145,12 +145,7 @@ class LanguageModel(pl.LightningModule):
         self._eval_end("test", self.test_nll)
 
     def configure_optimizers(self) -> Any:
-        optim = dict(self.hparams.optim)
-        optimizer = build_optimizer(self.parameters(), optim)
-        scheduler = build_scheduler(optimizer, optim.get("scheduler"), monitor="val/loss")
-        if scheduler is None:
-            return optimizer
-        return {"optimizer": optimizer, "lr_scheduler": scheduler}
+        return optimizers_from_config(self.parameters(), self.hparams.optim, monitor="val/loss")
 
     # -- checkpoints and generation -------------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict) -> None:

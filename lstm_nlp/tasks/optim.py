@@ -54,3 +54,12 @@ def build_scheduler(
     else:
         sched = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=int(cfg.get("t_max", 10)))
     return {"scheduler": sched, "interval": "epoch", "frequency": 1}
+
+
+def optimizers_from_config(params: Iterable[torch.nn.Parameter], cfg: Mapping[str, Any], monitor: str = "val/loss",
+                         mode: str = "min") -> Any:
+    """What a LightningModule's ``configure_optimizers`` returns, from the ``optim`` config."""
+    cfg = dict(cfg)
+    optimizer = build_optimizer(params, cfg)
+    scheduler = build_scheduler(optimizer, cfg.get("scheduler"), monitor=monitor, mode=mode)
+    return optimizer if scheduler is None else {"optimizer": optimizer, "lr_scheduler": scheduler}

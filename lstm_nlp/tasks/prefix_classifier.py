@@ -37,7 +37,7 @@ from lstm_nlp.registry import DATA_SOURCES
 from lstm_nlp.tasks.agreement_data import AgreementSpec, Breakdowns, breakdowns, label_set, read_examples
 from lstm_nlp.tasks.base import RunContext, TaskParts
 from lstm_nlp.tasks.components import build_encoder, require
-from lstm_nlp.tasks.optim import build_optimizer, build_scheduler
+from lstm_nlp.tasks.optim import optimizers_from_config
 from lstm_nlp.text.corpus import SPLITS
 from lstm_nlp.text.tokenizer import PAD, build_tokenizer, count_words, load_tokenizer, save_tokenizer
 
@@ -177,10 +177,7 @@ class PrefixClassifier(pl.LightningModule):
         self._eval_end("test")
 
     def configure_optimizers(self) -> Any:
-        optim = dict(self.hparams.optim)
-        optimizer = build_optimizer(self.parameters(), optim)
-        scheduler = build_scheduler(optimizer, optim.get("scheduler"), monitor="val/loss")
-        return optimizer if scheduler is None else {"optimizer": optimizer, "lr_scheduler": scheduler}
+        return optimizers_from_config(self.parameters(), self.hparams.optim, monitor="val/loss")
 
     # -- checkpoints -------------------------------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict) -> None:

@@ -17,7 +17,7 @@ from lstm_nlp.errors import ConfigError
 from lstm_nlp.registry import DATA_SOURCES
 from lstm_nlp.tasks.base import RunContext, TaskParts
 from lstm_nlp.tasks.components import build_encoder, require
-from lstm_nlp.tasks.optim import build_optimizer, build_scheduler
+from lstm_nlp.tasks.optim import optimizers_from_config
 from lstm_nlp.text.prepare import vocab_tokenizer
 from lstm_nlp.text.tokenizer import PAD, load_tokenizer, save_tokenizer
 from lstm_nlp_pos.data import UNK_TAG, read_tagged, tag_set
@@ -82,10 +82,7 @@ class PosTagger(pl.LightningModule):
         self._eval_end("test")
 
     def configure_optimizers(self) -> Any:
-        optim = dict(self.hparams.optim)
-        optimizer = build_optimizer(self.parameters(), optim)
-        scheduler = build_scheduler(optimizer, optim.get("scheduler"), monitor="val/loss")
-        return optimizer if scheduler is None else {"optimizer": optimizer, "lr_scheduler": scheduler}
+        return optimizers_from_config(self.parameters(), self.hparams.optim, monitor="val/loss")
 
     def on_save_checkpoint(self, checkpoint: dict) -> None:
         checkpoint.update(self.extras)
