@@ -12,10 +12,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lexicon_tables import LEX, NOUN_GENDER, NOUN_NUMBER, PRONOUNS, REFLEXIVES, VERB_NUMBER, VERB_PAIRS
 from lstm_nlp.errors import ConfigError, DataError
 from lstm_nlp.grammar import CONSTRUCTIONS, DEFAULT_MIX, SentenceGenerator, make_params, write_corpus
 from lstm_nlp.grammar.constructions import NO_ATTRACTORS
-from lstm_nlp.grammar.lexicon import default_lexicon
 from lstm_nlp.grammar.source import grammar_corpus
 from lstm_nlp.text.corpus import find_splits, read_lines
 
@@ -23,16 +23,6 @@ SMALL = dict(train_sentences=300, valid_sentences=50, test_sentences=50)
 FILES = ("train.txt", "valid.txt", "test.txt", "train.jsonl", "valid.jsonl", "test.jsonl")
 
 # -- independent tables, built from the lexicon's word lists -------------------------------------
-LEX = default_lexicon()
-NOUN_NUMBER = {**{n.sg: "sg" for n in LEX.all_nouns()}, **{n.pl: "pl" for n in LEX.all_nouns() if n.pl}}
-NOUN_GENDER = {form: n.gender for n in LEX.all_nouns() for form in (n.sg, n.pl) if form}
-VERB_NUMBER = {**{v.vbz: "sg" for v in LEX.all_verbs()}, **{v.base: "pl" for v in LEX.all_verbs()},
-               "is": "sg", "are": "pl", "was": "sg", "were": "pl", "has": "sg", "have": "pl"}
-VERB_PAIRS = {frozenset((v.vbz, v.base)) for v in LEX.all_verbs()} | {
-    frozenset(p) for p in (("is", "are"), ("was", "were"), ("has", "have"))}
-REFLEXIVES = {"himself": ("sg", "m"), "herself": ("sg", "f"), "itself": ("sg", "n"), "themselves": ("pl", None)}
-PRONOUNS = {"he": ("sg", "m"), "him": ("sg", "m"), "she": ("sg", "f"), "her": ("sg", "f"),
-            "it": ("sg", "n"), "they": ("pl", None), "them": ("pl", None)}
 NOUN_TAGS = {"NN": "sg", "NNP": "sg", "NNS": "pl"}
 
 

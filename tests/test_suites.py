@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from cli_helpers import one_line_error, run_cli
+from lexicon_tables import LEX, NOUN_GENDER, NOUN_NUMBER, PRONOUNS, REFLEXIVES, VERB_NUMBER, VERB_PAIRS
 from lstm_nlp.errors import ConfigError, DataError
 from lstm_nlp.grammar import DEFAULT_MIX, SentenceGenerator, make_params
-from lstm_nlp.grammar.lexicon import default_lexicon
 from lstm_nlp.grammar.suites import (CATEGORIES, build_pairs, build_suite, load_vocabulary, read_pairs,
                                      write_suites)
 from lstm_nlp.grammar.prediction import read_prediction
@@ -29,18 +29,8 @@ PRONOUN = {"pronoun_gender", "pronoun_number"}
 SPLITS = ("train", "valid", "test")
 
 # -- independent tables, built from the lexicon's word lists (as in test_grammar) -----------------
-LEX = default_lexicon()
-NOUN_NUMBER = {**{n.sg: "sg" for n in LEX.all_nouns()}, **{n.pl: "pl" for n in LEX.all_nouns() if n.pl}}
-NOUN_GENDER = {form: n.gender for n in LEX.all_nouns() for form in (n.sg, n.pl) if form}
 VERB_FORMS = {f for v in LEX.all_verbs() for f in (v.base, v.vbz, v.vbd)}
 OTHER_FORMS = {a for group in (LEX.adjectives, LEX.adverbs) for words in group.values() for a in words}
-VERB_NUMBER = {**{v.vbz: "sg" for v in LEX.all_verbs()}, **{v.base: "pl" for v in LEX.all_verbs()},
-               "is": "sg", "are": "pl", "was": "sg", "were": "pl", "has": "sg", "have": "pl"}
-VERB_PAIRS = {frozenset((v.vbz, v.base)) for v in LEX.all_verbs()} | {
-    frozenset(p) for p in (("is", "are"), ("was", "were"), ("has", "have"))}
-REFLEXIVES = {"himself": ("sg", "m"), "herself": ("sg", "f"), "itself": ("sg", "n"), "themselves": ("pl", None)}
-PRONOUNS = {"he": ("sg", "m"), "him": ("sg", "m"), "she": ("sg", "f"), "her": ("sg", "f"),
-            "it": ("sg", "n"), "they": ("pl", None), "them": ("pl", None)}
 FLIP = {"sg": "pl", "pl": "sg"}
 
 
