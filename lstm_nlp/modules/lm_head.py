@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import torch
 from torch import Tensor, nn
 
 from lstm_nlp.errors import ConfigError
+from lstm_nlp.modules.linear_cross_entropy import linear_cross_entropy
 from lstm_nlp.modules.reference_lstm import check_size
 
 
@@ -18,6 +20,8 @@ class LMHead(nn.Module):
     because the decoder's bias already absorbs any constant offset.  Without
     ``tie_to``, ``projection`` is None and the decoder maps ``input_dim`` directly.
     ``forward(hidden)`` accepts any leading dimensions: ``(..., input_dim) -> (..., vocab_size)``.
+    ``nll(hidden, targets)`` is the mean next-word loss without materialising fresh logits
+    (see :mod:`lstm_nlp.modules.linear_cross_entropy`); ``log_probs(hidden)`` normalises.
     """
 
     def __init__(self, input_dim: int, vocab_size: int, tie_to: nn.Embedding | None = None, bias: bool = True) -> None:
@@ -39,3 +43,12 @@ class LMHead(nn.Module):
         if self.projection is not None:
             hidden = self.projection(hidden)
         return self.decoder(hidden)
+
+    def log_probs(self, hidden: Tensor) -> Tensor:
+        return torch.log_softmax(self(hidden), dim=-1)
+
+    def nll(self, hidden: Tensor, targets: Tensor) -> Tensor:
+        """Mean ``-log p(target)`` over all positions of ``hidden (..., input_dim)`` / ``targets (...)``."""
+        if self.projection is not None:
+            hidden = self.projection(hidden)
+        return linear_cross_entropy(hidden, self.decoder.weight, self.decoder.bias, targets)

@@ -12,7 +12,6 @@ from typing import Any
 
 import lightning.pytorch as pl
 import torch
-import torch.nn.functional as F
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 from torchmetrics import MeanMetric
@@ -50,6 +49,9 @@ class LanguageModel(pl.LightningModule):
         tar_beta: float = 0.0,
         bptt: int = 35,
         variable_bptt: bool = False,
+        head: str = "softmax",
+        adaptive_cutoffs: list[int] | None = None,
+        adaptive_div_value: float = 4.0,
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
@@ -64,7 +66,9 @@ class LanguageModel(pl.LightningModule):
         self.embedding = nn.Embedding(vocab_size, embedding_dim)
         self.encoder = build_encoder(encoder, input_size=embedding_dim)
         self.drop = nn.Dropout(dropout)
-        self.decoder = LMHead(self.encoder.get_output_dim(), vocab_size, tie_to=self.embedding if tie_weights else None)
+        self.decoder = build_head(head, self.encoder.get_output_dim(), vocab_size,
+                                  tie_to=self.embedding if tie_weights else None,
+                                  cutoffs=adaptive_cutoffs, div_value=adaptive_div_value)
         self._init_weights(init_range)
         self.val_nll, self.test_nll = MeanMetric(), MeanMetric()
         self._hidden: dict[str, Any] = {}
@@ -72,6 +76,8 @@ class LanguageModel(pl.LightningModule):
 
     def _init_weights(self, init_range: float) -> None:
         nn.init.uniform_(self.embedding.weight, -init_range, init_range)
+        if not isinstance(self.decoder, LMHead):
+            return  # the adaptive softmax keeps PyTorch's initialisation
         decoder = self.decoder.decoder
         if decoder.weight is not self.embedding.weight:
             nn.init.uniform_(decoder.weight, -init_range, init_range)
@@ -99,8 +105,7 @@ class LanguageModel(pl.LightningModule):
         output, hidden = self.encode(tokens, self._hidden.get("train"))
         self._hidden["train"] = detach(hidden)
         dropped = self.drop(output)
-        logits = self.decoder(dropped)
-        nll = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1))
+        nll = self.decoder.nll(dropped, targets)
         loss = nll
         if self.hparams.ar_alpha:
             loss = loss + self.hparams.ar_alpha * dropped.pow(2).mean()
@@ -114,9 +119,9 @@ class LanguageModel(pl.LightningModule):
 
     def _eval_step(self, split: str, metric: MeanMetric, batch: tuple[torch.Tensor, torch.Tensor]) -> None:
         tokens, targets = batch
-        logits, hidden = self(tokens, self._hidden.get(split))
+        output, hidden = self.encode(tokens, self._hidden.get(split))
         self._hidden[split] = detach(hidden)
-        nll = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.reshape(-1))
+        nll = self.decoder.nll(self.drop(output), targets)
         metric.update(nll, weight=targets.numel())
 
     def _eval_end(self, split: str, metric: MeanMetric) -> None:
@@ -175,6 +180,25 @@ class LanguageModel(pl.LightningModule):
         return out
 
 
+HEADS = ("softmax", "adaptive")
+
+
+def build_head(kind: str, input_dim: int, vocab_size: int, *, tie_to: nn.Embedding | None,
+               cutoffs: list[int] | None, div_value: float) -> nn.Module:
+    """``task.head``: the full softmax (:class:`LMHead`) or an adaptive softmax (exact log-probs)."""
+    if kind == "softmax":
+        return LMHead(input_dim, vocab_size, tie_to=tie_to)
+    if kind == "adaptive":
+        from lstm_nlp.modules.adaptive_head import AdaptiveHead, default_cutoffs
+
+        if tie_to is not None:
+            raise ConfigError("task.tie_weights=true cannot be combined with task.head=adaptive "
+                              "(set task.tie_weights=false)")
+        cutoffs = list(cutoffs) if cutoffs is not None else default_cutoffs(vocab_size)
+        return AdaptiveHead(input_dim, vocab_size, cutoffs, div_value=div_value)
+    raise ConfigError(f"task.head must be one of {', '.join(HEADS)}, got {kind!r}")
+
+
 def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:
     """``task=language_model``: prepare the corpus, the stream batches and the model."""
     t = cfg.task
@@ -194,7 +218,8 @@ def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:
         optim=OmegaConf.to_container(cfg.optim, resolve=True),
         embedding_dim=t.embedding_dim, dropout=t.dropout, embedding_dropout=t.embedding_dropout,
         tie_weights=t.tie_weights, init_range=t.init_range, ar_alpha=t.ar_alpha, tar_beta=t.tar_beta,
-        bptt=t.bptt, variable_bptt=t.variable_bptt,
+        bptt=t.bptt, variable_bptt=t.variable_bptt, head=t.get("head", "softmax"),
+        adaptive_cutoffs=t.get("adaptive_cutoffs"), adaptive_div_value=t.get("adaptive_div_value", 4.0),
     )
     module.tokenizer_json = corpus.tokenizer.to_str()
     summary = {"corpus": files.name, "vocab_size": corpus.vocab_size, "types": corpus.num_types,
