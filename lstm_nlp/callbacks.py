@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 import lightning.pytorch as pl
@@ -34,3 +35,28 @@ class EpochSummary(pl.Callback):
         if self._start is not None and self._tokens:
             parts.append(f"{self._tokens / (time.perf_counter() - self._start):,.0f} tokens/s")
         print("lstm-nlp: " + " | ".join(parts), flush=True)
+
+
+def process_start_time() -> float | None:
+    """Unix time at which this process started (Linux ``/proc``), else None."""
+    try:
+        ticks = int(open("/proc/self/stat").read().rsplit(")", 1)[1].split()[19])
+        boot = next(int(line.split()[1]) for line in open("/proc/stat") if line.startswith("btime"))
+        return boot + ticks / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError, StopIteration):
+        return None
+
+
+class StartupTime(pl.Callback):
+    """Says once how long the command took to reach its first training step (start-up cost)."""
+
+    def __init__(self) -> None:
+        self.done = False
+
+    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
+        if self.done or not trainer.is_global_zero:
+            return
+        self.done = True
+        now, start = time.time(), process_start_time()
+        since = f"{now - start:.2f} s after the command started" if start is not None else "reached"
+        print(f"lstm-nlp: first training step {since} (unix time {now:.3f})", flush=True)

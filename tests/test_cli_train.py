@@ -1,6 +1,7 @@
 """The training command end to end, in subprocesses, as a user runs it."""
 
 import math
+import re
 import os
 import signal
 import subprocess
@@ -20,9 +21,19 @@ def test_tiny_run_writes_finite_perplexities(corpus_dir, tmp_path):
     assert math.isfinite(m["val/ppl"]) and math.isfinite(m["test/ppl"])
     assert 1.0 < m["test/ppl"] < m["data/vocab_size"]  # it learned something beyond uniform guessing
     assert "val/ppl" in proc.stdout and "test/ppl" in proc.stdout
+    assert re.search(r"first training step [0-9.]+ s after the command started", proc.stdout)
     assert (run_dir / "checkpoints" / "last.ckpt").is_file() and (run_dir / "checkpoints" / "best.ckpt").is_file()
     assert (run_dir / "tokenizer.json").is_file() and (run_dir / ".hydra" / "config.yaml").is_file()
     assert not [p for p in (run_dir / "checkpoints").iterdir() if "=" in p.name]
+
+
+def test_adaptive_softmax_head_from_the_command_line(corpus_dir, tmp_path):
+    run_dir = tmp_path / "run"
+    proc = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "task.head=adaptive",
+                 "task.adaptive_cutoffs=[4,8]", "task.adaptive_div_value=2")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    m = metrics(run_dir)
+    assert 1.0 < m["test/ppl"] < m["data/vocab_size"]
 
 
 def test_same_seed_same_metrics(corpus_dir, tmp_path):
@@ -166,6 +177,9 @@ def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
         (["seed=abc"], r"seed must be an integer, got 'abc'"),
         (["optim.lr=-1"], r"optim.lr must be a number > 0, got -1"),
         (["help"], r"cannot parse the override 'help'"),
+        (["task.head=hsm"], r"task.head must be one of softmax, adaptive, got 'hsm'"),
+        (["task.head=adaptive", "task.adaptive_cutoffs=[50,20]"], r"task.adaptive_cutoffs must be .*increasing"),
+        (["task.head=adaptive", "task.tie_weights=true"], r"task.tie_weights=true cannot be combined"),
     ],
 )
 def test_config_mistakes_give_one_line_errors(tmp_path, args, expected):

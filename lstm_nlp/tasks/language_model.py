@@ -183,6 +183,11 @@ class LanguageModel(pl.LightningModule):
 HEADS = ("softmax", "adaptive")
 
 
+def plain(value: Any) -> Any:
+    """Config values as plain Python (checkpoints hold hyperparameters and load with weights_only)."""
+    return OmegaConf.to_container(value, resolve=True) if OmegaConf.is_config(value) else value
+
+
 def build_head(kind: str, input_dim: int, vocab_size: int, *, tie_to: nn.Embedding | None,
                cutoffs: list[int] | None, div_value: float) -> nn.Module:
     """``task.head``: the full softmax (:class:`LMHead`) or an adaptive softmax (exact log-probs)."""
@@ -219,7 +224,7 @@ def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:
         embedding_dim=t.embedding_dim, dropout=t.dropout, embedding_dropout=t.embedding_dropout,
         tie_weights=t.tie_weights, init_range=t.init_range, ar_alpha=t.ar_alpha, tar_beta=t.tar_beta,
         bptt=t.bptt, variable_bptt=t.variable_bptt, head=t.get("head", "softmax"),
-        adaptive_cutoffs=t.get("adaptive_cutoffs"), adaptive_div_value=t.get("adaptive_div_value", 4.0),
+        adaptive_cutoffs=plain(t.get("adaptive_cutoffs")), adaptive_div_value=t.get("adaptive_div_value", 4.0),
     )
     module.tokenizer_json = corpus.tokenizer.to_str()
     summary = {"corpus": files.name, "vocab_size": corpus.vocab_size, "types": corpus.num_types,
