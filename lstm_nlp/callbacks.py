@@ -33,7 +33,8 @@ class EpochSummary(pl.Callback):
         parts = [f"epoch {trainer.current_epoch}", f"step {trainer.global_step}"]
         parts += [f"{k} {float(v):.4g}" for k, v in sorted(metrics.items()) if k == "train/loss" or k.startswith("val/")]
         if self._start is not None and self._tokens:
-            parts.append(f"{self._tokens / (time.perf_counter() - self._start):,.0f} tokens/s")
+            tokens = self._tokens * trainer.world_size  # every rank trains as many tokens as rank 0
+            parts.append(f"{tokens / (time.perf_counter() - self._start):,.0f} tokens/s")
         print("lstm-nlp: " + " | ".join(parts), flush=True)
 
 

@@ -73,6 +73,68 @@ def check_added_keys(cfg: DictConfig, overrides: list[str]) -> None:
         raise ConfigError(f"{key} is not an option of {group} {name!r} (options: {', '.join(known)}){hint}")
 
 
+def devices_per_node(trainer: DictConfig) -> int | None:
+    """The number of devices ``trainer.devices`` asks for on each node; None when Lightning decides (-1, auto)."""
+    devices = trainer.get("devices", 1)
+    if isinstance(devices, str):
+        text = devices.strip()
+        if text.lstrip("-").isdigit():
+            devices = int(text)
+        elif "," in text:  # "0,1": device indices
+            return len([d for d in text.split(",") if d.strip()])
+        else:  # "auto"
+            return None
+    if is_int(devices):
+        return None if devices < 0 else devices
+    try:
+        return len(devices)  # a list of device indices
+    except TypeError:
+        return None
+
+
+def check_ddp_multirun(trainer: DictConfig, multirun: bool, launcher: str | None = None) -> None:
+    """Refuse DDP on several devices inside ``-m`` unless each sweep job gets its own SLURM allocation.
+
+    Lightning's DDP starts ranks 1..N-1 by running the command line again; inside a
+    multirun that would start the whole sweep again in every rank.  The ``spawn``/``fork``
+    strategies start their processes without the command line, and with
+    ``hydra/launcher=slurm`` submitit's srun starts them (Lightning's SLURMEnvironment).
+    """
+    if not multirun or ("submitit" in str(launcher) and "Slurm" in str(launcher)):
+        return
+    strategy = str(trainer.get("strategy") or "auto")
+    if any(word in strategy for word in ("spawn", "fork", "notebook")) or strategy == "single_device":
+        return
+    devices, nodes = devices_per_node(trainer), trainer.get("num_nodes", 1)
+    several_nodes = is_int(nodes) and nodes > 1
+    if devices is None:  # all of the node's devices: one on CPU, every GPU otherwise
+        if str(trainer.get("accelerator")) == "cpu" and not several_nodes:
+            return
+    elif devices <= 1 and not several_nodes:
+        return
+    setting = f"trainer.strategy={strategy} with trainer.devices={trainer.get('devices')}"
+    setting += f" trainer.num_nodes={nodes}" if several_nodes else ""
+    raise ConfigError(
+        f"{setting} cannot run inside a Hydra multirun (-m): Lightning's DDP starts its other processes by "
+        "re-running the command, which would re-run the whole sweep. Launch one DDP job per sweep point instead: "
+        f"a shell loop (for lr in 10 20; do scripts/train_multi_gpu.sh {devices or 'N'} optim.lr=$lr "
+        "run_dir=runs/lr$lr; done), or on SLURM -m with hydra/launcher=slurm (scripts/slurm.sh), which gives "
+        "every job its own nodes and GPUs; on one machine trainer.strategy=ddp_spawn also works inside -m (slower to start)"
+    )
+
+
+def check_hydra_mode(cfg: DictConfig) -> None:
+    """The multirun checks, when the config comes from a running Hydra app (not from compose())."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.types import RunMode
+
+    if not HydraConfig.initialized():
+        return
+    hydra_cfg = HydraConfig.get()
+    launcher = hydra_cfg.launcher.get("_target_") if hydra_cfg.get("launcher") is not None else None
+    check_ddp_multirun(cfg.trainer, hydra_cfg.mode == RunMode.MULTIRUN, launcher)
+
+
 def check_config(cfg: DictConfig, overrides: list[str]) -> None:
     seed = cfg.get("seed")
     if not is_int(seed):
@@ -85,4 +147,5 @@ def check_config(cfg: DictConfig, overrides: list[str]) -> None:
         raise ConfigError(f"agreement=suite scores a language model; task={cfg.task.name} is not one "
                           "(use lstm-nlp-eval on a language-model checkpoint, or agreement=null)")
     check_trainer(cfg.trainer)
+    check_hydra_mode(cfg)
     check_optim(cfg.optim)

@@ -118,3 +118,14 @@ def test_a_target_probability_that_underflows_still_gives_the_exact_loss():
     torch.testing.assert_close(loss.double(), expected.detach(), rtol=1e-6, atol=1e-4)
     loss.backward()
     assert torch.isfinite(hidden.grad).all() and torch.isfinite(weight.grad).all()
+
+
+def test_a_buffer_from_inference_mode_never_serves_a_training_step():
+    hidden, weight, b, targets = leaves(6, rows=(11, 13))  # a size no other test uses
+    with torch.inference_mode():
+        linear_cross_entropy(hidden, weight, b, targets)  # pools an inference tensor (as validation does)
+    loss = linear_cross_entropy(hidden, weight, b, targets)
+    loss.backward()
+    ref = [t.detach().clone().requires_grad_() for t in (hidden, weight, b)]
+    reference(*ref, targets).backward()
+    torch.testing.assert_close(hidden.grad, ref[0].grad, rtol=1e-4, atol=1e-6)

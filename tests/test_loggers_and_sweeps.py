@@ -40,5 +40,10 @@ def test_multirun_sweeps_each_combination(corpus_dir, tmp_path):
 
 def test_ddp_inside_multirun_is_refused(corpus_dir, tmp_path):
     proc = train("-m", "data=text", f"data.path={corpus_dir}", f"run_dir={tmp_path / 's'}", "trainer.strategy=ddp",
-                 "seed=1,2")
+                 "trainer.accelerator=cpu", "trainer.devices=2", "seed=1,2")
     assert "cannot run inside a Hydra multirun" in one_line_error(proc)
+
+
+def test_slurm_launcher_without_its_package_is_one_line(tmp_path):
+    proc = train("-m", "hydra/launcher=slurm", "seed=1,2", f"run_dir={tmp_path / 's'}")
+    assert "pip install 'lstm-nlp[slurm]'" in one_line_error(proc)

@@ -18,7 +18,7 @@ from typing import Callable, Iterator
 from hydra.errors import HydraException, MissingConfigException, OverrideParseException
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
-from lstm_nlp.errors import LstmNlpError
+from lstm_nlp.errors import ConfigError, LstmNlpError
 
 HELP_FLAGS = ("--help", "-h", "--hydra-help", "--version", "--info", "-i")
 
@@ -77,6 +77,34 @@ def one_line(err: BaseException) -> str:
     return first
 
 
+# Hydra plugins behind an optional extra: config group -> option prefix -> (module, pip requirement)
+OPTIONAL_PLUGINS = {
+    "hydra/launcher": {"slurm": ("hydra_plugins.hydra_submitit_launcher", "lstm-nlp[slurm]"),
+                       "submitit_": ("hydra_plugins.hydra_submitit_launcher", "lstm-nlp[slurm]")},
+    "hydra/sweeper": {"optuna": ("hydra_plugins.hydra_optuna_sweeper", "lstm-nlp[sweep]")},
+}
+
+
+def installed(module: str) -> bool:
+    import importlib.util
+
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its parent (the hydra_plugins namespace) is missing
+        return False
+
+
+def check_optional_plugins(argv: list[str]) -> None:
+    """``hydra/launcher=slurm`` etc. without their package: say what to install (Hydra says 'Could not load')."""
+    for group, options in OPTIONAL_PLUGINS.items():
+        for value in override_values(argv, group):
+            for prefix, (module, requirement) in options.items():
+                if value.startswith(prefix) and not installed(module):
+                    package = module.split(".")[-1].replace("_", "-")
+                    raise ConfigError(f"{group}={value} needs the {package} package, which is not installed: "
+                                      f"pip install '{requirement}'")
+
+
 def fail(prog: str, err: BaseException | str) -> None:
     print(f"{prog}: error: {err}", file=sys.stderr, flush=True)
     sys.exit(2)
@@ -107,6 +135,7 @@ def run_app(prog: str, app: Callable[[], object], config_name: str) -> None:
     asks_help = any(a in HELP_FLAGS for a in argv)
     try:
         prepare_registries(argv, check_names=not asks_help)
+        check_optional_plugins(argv)
         if not any(a.startswith("-") for a in argv):  # flags such as -m or --cfg: Hydra handles them
             check_composes(config_name, argv)
         app()

@@ -38,18 +38,21 @@ class _BufferPool:
         self._lock = threading.Lock()
 
     def take(self, numel: int, like: Tensor) -> Tensor:
-        key = (like.dtype, like.device)
+        # a buffer made under torch.inference_mode (Lightning's validation) is an inference
+        # tensor: it may serve inference again but never a step that records gradients
+        kinds = (False, True) if torch.is_inference_mode_enabled() else (False,)
         with self._lock:
-            free = self._free.get(key, [])
-            for i, buf in enumerate(free):
-                if buf.numel() >= numel:
-                    return free.pop(i)[:numel]
+            for inference in kinds:
+                free = self._free.get((like.dtype, like.device, inference), [])
+                for i, buf in enumerate(free):
+                    if buf.numel() >= numel:
+                        return free.pop(i)[:numel]
         return torch.empty(numel, dtype=like.dtype, device=like.device)
 
     def give(self, buf: Tensor) -> None:
         base = buf if buf._base is None else buf._base
         with self._lock:
-            free = self._free.setdefault((base.dtype, base.device), [])
+            free = self._free.setdefault((base.dtype, base.device, base.is_inference()), [])
             free.append(base)
             free.sort(key=Tensor.numel)
             del free[:-2]  # keep at most two (training + evaluation sizes)

@@ -128,8 +128,8 @@ class LanguageModel(pl.LightningModule):
         loss = metric.compute()
         metric.reset()
         self._hidden.pop(split, None)
-        self.log(f"{split}/loss", loss, prog_bar=split == "val")
-        self.log(f"{split}/ppl", torch.exp(loss), prog_bar=split == "val")
+        self.log(f"{split}/loss", loss, prog_bar=split == "val", sync_dist=True)  # already reduced: no warning
+        self.log(f"{split}/ppl", torch.exp(loss), prog_bar=split == "val", sync_dist=True)
 
     def on_validation_epoch_start(self) -> None:
         self._hidden.pop("val", None)
