@@ -1,0 +1,184 @@
+"""Language-model training speed of lstm-nlp against a plain PyTorch reference loop, and the rest of issue 4's figures.
+
+Sections (``--sections``, default all but ``adaptive``/``ppl``, which take minutes):
+
+* ``train``    tokens/s of the reference loop (pytorch/examples' word_language_model, written
+               in ``scripts/lm_bench/reference.py``) and of lstm-nlp's LanguageModel step run by
+               a Lightning Trainer, same model, data, batch 20, bptt 35 and threads, interleaved
+               A B A B ..., median of ``--rounds``; achieved GFLOP/s of both against the machine's
+               matrix-multiply GFLOP/s at the step's shapes.  On the corpus's full vocabulary
+               (WikiText-2: 33,278 types) at every ``--sizes`` and at a PTB-sized vocabulary
+               (the 10,000 most frequent types) at the first size.
+* ``ppl``      validation perplexity of both after ``--ppl-steps`` steps from the same weights.
+* ``threads``  lstm-nlp's step at 1 and 2 threads.
+* ``corpus``   corpus preparation vs the reference's Python loop; bytes of memory per token.
+* ``startup``  ``lstm-nlp-train --help``; command start to first training step vs ``import lightning``.
+* ``adaptive`` adaptive vs full softmax at a 267,735-word vocabulary (synthetic tokens).
+
+    OMP_NUM_THREADS=1 .venv/bin/python scripts/bench_lm.py --corpus ../shared/data/wikitext-2
+    OMP_NUM_THREADS=1 .venv/bin/python scripts/bench_lm.py --sections train --sizes 200 --rounds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import warnings
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECTIONS = "train,threads,corpus,startup"
+
+
+def load_corpus(folder: Path, max_size: int | None = None):
+    from lstm_nlp.paths import cache_dir
+    from lstm_nlp.text.corpus import CorpusFiles, find_splits
+    from lstm_nlp.text.prepare import prepare_corpus
+
+    files = CorpusFiles(root=folder, splits=find_splits(folder), name=folder.name)
+    return prepare_corpus(files, max_size=max_size, cache_dir=cache_dir())
+
+
+def quiet_lightning() -> None:
+    import logging
+
+    warnings.filterwarnings("ignore")
+    for name in ("lightning", "lightning.pytorch", "lightning.fabric"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def compare_training(corpus, emb: int, hidden: int, layers: int, rounds: int, steps: int) -> dict:
+    """Interleaved rounds of the reference loop and lstm-nlp's Lightning step; tokens/s and GFLOP/s."""
+    from lm_bench.flops import machine_gflops, training_flops
+    from lm_bench.reference import ReferenceLoop, RNNModel
+    from lm_bench.training import LightningLoop, build_model
+
+    vocab, train = corpus.vocab_size, torch.from_numpy(corpus.streams["train"].astype("int64"))
+    torch.manual_seed(0)
+    reference = ReferenceLoop(RNNModel(vocab, emb, hidden, layers), train, batch_size=20, bptt=35)
+    ours = LightningLoop(build_model(vocab, emb, hidden, layers), {"train": corpus.streams["train"]}, 20, 35)
+    ref_tps, our_tps = [], []
+    for _ in range(rounds):
+        ref_tps.append(reference.tokens_per_second(steps))
+        our_tps.append(ours.tokens_per_second(steps))
+    ref, us = statistics.median(ref_tps), statistics.median(our_tps)
+    flops_per_token = training_flops(20, 35, emb, hidden, layers, vocab) / (20 * 35)
+    machine = machine_gflops(20, 35, emb, hidden, layers, vocab)
+    return {
+        "size": f"{layers}x{hidden}", "vocab": vocab, "reference_tokens_s": ref, "lstm_nlp_tokens_s": us,
+        "ratio": us / ref, "rounds_reference": ref_tps, "rounds_lstm_nlp": our_tps,
+        "reference_gflops": ref * flops_per_token / 1e9, "lstm_nlp_gflops": us * flops_per_token / 1e9,
+        "machine_gflops": machine,
+        "lstm_nlp_fraction_of_machine": us * flops_per_token / 1e9 / machine["best"],
+        "reference_fraction_of_machine": ref * flops_per_token / 1e9 / machine["best"],
+    }
+
+
+def compare_perplexity(corpus, emb: int, hidden: int, layers: int, steps: int, dropout: float) -> dict:
+    """Both from the same weights for ``steps`` steps; with ``dropout=0`` the two trajectories are the
+    same computation (differences are float rounding), with dropout their random masks differ."""
+    from lm_bench.reference import ReferenceLoop, RNNModel, evaluate
+    from lm_bench.training import LightningLoop, build_model, copy_reference_weights
+
+    vocab, train = corpus.vocab_size, torch.from_numpy(corpus.streams["train"].astype("int64"))
+    torch.manual_seed(0)
+    model = RNNModel(vocab, emb, hidden, layers, dropout=dropout)
+    ours = build_model(vocab, emb, hidden, layers, dropout=dropout)
+    copy_reference_weights(ours, model)
+    reference = ReferenceLoop(model, train, batch_size=20, bptt=35)
+    for _ in range(steps):
+        reference.step()
+    valid = torch.from_numpy(corpus.streams["valid"].astype("int64"))
+    ref_ppl = evaluate(model, valid, bptt=35)
+    loop = LightningLoop(ours, {"train": corpus.streams["train"], "valid": corpus.streams["valid"]}, 20, 35)
+    loop.train(steps)
+    our_ppl = loop.validation_ppl()
+    return {"steps": steps, "dropout": dropout, "reference_val_ppl": ref_ppl, "lstm_nlp_val_ppl": our_ppl,
+            "relative_difference": our_ppl / ref_ppl - 1}
+
+
+def compare_threads(corpus, emb: int, hidden: int, layers: int, steps: int) -> dict:
+    from lm_bench.training import LightningLoop, build_model
+
+    loop = LightningLoop(build_model(corpus.vocab_size, emb, hidden, layers), {"train": corpus.streams["train"]}, 20, 35)
+    result = {}
+    for threads in (1, 2, 1, 2):
+        torch.set_num_threads(threads)
+        result.setdefault(threads, []).append(loop.tokens_per_second(steps))
+    torch.set_num_threads(1)
+    return {f"threads_{k}_tokens_s": statistics.median(v) for k, v in result.items()}
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "data" / "wikitext-2",
+                        help="folder with train/valid/test (WikiText-2 layout or train.txt/valid.txt/test.txt)")
+    parser.add_argument("--sections", default=DEFAULT_SECTIONS, help="comma-separated: train,ppl,threads,corpus,startup,adaptive")
+    parser.add_argument("--sizes", default="200,650", help="hidden (= embedding) sizes of 2-layer models")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--steps", type=int, default=15, help="timed steps per round (after 2 warm-up steps)")
+    parser.add_argument("--ppl-steps", type=int, default=300)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--json", type=Path, help="also write every figure to this file")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    quiet_lightning()
+    sections = set(args.sections.split(","))
+    sizes = [int(s) for s in args.sizes.split(",")]
+    print(f"machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, "
+          f"{torch.get_num_threads()} thread(s)")
+    results: dict = {"threads": args.threads, "torch": torch.__version__}
+    needs_corpus = sections & {"train", "ppl", "threads"}
+    if needs_corpus and not args.corpus.is_dir():
+        sys.exit(f"bench_lm.py: error: --corpus {args.corpus}: no such folder (give a WikiText-2 or PTB folder)")
+    corpus = load_corpus(args.corpus) if needs_corpus else None
+    if "train" in sections:
+        runs = [compare_training(corpus, h, h, 2, args.rounds, args.steps) for h in sizes]
+        small = load_corpus(args.corpus, max_size=10_000)
+        runs.append(dict(compare_training(small, sizes[0], sizes[0], 2, args.rounds, args.steps), note="PTB-sized vocabulary"))
+        results["train"] = runs
+        for r in runs:
+            print(f"train {r['size']} vocab {r['vocab']:,}: reference {r['reference_tokens_s']:,.0f} tok/s, "
+                  f"lstm-nlp {r['lstm_nlp_tokens_s']:,.0f} tok/s, ratio {r['ratio']:.2f}x | GFLOP/s: reference "
+                  f"{r['reference_gflops']:.0f} ({r['reference_fraction_of_machine']:.0%}), lstm-nlp "
+                  f"{r['lstm_nlp_gflops']:.0f} ({r['lstm_nlp_fraction_of_machine']:.0%}) of the machine's "
+                  f"{r['machine_gflops']['best']:.0f} at these shapes (MKL {r['machine_gflops']['mkl']:.0f}, "
+                  f"oneDNN {r['machine_gflops']['onednn']:.0f}; 2048^3 {r['machine_gflops']['square_2048']:.0f})")
+    if "ppl" in sections:
+        results["ppl"] = []
+        for dropout in (0.0, 0.2):
+            r = compare_perplexity(corpus, sizes[0], sizes[0], 2, args.ppl_steps, dropout)
+            results["ppl"].append(r)
+            print(f"ppl after {r['steps']} steps, dropout {dropout}: reference {r['reference_val_ppl']:.2f}, "
+                  f"lstm-nlp {r['lstm_nlp_val_ppl']:.2f} ({r['relative_difference']:+.2%})")
+    if "threads" in sections:
+        results["threads_scan"] = r = compare_threads(corpus, sizes[0], sizes[0], 2, args.steps)
+        print("threads: " + ", ".join(f"{k} {v:,.0f}" for k, v in r.items()))
+    if "corpus" in sections:
+        from lm_bench.corpus import corpus_prep
+
+        results["corpus"] = r = corpus_prep(args.corpus)
+        print(f"corpus: {r['summary']}")
+    if "startup" in sections:
+        from lm_bench.startup import startup
+
+        results["startup"] = r = startup()
+        print(f"startup: --help {r['help_s']:.2f} s; first training step {r['first_step_s']:.2f} s after start, "
+              f"import lightning {r['import_lightning_s']:.2f} s (ratio {r['first_step_ratio']:.2f})")
+    if "adaptive" in sections:
+        from lm_bench.adaptive import adaptive_vs_full
+
+        results["adaptive"] = r = adaptive_vs_full()
+        print(f"adaptive: {json.dumps(r, default=str)}")
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()

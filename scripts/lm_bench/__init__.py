@@ -1,0 +1,1 @@
+"""Language-model training benchmarks (run from scripts/: python -m lm_bench.<name>)."""
