@@ -103,3 +103,36 @@ def test_wikitext2_counts_if_present():
     corpus = prepare_corpus(CorpusFiles(folder, find_splits(folder)))
     assert len(corpus.streams["train"]) == 2_088_628
     assert corpus.num_types == 33_278
+
+
+@pytest.mark.parametrize("chunk_bytes", [1, 3, 7, 1 << 19])
+def test_lines_read_in_chunks_are_the_lines_of_the_file(tmp_path, monkeypatch, chunk_bytes):
+    """Old-Mac \\r, \\r\\n split across reads, a line longer than a read, no final newline, a BOM."""
+    monkeypatch.setattr("lstm_nlp.text.chunks.CHUNK_BYTES", chunk_bytes)
+    path = tmp_path / "t.txt"
+    path.write_bytes(b"\xef\xbb\xbfone\rtwo\r\n\r\nthree " + b"x" * 50 + b"\r\r\nfour \xc3\xa9t\xc3\xa9\nlast")
+    assert read_lines(path) == ["one", "two", "", "three " + "x" * 50, "", "four \u00e9t\u00e9", "last"]
+
+
+def test_a_bad_byte_names_its_line_and_column_across_chunks(tmp_path, monkeypatch):
+    monkeypatch.setattr("lstm_nlp.text.chunks.CHUNK_BYTES", 5)
+    path = tmp_path / "train.txt"
+    path.write_bytes(b"a b\r\nc d\re f\n" * 10 + b"ok ok \xe9\n")
+    with pytest.raises(DataError, match=r"train.txt:31: bytes that are not UTF-8 \(byte 7 of the line\)"):
+        read_lines(path)
+
+
+def test_a_line_longer_than_a_read_is_cut_between_words(tmp_path, monkeypatch):
+    from lstm_nlp.text.chunks import iter_chunks
+
+    monkeypatch.setattr("lstm_nlp.text.chunks.CHUNK_BYTES", 16)
+    path = tmp_path / "train.txt"
+    words = [f"w{i}" * (i % 5 + 1) for i in range(200)]
+    path.write_text("short line\n" + " ".join(words) + "\t\nend\n")
+    chunks = list(iter_chunks(path))
+    assert max(len(c.data) for c in chunks) < 40  # never the whole line at once
+    assert b"".join(c.data for c in chunks).split() == [w.encode() for w in ["short", "line", *words, "end"]]
+    assert read_lines(path) == ["short line", " ".join(words) + "\t", "end"]
+    path.write_bytes(b"ok\n" + " ".join(words).encode() + b" \xff\n")
+    with pytest.raises(DataError, match=rf"train.txt:2: bytes that are not UTF-8 \(byte {len(' '.join(words)) + 2} of"):
+        read_lines(path)

@@ -1,12 +1,28 @@
-"""LightningDataModule for language modelling on contiguous token streams."""
+"""LightningDataModule for language modelling on contiguous token streams.
+
+The streams are usually read-only memory maps of the token cache: every rank and
+worker on a machine reads the same pages.  Pickled (``trainer.strategy=ddp_spawn``
+sends the module to its processes), a stream that maps a whole cache file travels as
+the file's name and is mapped again on arrival, not copied.
+"""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import lightning.pytorch as pl
 import numpy as np
 from torch.utils.data import DataLoader, Sampler
 
 from lstm_nlp.data.lm_stream import BPTTBatches, batchify, shard
+from lstm_nlp.text.id_file import mapped_file, open_ids
+
+
+@dataclass(frozen=True)
+class MappedStream:
+    """A stream in transit: the ``.npy`` file to map again."""
+
+    path: str
 
 
 class EpochWindows(Sampler[int]):
@@ -54,8 +70,22 @@ class LMStreamDataModule(pl.LightningDataModule):
             train = split == "train"
             size, key = (self.batch_size, "task.batch_size") if train else (self.eval_batch_size, "task.eval_batch_size")
             data = batchify(shard(stream, rank, world), size, split=f"the {split}", key=key)
+            # one seed for every rank: DDP ranks must draw the same window lengths, hence run
+            # the same number of steps, or their gradient all-reduces never pair up (a hang)
             self.datasets[split] = BPTTBatches(data, self.bptt, variable=train and self.variable_bptt,
-                                               seed=self.seed + rank)
+                                               seed=self.seed)
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["streams"] = {split: MappedStream(name) if (name := mapped_file(stream)) else stream
+                            for split, stream in self.streams.items()}
+        state["datasets"] = {}  # views of the streams: setup() makes them again
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state["streams"] = {split: open_ids(s.path) if isinstance(s, MappedStream) else s
+                            for split, s in state["streams"].items()}
+        self.__dict__.update(state)
 
     def _loader(self, split: str) -> DataLoader:
         data = self.datasets[split]

@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lstm_nlp.errors import DataError
+from lstm_nlp.text.chunks import ENCODING_ERRORS, check_policy, decode_chunk, iter_chunks
 
 SPLITS = ("train", "valid", "test")
 LAYOUTS = ("{split}.txt", "ptb.{split}.txt", "wiki.{split}.tokens")
-ENCODING_ERRORS = ("strict", "replace", "ignore")
+__all__ = ["ENCODING_ERRORS", "SPLITS", "LAYOUTS", "CorpusFiles", "find_splits", "read_lines"]
 
 
 @dataclass
@@ -49,34 +50,14 @@ def read_lines(path: str | os.PathLike, encoding_errors: str = "strict") -> list
     """Read a text file as lines (universal newlines, BOM removed), refusing binary or empty files.
 
     Undecodable bytes raise a :class:`DataError` naming file and line unless
-    ``encoding_errors`` is ``"replace"`` or ``"ignore"``.
+    ``encoding_errors`` is ``"replace"`` or ``"ignore"``.  For a small file: a corpus split
+    is read chunk by chunk instead (:mod:`lstm_nlp.text.chunks`), with the same checks.
     """
-    path = Path(path)
-    if encoding_errors not in ENCODING_ERRORS:
-        raise DataError(f"data.encoding_errors must be one of {', '.join(ENCODING_ERRORS)}, got {encoding_errors!r}")
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise DataError(f"{path}: cannot read ({e.strerror or e})") from None
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raw = raw[3:]
-    if not raw.strip():
-        raise DataError(f"{path}: the file is empty; expected whitespace-separated text, one sentence per line")
-    nul = raw.find(b"\x00")
-    if nul >= 0:
-        line = raw.count(b"\n", 0, nul) + 1
-        raise DataError(f"{path}:{line}: NUL byte; this looks like a binary file, not text")
-    try:
-        text = raw.decode("utf-8", errors=encoding_errors)
-    except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        raise DataError(
-            f"{path}:{line}: bytes that are not UTF-8 (at byte {e.start}); "
-            f"fix the file or set data.encoding_errors=replace"
-        ) from None
-    # Universal newlines, as text-mode open() does: \r\n and lone \r end a line.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
+    check_policy(encoding_errors)
+    lines: list[str] = []
+    rest = ""  # the start of a line that goes on in the next chunk
+    for chunk in iter_chunks(path):
+        parts = (rest + decode_chunk(chunk, path, encoding_errors)).split("\n")
+        rest = parts.pop()
+        lines.extend(parts)
     return lines

@@ -1,8 +1,16 @@
-"""Token streams: a split's text as one compact ``int32`` array, cached on disk.
+"""Token streams: a split's text as one int32 array on disk, mapped into memory, cached.
 
-The cache key holds the file's absolute path, size and modification time, the
-tokenizer's fingerprint and the decoding policy, so a second run skips tokenisation
-and any change to the corpus or the vocabulary rebuilds the stream.
+A stream is built in one pass over the text, chunk by chunk (:mod:`lstm_nlp.text.chunks`),
+its ids written straight into a ``.npy`` file (:mod:`lstm_nlp.text.id_file`); neither the
+text nor the ids are ever held whole in memory, and the returned array is a read-only
+memory map (4 bytes per token, on disk and in the page cache).
+
+Under ``cache_dir/tokens`` the file's name holds a key of the text file's absolute path,
+size and modification time, the tokenizer's fingerprint and the decoding policy: a second
+run maps the stream without tokenising, and any change to the corpus or the vocabulary
+builds a new one.  Files are written under a temporary name and renamed when complete,
+so a failed build (bad input, interruption) leaves nothing behind; an unreadable entry
+is rebuilt.  Without a cache the stream lives in an unlinked temporary file.
 """
 
 from __future__ import annotations
@@ -10,21 +18,26 @@ from __future__ import annotations
 import hashlib
 import itertools
 import os
+import tempfile
 from pathlib import Path
+from typing import Callable, Iterable
 
 import numpy as np
 from tokenizers import Tokenizer
 
 from lstm_nlp.atomic import atomic_path
-from lstm_nlp.text.corpus import read_lines
-from lstm_nlp.text.tokenizer import tokenizer_fingerprint
+from lstm_nlp.text.chunks import check_policy, decode_chunk, iter_chunks
+from lstm_nlp.text.id_file import IdWriter, SpillingIds, open_ids
+from lstm_nlp.text.key_table import KeyTable
+from lstm_nlp.text.numbering import ChunkEncoder, KnownWords
+from lstm_nlp.text.tokenizer import tokenizer_fingerprint, word_level_lowercase
 
-CACHE_VERSION = "1"
+CACHE_VERSION = "2"
 CHUNK_LINES = 20_000
 
 
 def encode_lines(lines: list[str], tok: Tokenizer) -> np.ndarray:
-    """Ids of all lines, one ``<eos>`` after each, as one int32 array."""
+    """Ids of ``lines`` through the tokenizer's own pipeline, one ``<eos>`` after each (int32)."""
     parts = []
     for start in range(0, len(lines), CHUNK_LINES):
         encs = tok.encode_batch_fast(lines[start : start + CHUNK_LINES], add_special_tokens=True)
@@ -33,11 +46,94 @@ def encode_lines(lines: list[str], tok: Tokenizer) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int32)
 
 
-def stream_key(path: Path, tok: Tokenizer, encoding_errors: str) -> str:
+def stream_key(path: Path, fingerprint: str, encoding_errors: str) -> str:
     st = path.stat()
     raw = "|".join([CACHE_VERSION, str(path.resolve()), str(st.st_size), str(st.st_mtime_ns),
-                    tokenizer_fingerprint(tok), encoding_errors])
+                    fingerprint, encoding_errors])
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
+
+
+def write_stream(target: Path | None, fill: Callable[[IdWriter], None]) -> np.ndarray:
+    """Run ``fill`` on a writer for ``target`` (or a temporary file) and map the result."""
+    if target is None:
+        fd, tmp = tempfile.mkstemp(prefix="lstm-nlp-tokens-", suffix=".npy")
+        os.close(fd)
+        try:
+            with IdWriter(tmp) as writer:
+                fill(writer)
+            return open_ids(tmp)  # the mapping outlives the name
+        finally:
+            os.unlink(tmp)
+    with atomic_path(target) as tmp:
+        with IdWriter(tmp) as writer:
+            fill(writer)
+    return open_ids(target)
+
+
+def encode_file(path: Path, encoder: ChunkEncoder, writer: IdWriter | SpillingIds,
+                count: bool = False) -> np.ndarray | None:
+    """Encode ``path`` chunk by chunk into ``writer``; with ``count``, return how often each id occurs."""
+    counts = np.zeros(0, dtype=np.int64)
+    for chunk in iter_chunks(path):
+        ids = encoder.encode(chunk, path)
+        writer.write(ids)
+        if count:
+            seen = np.bincount(ids)
+            if len(seen) > len(counts):
+                counts = np.concatenate([counts, np.zeros(len(seen) - len(counts), dtype=np.int64)])
+            counts[: len(seen)] += seen
+    return counts if count else None
+
+
+class StreamStore:
+    """Builds and caches the streams of one tokenizer (its fingerprint and vocabulary looked up once)."""
+
+    def __init__(self, tok: Tokenizer, cache_dir: str | os.PathLike | None = None, encoding_errors: str = "strict",
+                 vocab: dict[str, int] | None = None, table: KeyTable | None = None) -> None:
+        """``vocab`` (``tok.get_vocab()``) and ``table`` (words already numbered) save work when known."""
+        check_policy(encoding_errors)
+        self.tok, self.encoding_errors = tok, encoding_errors
+        self.cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self.fingerprint = tokenizer_fingerprint(tok) if self.cache_dir is not None else ""
+        self.lowercase = word_level_lowercase(tok)
+        self._vocab, self._table, self._encoder = vocab, table, None
+
+    def entry(self, path: Path) -> Path | None:
+        """The cache file for ``path``'s stream (``None`` without a cache)."""
+        if self.cache_dir is None:
+            return None
+        return self.cache_dir / "tokens" / f"{path.stem}-{stream_key(path, self.fingerprint, self.encoding_errors)}.npy"
+
+    def cached(self, path: Path) -> np.ndarray | None:
+        target = self.entry(path)
+        if target is None or not target.is_file():
+            return None
+        try:
+            return open_ids(target)
+        except (OSError, ValueError, EOFError):
+            return None  # unreadable cache entry: to be rebuilt
+
+    def load(self, path: str | os.PathLike) -> np.ndarray:
+        """The token ids of ``path``, memory-mapped: from the cache, else built (and cached)."""
+        path = Path(path)
+        found = self.cached(path)
+        if found is not None:
+            return found
+        return write_stream(self.entry(path), lambda writer: self.build(path, writer))
+
+    def build(self, path: Path, writer: IdWriter) -> None:
+        """Write the ids of ``path`` (fast for this package's word-level tokenizers)."""
+        if self.lowercase is None:  # some other pipeline: let the tokenizer itself encode
+            rest = ""
+            for chunk in iter_chunks(path):
+                lines = (rest + decode_chunk(chunk, path, self.encoding_errors)).split("\n")
+                rest = lines.pop()
+                writer.write(encode_lines(lines, self.tok))
+            return
+        if self._encoder is None:
+            words = KnownWords(self._vocab if self._vocab is not None else self.tok.get_vocab(), self.lowercase)
+            self._encoder = ChunkEncoder(words, self.encoding_errors, self._table)
+        encode_file(path, self._encoder, writer)
 
 
 def load_stream(
@@ -46,18 +142,11 @@ def load_stream(
     cache_dir: str | os.PathLike | None = None,
     encoding_errors: str = "strict",
 ) -> np.ndarray:
-    """The token ids of ``path`` (cached under ``cache_dir/tokens`` when a cache is given)."""
-    path = Path(path)
-    if cache_dir is None:
-        return encode_lines(read_lines(path, encoding_errors), tok)
-    cached = Path(cache_dir) / "tokens" / f"{path.stem}-{stream_key(path, tok, encoding_errors)}.npy"
-    if cached.is_file():
-        try:
-            return np.load(cached)
-        except (OSError, ValueError):
-            pass  # unreadable cache entry: rebuild it below
-    ids = encode_lines(read_lines(path, encoding_errors), tok)
-    with atomic_path(cached) as tmp:
-        with open(tmp, "wb") as f:
-            np.save(f, ids)
-    return ids
+    """The token ids of ``path``, memory-mapped (cached under ``cache_dir/tokens`` when a cache is given)."""
+    return StreamStore(tok, cache_dir, encoding_errors).load(path)
+
+
+def renumber(blocks: Iterable[np.ndarray], new_ids: np.ndarray, writer: IdWriter) -> None:
+    """Write the ids of ``blocks`` to ``writer``, id ``i`` becoming ``new_ids[i]``."""
+    for block in blocks:
+        writer.write(new_ids[block])

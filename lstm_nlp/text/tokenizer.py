@@ -10,12 +10,14 @@ first occurrence).  Saved as ``tokenizer.json``, reloaded with the checkpoint.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from collections import Counter
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
-from tokenizers import Tokenizer, models, pre_tokenizers, processors
+import numpy as np
+from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
 
 from lstm_nlp.atomic import write_text
 from lstm_nlp.errors import ConfigError, DataError
@@ -35,6 +37,48 @@ def count_words(lines: Iterable[str], lowercase: bool = False) -> Counter:
     return counts
 
 
+def _index(words: Sequence[str], word: str) -> int | None:
+    try:
+        return list(words).index(word)
+    except ValueError:
+        return None
+
+
+def vocabulary(
+    words: Sequence[str], counts: Sequence[int] | np.ndarray, min_freq: int = 1, max_size: int | None = None
+) -> dict[str, int]:
+    """Specials first, then the ``words`` seen at least ``min_freq`` times, most frequent first
+    (ties keep the order of ``words``: first occurrence); ``max_size`` caps the total."""
+    if not isinstance(min_freq, int) or min_freq < 1:
+        raise ConfigError(f"data.min_freq must be an integer >= 1, got {min_freq!r}")
+    if max_size is not None and (not isinstance(max_size, int) or max_size < len(SPECIALS) + 1):
+        raise ConfigError(f"data.max_size must be null or an integer >= {len(SPECIALS) + 1}, got {max_size!r}")
+    counts = np.asarray(counts, dtype=np.int64)
+    order = np.argsort(-counts, kind="stable")
+    keep = counts >= min_freq
+    for i, special in enumerate(SPECIALS):  # the specials have their ids already
+        at = i if i < len(words) and words[i] == special else _index(words, special)
+        if at is not None:
+            keep[at] = False
+    order = order[keep[order]]
+    if max_size is not None:
+        order = order[: max_size - len(SPECIALS)]
+    vocab = {tok: i for i, tok in enumerate(SPECIALS)}
+    vocab.update(zip([words[i] for i in order.tolist()], range(len(SPECIALS), len(SPECIALS) + len(order))))
+    return vocab
+
+
+def word_level_tokenizer(vocab: dict[str, int], lowercase: bool = False) -> Tokenizer:
+    """The word-level tokenizer of ``vocab`` (which holds the specials): split on whitespace, ``<eos>`` appended."""
+    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token=UNK))
+    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    if lowercase:
+        tok.normalizer = normalizers.Lowercase()
+    tok.post_processor = processors.TemplateProcessing(single=f"$A {EOS}", special_tokens=[(EOS, vocab[EOS])])
+    tok.add_special_tokens(list(SPECIALS))  # marks them special (decode can skip them); ids unchanged
+    return tok
+
+
 def build_tokenizer(
     counts: Counter, min_freq: int = 1, max_size: int | None = None, lowercase: bool = False
 ) -> Tokenizer:
@@ -42,24 +86,23 @@ def build_tokenizer(
 
     ``max_size`` caps the vocabulary (specials included); rarer words become ``<unk>``.
     """
-    if not isinstance(min_freq, int) or min_freq < 1:
-        raise ConfigError(f"data.min_freq must be an integer >= 1, got {min_freq!r}")
-    if max_size is not None and (not isinstance(max_size, int) or max_size < len(SPECIALS) + 1):
-        raise ConfigError(f"data.max_size must be null or an integer >= {len(SPECIALS) + 1}, got {max_size!r}")
-    vocab = {tok: i for i, tok in enumerate(SPECIALS)}
-    for word, n in sorted(counts.items(), key=lambda kv: -kv[1]):  # stable: ties keep first occurrence
-        if n < min_freq or (max_size is not None and len(vocab) >= max_size):
-            break
-        vocab.setdefault(word, len(vocab))
-    tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token=UNK))
-    tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
-    if lowercase:
-        from tokenizers import normalizers
+    return word_level_tokenizer(vocabulary(list(counts), list(counts.values()), min_freq, max_size), lowercase)
 
-        tok.normalizer = normalizers.Lowercase()
-    tok.post_processor = processors.TemplateProcessing(single=f"$A {EOS}", special_tokens=[(EOS, vocab[EOS])])
-    tok.add_special_tokens(list(SPECIALS))  # marks them special (decode can skip them); ids unchanged
-    return tok
+
+def word_level_lowercase(tok: Tokenizer) -> bool | None:
+    """Whether ``tok`` lowercases, if it is a tokenizer as :func:`word_level_tokenizer` makes them
+    (whose ids :mod:`lstm_nlp.text.numbering` reproduces); ``None`` for any other pipeline."""
+    normalizer = tok.normalizer
+    plain = (
+        isinstance(tok.model, models.WordLevel)
+        and isinstance(tok.pre_tokenizer, pre_tokenizers.WhitespaceSplit)
+        and (normalizer is None or isinstance(normalizer, normalizers.Lowercase))
+        and isinstance(tok.post_processor, processors.TemplateProcessing)
+        and json.loads(tok.post_processor.__getstate__())["single"]
+        == [{"Sequence": {"id": "A", "type_id": 0}}, {"SpecialToken": {"id": EOS, "type_id": 0}}]
+        and all(tok.token_to_id(s) is not None for s in SPECIALS)
+    )
+    return (normalizer is not None) if plain else None
 
 
 def save_tokenizer(tok: Tokenizer, path: str | os.PathLike) -> None:
