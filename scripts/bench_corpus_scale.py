@@ -128,6 +128,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--keep", action="store_true", help="keep the generated corpus and caches")
     args = parser.parse_args()
+    if args.out.exists() and (not args.out.is_dir() or any(args.out.iterdir())):
+        parser.error(f"--out {args.out} exists and is not an empty folder: give a new folder "
+                     "(the script writes a corpus there and deletes the folder afterwards unless --keep)")
     env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "1"), TOKENIZERS_PARALLELISM="false",
                WANDB_MODE="offline", PYTHONUNBUFFERED="1")
     work = Path(tempfile.mkdtemp(prefix="corpus-scale-"))

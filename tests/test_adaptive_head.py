@@ -150,3 +150,12 @@ def test_default_cutoffs_rule():
             AdaptiveHead(64, v, cutoffs)
     with pytest.raises(ConfigError, match="at least 2"):
         default_cutoffs(1)
+
+
+def test_every_tail_cluster_gets_a_gradient_even_without_its_targets():
+    """DDP (find_unused_parameters=False) fails at the next step if a parameter got no gradient."""
+    torch.manual_seed(0)
+    head = AdaptiveHead(8, 40, [10, 25], div_value=2.0)
+    hidden = torch.randn(6, 8, requires_grad=True)
+    head.nll(hidden, torch.randint(0, 10, (6,))).backward()  # every target in the head cluster
+    assert all(p.grad is not None for p in head.parameters())

@@ -179,7 +179,8 @@ def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
         (["help"], r"cannot parse the override 'help'"),
         (["task.head=hsm"], r"task.head must be one of softmax, adaptive, got 'hsm'"),
         (["task.head=adaptive", "task.adaptive_cutoffs=[50,20]"], r"task.adaptive_cutoffs must be .*increasing"),
-        (["task.head=adaptive", "task.tie_weights=true"], r"task.tie_weights=true cannot be combined"),
+        (["task.head=adaptive", "task.tie_weights=true"], r"task.tie_weights=true is not supported"),
+        (["task.head=adaptive", "task.adaptive_cutoffs=5"], r"task.adaptive_cutoffs must be"),
     ],
 )
 def test_config_mistakes_give_one_line_errors(tmp_path, args, expected):

@@ -79,5 +79,5 @@ def test_training_loss_is_the_cross_entropy_of_the_logits_and_it_falls(head):
 def test_head_choices_are_checked():
     with pytest.raises(ConfigError, match="task.head must be one of softmax, adaptive"):
         model(head="hierarchical")
-    with pytest.raises(ConfigError, match="task.tie_weights"):
+    with pytest.raises(ConfigError, match="task.tie_weights=true is not supported"):
         LanguageModel(VOCAB, ENCODER, OPTIM, embedding_dim=12, tie_weights=True, head="adaptive")

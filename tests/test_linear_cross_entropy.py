@@ -129,3 +129,11 @@ def test_a_buffer_from_inference_mode_never_serves_a_training_step():
     ref = [t.detach().clone().requires_grad_() for t in (hidden, weight, b)]
     reference(*ref, targets).backward()
     torch.testing.assert_close(hidden.grad, ref[0].grad, rtol=1e-4, atol=1e-6)
+
+
+def test_a_second_backward_through_the_same_loss_is_refused_clearly():
+    hidden, weight, b, targets = leaves(7)
+    loss = linear_cross_entropy(hidden, weight, b, targets)
+    torch.autograd.grad(loss, [hidden], retain_graph=True)
+    with pytest.raises(RuntimeError, match="backward ran twice"):
+        loss.backward()

@@ -160,7 +160,16 @@ def test_variable_bptt_gives_every_ddp_rank_as_many_windows():
         dm.trainer = SimpleNamespace(global_rank=rank, world_size=2)
         dm.setup("fit")
         windows = dm.datasets["train"]
-        counts.append([(windows.set_epoch(e), len(windows))[1] for e in range(5)])
+        counts.append([(windows.set_epoch(e), windows.lengths.tolist())[1] for e in range(5)])
         firsts.append(windows[0][0])
     assert counts[0] == counts[1]
     assert not torch.equal(firsts[0], firsts[1])  # still each rank's own data
+
+
+def test_windows_of_an_int64_stream_are_copies_not_views_of_the_corpus():
+    stream = np.arange(400, dtype=np.int64)
+    inputs, targets = BPTTBatches(batchify(stream, 4), bptt=5)[0]
+    inputs.zero_()
+    targets.zero_()
+    assert np.array_equal(stream, np.arange(400))
+    assert inputs.is_contiguous() and targets.dtype == torch.long

@@ -1,5 +1,9 @@
 """Loggers write what they should; ``-m`` sweeps run one job per combination."""
 
+import importlib.util
+
+import pytest
+
 from cli_helpers import metrics, one_line_error, train
 
 
@@ -44,6 +48,9 @@ def test_ddp_inside_multirun_is_refused(corpus_dir, tmp_path):
     assert "cannot run inside a Hydra multirun" in one_line_error(proc)
 
 
+@pytest.mark.skipif(importlib.util.find_spec("hydra_plugins.hydra_submitit_launcher") is not None
+                    if importlib.util.find_spec("hydra_plugins") else False,
+                    reason="hydra-submitit-launcher is installed")
 def test_slurm_launcher_without_its_package_is_one_line(tmp_path):
     proc = train("-m", "hydra/launcher=slurm", "seed=1,2", f"run_dir={tmp_path / 's'}")
     assert "pip install 'lstm-nlp[slurm]'" in one_line_error(proc)

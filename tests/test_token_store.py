@@ -148,3 +148,18 @@ def test_a_big_training_split_spills_its_provisional_ids_to_the_cache_folder(tmp
     assert corpus.streams["train"][:5].tolist() == [vocab["b"], vocab["a"], vocab["c"], vocab["a"], vocab["<eos>"]]
     assert [vocab[w] for w in ("a", "c", "b")] == [3, 4, 5]  # by frequency
     assert not [p for p in (tmp_path / "cache" / "tokens").iterdir() if p.name.startswith(".")]
+
+
+def test_lowercased_streams_agree_with_the_saved_tokenizer_beyond_ascii(tmp_path):
+    """str.lower and the tokenizer's normalizer differ on the Greek final sigma: the stream must
+    use the tokenizer's rule, or a word seen in training encodes as <unk> later."""
+    from lstm_nlp.text.corpus import CorpusFiles
+    from lstm_nlp.text.prepare import prepare_corpus
+
+    for split in ("train", "valid", "test"):
+        (tmp_path / f"{split}.txt").write_text("ΟΔΟΣ καλή\nη ΟΔΟΣ\n", encoding="utf-8")
+    files = CorpusFiles(root=tmp_path, splits={s: tmp_path / f"{s}.txt" for s in ("train", "valid", "test")})
+    corpus = prepare_corpus(files, lowercase=True, cache_dir=tmp_path / "cache")
+    encoded = corpus.tokenizer.encode("ΟΔΟΣ καλή").ids
+    assert list(corpus.streams["train"][:2]) == encoded[:2]
+    assert corpus.tokenizer.token_to_id("<unk>") not in encoded

@@ -97,7 +97,7 @@ class BPTTBatches(Dataset):
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         start, seq = int(self.starts[i]), int(self.lengths[i])
-        rows = self.data[start : start + seq + 1].to(torch.long, memory_format=torch.contiguous_format)
+        rows = self.data[start : start + seq + 1].to(torch.long, copy=True).contiguous()  # never a view of the corpus
         return rows[:-1], rows[1:]
 
     @property

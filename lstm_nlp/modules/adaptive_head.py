@@ -24,6 +24,7 @@ from __future__ import annotations
 from numbers import Real
 from typing import Sequence
 
+import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
@@ -139,7 +140,12 @@ class AdaptiveHead(nn.Module):
         flat_targets = targets.reshape(-1).long()
         if flat_targets.numel() == 0:
             return F.cross_entropy(hidden.new_zeros(0, self.vocab_size), flat_targets)  # nan, like cross_entropy
-        return self.asm(hidden.reshape(-1, self.input_dim), flat_targets).loss
+        loss = self.asm(hidden.reshape(-1, self.input_dim), flat_targets).loss
+        if torch.is_grad_enabled():
+            # a tail cluster with no target in the batch gets no gradient, which DDP (without
+            # find_unused_parameters) reports as an error at the next step: give it a zero one
+            loss = loss + 0.0 * sum(p.sum() for p in self.asm.tail.parameters())
+        return loss
 
     def _check_hidden(self, hidden: Tensor) -> None:
         if hidden.dim() < 1 or hidden.size(-1) != self.input_dim:

@@ -28,6 +28,7 @@ import threading
 import torch
 import torch.nn.functional as F
 from torch import Tensor
+from torch.autograd.function import once_differentiable
 
 
 class _BufferPool:
@@ -79,9 +80,13 @@ class _LinearCrossEntropy(torch.autograd.Function):
         return loss
 
     @staticmethod
+    @once_differentiable
     def backward(ctx, grad_output: Tensor):
         hidden, weight = ctx.saved_tensors
         grad, ctx.grad = ctx.grad, None
+        if grad is None:  # its buffer went back to the pool after the first backward
+            raise RuntimeError("linear_cross_entropy: backward ran twice through the same loss "
+                               "(retain_graph / double backward are not supported)")
         scale = grad_output / hidden.size(0)
         grad_h = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:

@@ -194,13 +194,9 @@ def build_head(kind: str, input_dim: int, vocab_size: int, *, tie_to: nn.Embeddi
     if kind == "softmax":
         return LMHead(input_dim, vocab_size, tie_to=tie_to)
     if kind == "adaptive":
-        from lstm_nlp.modules.adaptive_head import AdaptiveHead, default_cutoffs
+        from lstm_nlp.modules.adaptive_head import AdaptiveHead
 
-        if tie_to is not None:
-            raise ConfigError("task.tie_weights=true cannot be combined with task.head=adaptive "
-                              "(set task.tie_weights=false)")
-        cutoffs = list(cutoffs) if cutoffs is not None else default_cutoffs(vocab_size)
-        return AdaptiveHead(input_dim, vocab_size, cutoffs, div_value=div_value)
+        return AdaptiveHead(input_dim, vocab_size, cutoffs, div_value=div_value, tie_to=tie_to)
     raise ConfigError(f"task.head must be one of {', '.join(HEADS)}, got {kind!r}")
 
 

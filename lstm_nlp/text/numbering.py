@@ -20,6 +20,7 @@ import os
 from typing import Protocol
 
 import numpy as np
+from tokenizers import normalizers
 
 from lstm_nlp.text.chunks import TextChunk, decode_chunk
 from lstm_nlp.text.key_table import KeyTable
@@ -34,6 +35,11 @@ class Numbering(Protocol):
         """int32 ids of ``words``, in order."""
 
 
+# the saved tokenizer's normalizer, so training streams and later encodes agree (str.lower
+# differs on e.g. the Greek final sigma)
+lowercase_like_the_tokenizer = normalizers.Lowercase().normalize_str
+
+
 class NewWords:
     """Numbers words in order of first appearance, after the specials: a word's number is its
     position in :attr:`index`."""
@@ -44,7 +50,7 @@ class NewWords:
 
     def ids(self, words: list[str]) -> np.ndarray:
         if self.lowercase:
-            words = list(map(str.lower, words))
+            words = list(map(lowercase_like_the_tokenizer, words))
         index = self.index
         index.update(zip([w for w in dict.fromkeys(words) if w not in index], itertools.count(len(index))))
         return np.fromiter(map(index.__getitem__, words), dtype=np.int32, count=len(words))
@@ -59,7 +65,7 @@ class KnownWords:
 
     def ids(self, words: list[str]) -> np.ndarray:
         if self.lowercase:
-            words = list(map(str.lower, words))
+            words = list(map(lowercase_like_the_tokenizer, words))
         return np.fromiter(map(self.vocab.get, words, itertools.repeat(self.unk)), dtype=np.int32, count=len(words))
 
 

@@ -31,7 +31,7 @@ def count_words(lines: Iterable[str], lowercase: bool = False) -> Counter:
     counts: Counter = Counter()
     n_lines = 0
     for line in lines:
-        counts.update((line.lower() if lowercase else line).split())
+        counts.update((normalizers.Lowercase().normalize_str(line) if lowercase else line).split())
         n_lines += 1
     counts[EOS] += n_lines
     return counts
