@@ -163,3 +163,26 @@ def test_lowercased_streams_agree_with_the_saved_tokenizer_beyond_ascii(tmp_path
     encoded = corpus.tokenizer.encode("ΟΔΟΣ καλή").ids
     assert list(corpus.streams["train"][:2]) == encoded[:2]
     assert corpus.tokenizer.token_to_id("<unk>") not in encoded
+
+
+def test_a_full_disk_while_writing_the_cache_is_one_line_and_leaves_nothing(tmp_path, monkeypatch):
+    import errno
+
+    from lstm_nlp.errors import DataError
+    from lstm_nlp.text import id_file
+    from lstm_nlp.text.corpus import CorpusFiles
+    from lstm_nlp.text.prepare import prepare_corpus
+
+    for split in ("train", "valid", "test"):
+        (tmp_path / f"{split}.txt").write_text("a b c\nd e\n", encoding="utf-8")
+    files = CorpusFiles(root=tmp_path, splits={s: tmp_path / f"{s}.txt" for s in ("train", "valid", "test")})
+
+    def full(self, ids):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(id_file.IdWriter, "write", full)
+    cache = tmp_path / "cache"
+    with pytest.raises(DataError, match="cannot write the token cache \\(No space left on device\\)"):
+        prepare_corpus(files, cache_dir=cache)
+    left = [p for p in (cache / "tokens").rglob("*") if p.is_file()] if (cache / "tokens").exists() else []
+    assert left == []  # no partial stream

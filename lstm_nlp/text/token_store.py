@@ -26,6 +26,7 @@ import numpy as np
 from tokenizers import Tokenizer
 
 from lstm_nlp.atomic import atomic_path
+from lstm_nlp.errors import DataError
 from lstm_nlp.text.chunks import check_policy, decode_chunk, iter_chunks
 from lstm_nlp.text.id_file import IdWriter, SpillingIds, open_ids
 from lstm_nlp.text.key_table import KeyTable
@@ -54,7 +55,19 @@ def stream_key(path: Path, fingerprint: str, encoding_errors: str) -> str:
 
 
 def write_stream(target: Path | None, fill: Callable[[IdWriter], None]) -> np.ndarray:
-    """Run ``fill`` on a writer for ``target`` (or a temporary file) and map the result."""
+    """Run ``fill`` on a writer for ``target`` (or a temporary file) and map the result.
+
+    A failing write (a full disk, a read-only cache folder) is a one-line :class:`DataError`.
+    """
+    try:
+        return _write_stream(target, fill)
+    except OSError as err:
+        where = target.parent if target is not None else Path(tempfile.gettempdir())
+        raise DataError(f"{where}: cannot write the token cache ({err.strerror or err}); free disk space "
+                        "there or set cache_dir=DIR to a folder with room for 4 bytes per token") from None
+
+
+def _write_stream(target: Path | None, fill: Callable[[IdWriter], None]) -> np.ndarray:
     if target is None:
         fd, tmp = tempfile.mkstemp(prefix="lstm-nlp-tokens-", suffix=".npy")
         os.close(fd)
