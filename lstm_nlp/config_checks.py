@@ -100,7 +100,12 @@ def check_ddp_multirun(trainer: DictConfig, multirun: bool, launcher: str | None
     strategies start their processes without the command line, and with
     ``hydra/launcher=slurm`` submitit's srun starts them (Lightning's SLURMEnvironment).
     """
-    if not multirun or ("submitit" in str(launcher) and "Slurm" in str(launcher)):
+    if "submitit" in str(launcher) and "Slurm" in str(launcher):
+        if devices_per_node(trainer) is None:  # slurm.yaml asks for tasks_per_node = trainer.devices
+            raise ConfigError(f"hydra/launcher=slurm needs trainer.devices set to the number of GPUs per node, "
+                              f"got {trainer.get('devices')!r} (e.g. trainer.devices=4, or scripts/slurm.sh 4 ...)")
+        return
+    if not multirun:
         return
     strategy = str(trainer.get("strategy") or "auto")
     if any(word in strategy for word in ("spawn", "fork", "notebook")) or strategy == "single_device":

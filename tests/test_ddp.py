@@ -226,3 +226,10 @@ def test_multirun_refuses_processes_started_by_rerunning_the_command(trainer, la
 ])
 def test_multirun_allows_single_process_spawned_and_slurm_jobs(trainer, multirun, launcher):
     check_ddp_multirun(OmegaConf.create(trainer), multirun=multirun, launcher=launcher)
+
+
+@pytest.mark.parametrize("devices", [-1, "auto"])
+def test_slurm_launcher_needs_a_number_of_devices(devices):
+    trainer = OmegaConf.create({"strategy": "ddp", "devices": devices, "accelerator": "gpu"})
+    with pytest.raises(ConfigError, match="hydra/launcher=slurm needs trainer.devices set to the number of GPUs"):
+        check_ddp_multirun(trainer, multirun=True, launcher=SLURM)

@@ -167,11 +167,15 @@ def test_slurm_launcher_config_gives_one_task_per_gpu():
     stand_in = {k: None for k in SUBMITIT_SLURM_FIELDS} | {
         "_target_": "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher", "tasks_per_node": 1,
         "nodes": 1, "timeout_min": 60, "additional_parameters": {}}
-    ConfigStore.instance().store(group="hydra/launcher", name="submitit_slurm", node=stand_in, provider="test")
-    with initialize_config_module("lstm_nlp.conf", version_base="1.3"):
-        cfg = compose("train", overrides=["hydra/launcher=slurm", "trainer=ddp", "trainer.devices=4",
-                                          "trainer.num_nodes=2", "hydra.launcher.partition=gpu"],
-                      return_hydra_config=True)
+    store = ConfigStore.instance()
+    store.store(group="hydra/launcher", name="submitit_slurm", node=stand_in, provider="test")
+    try:
+        with initialize_config_module("lstm_nlp.conf", version_base="1.3"):
+            cfg = compose("train", overrides=["hydra/launcher=slurm", "trainer=ddp", "trainer.devices=4",
+                                              "trainer.num_nodes=2", "hydra.launcher.partition=gpu"],
+                          return_hydra_config=True)
+    finally:  # the stand-in must not leak into later compositions in this process
+        store.repo["hydra"]["launcher"].pop("submitit_slurm.yaml", None)
     launcher = cfg.hydra.launcher
     assert launcher._target_.endswith("SlurmLauncher")
     assert (launcher.nodes, launcher.tasks_per_node, launcher.gpus_per_node) == (2, 4, 4)

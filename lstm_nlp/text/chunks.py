@@ -103,3 +103,13 @@ def utf8_error(chunk: TextChunk, path: str | os.PathLike, offset: int) -> DataEr
         f"{path}:{chunk.first_line + newlines}: bytes that are not UTF-8 (byte {column + 1} of the line); "
         f"fix the file or set data.encoding_errors=replace"
     )
+
+
+def iter_line_batches(path: str | os.PathLike, encoding_errors: str = "strict") -> Iterator[list[str]]:
+    """The decoded lines of ``path``, a chunk's worth at a time (a line split across two
+    chunks is joined again)."""
+    rest = ""  # the start of a line that goes on in the next chunk
+    for chunk in iter_chunks(path):
+        lines = (rest + decode_chunk(chunk, path, encoding_errors)).split("\n")
+        rest = lines.pop()
+        yield lines

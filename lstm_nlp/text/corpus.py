@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lstm_nlp.errors import DataError
-from lstm_nlp.text.chunks import ENCODING_ERRORS, check_policy, decode_chunk, iter_chunks
+from lstm_nlp.text.chunks import ENCODING_ERRORS, check_policy, iter_line_batches
 
 SPLITS = ("train", "valid", "test")
 LAYOUTS = ("{split}.txt", "ptb.{split}.txt", "wiki.{split}.tokens")
@@ -54,10 +54,4 @@ def read_lines(path: str | os.PathLike, encoding_errors: str = "strict") -> list
     is read chunk by chunk instead (:mod:`lstm_nlp.text.chunks`), with the same checks.
     """
     check_policy(encoding_errors)
-    lines: list[str] = []
-    rest = ""  # the start of a line that goes on in the next chunk
-    for chunk in iter_chunks(path):
-        parts = (rest + decode_chunk(chunk, path, encoding_errors)).split("\n")
-        rest = parts.pop()
-        lines.extend(parts)
-    return lines
+    return [line for batch in iter_line_batches(path, encoding_errors) for line in batch]

@@ -27,7 +27,7 @@ from tokenizers import Tokenizer
 
 from lstm_nlp.atomic import atomic_path
 from lstm_nlp.errors import DataError
-from lstm_nlp.text.chunks import check_policy, decode_chunk, iter_chunks
+from lstm_nlp.text.chunks import check_policy, iter_chunks, iter_line_batches
 from lstm_nlp.text.id_file import IdWriter, SpillingIds, open_ids
 from lstm_nlp.text.key_table import KeyTable
 from lstm_nlp.text.numbering import ChunkEncoder, KnownWords
@@ -137,10 +137,7 @@ class StreamStore:
     def build(self, path: Path, writer: IdWriter) -> None:
         """Write the ids of ``path`` (fast for this package's word-level tokenizers)."""
         if self.lowercase is None:  # some other pipeline: let the tokenizer itself encode
-            rest = ""
-            for chunk in iter_chunks(path):
-                lines = (rest + decode_chunk(chunk, path, self.encoding_errors)).split("\n")
-                rest = lines.pop()
+            for lines in iter_line_batches(path, self.encoding_errors):
                 writer.write(encode_lines(lines, self.tok))
             return
         if self._encoder is None:
