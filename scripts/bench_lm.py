@@ -1,6 +1,6 @@
 """Language-model training speed of lstm-nlp against a plain PyTorch reference loop, and the rest of issue 4's figures.
 
-Sections (``--sections``, default all but ``adaptive``/``ppl``, which take minutes):
+Sections (``--sections``, default all but ``adaptive``/``ppl``, which take minutes; ``all`` for every one):
 
 * ``train``    tokens/s of the reference loop (pytorch/examples' word_language_model, written
                in ``scripts/lm_bench/reference.py``) and of lstm-nlp's LanguageModel step run by
@@ -133,7 +133,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "data" / "wikitext-2",
                         help="folder with train/valid/test (WikiText-2 layout or train.txt/valid.txt/test.txt)")
-    parser.add_argument("--sections", default=DEFAULT_SECTIONS, help="comma-separated: train,ppl,threads,corpus,startup,adaptive")
+    parser.add_argument("--sections", default=DEFAULT_SECTIONS, help="comma-separated: train,ppl,threads,corpus,startup,adaptive, or all")
     parser.add_argument("--sizes", default="200,650", help="hidden (= embedding) sizes of 2-layer models")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=15, help="timed steps per round (after 2 warm-up steps)")
@@ -145,6 +145,8 @@ def main(argv: list[str] | None = None) -> None:
     torch.set_num_threads(args.threads)
     quiet_lightning()
     sections = set(args.sections.split(","))
+    if "all" in sections:
+        sections = {"train", "ppl", "threads", "corpus", "startup", "adaptive"}
     sizes = [int(s) for s in args.sizes.split(",")]
     print(f"machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} thread(s)")
