@@ -1,7 +1,15 @@
-"""Reading checkpoints back: safely (tensors and plain data only), with one-line errors."""
+"""Reading checkpoints back: safely (tensors and plain data only), with one-line errors.
+
+Every checkpoint is read with ``torch.load(weights_only=True)``: the unpickler accepts
+tensors, plain containers and numbers, and the globals in :data:`ALLOWED_GLOBALS` — nothing
+else. A file that carries any other pickled object (a class, a function: code) is refused
+before anything in it runs. Lightning's own loads (resume, testing the best checkpoint) get
+``weights_only=True`` too (lstm_nlp/train.py).
+"""
 
 from __future__ import annotations
 
+import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -9,6 +17,10 @@ from typing import Any
 from lstm_nlp.errors import DataError
 
 TASK_KEY = "lstm_nlp_task"  # written into every checkpoint by the built-in tasks
+
+# Globals a checkpoint may name beyond torch's own weights-only set (tensors, storages, dtypes,
+# OrderedDict, ...). lstm-nlp's checkpoints need none: hyperparameters are plain Python values.
+ALLOWED_GLOBALS: tuple = ()
 
 
 def resolve_checkpoint(path: str | Path) -> Path:
@@ -29,8 +41,15 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     import torch
 
     try:
-        ckpt = torch.load(str(path), map_location="cpu", weights_only=True)
+        with torch.serialization.safe_globals(list(ALLOWED_GLOBALS)):
+            ckpt = torch.load(str(path), map_location="cpu", weights_only=True)
     except Exception as e:  # torch raises many types for a damaged or foreign file
+        refused = re.search(r"GLOBAL (\S+)", str(e))  # torch names the global it would have loaded
+        if refused:
+            name = refused.group(1).rstrip(".,")
+            raise DataError(f"{path}: refused: the file holds a pickled {name} (code, not data); lstm-nlp loads "
+                            "checkpoints with tensors and plain values only — do not use files from untrusted "
+                            "sources with weights_only=False") from None
         raise DataError(f"{path}: not a readable lstm-nlp checkpoint ({type(e).__name__}: truncated, damaged "
                         f"or not a PyTorch checkpoint)") from None
     if not isinstance(ckpt, dict) or "state_dict" not in ckpt:

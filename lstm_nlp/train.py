@@ -104,7 +104,8 @@ def collect(metrics: dict[str, Any]) -> dict[str, Any]:
 def fit(trainer, parts: TaskParts, resume: Path | None) -> None:
     with lightning_errors(f"resuming from {resume}" if resume else "trainer"):
         try:
-            trainer.fit(parts.module, datamodule=parts.datamodule, ckpt_path=str(resume) if resume else None)
+            trainer.fit(parts.module, datamodule=parts.datamodule, ckpt_path=str(resume) if resume else None,
+                        weights_only=True)
         except RuntimeError as err:
             if resume and "state_dict" in str(err):
                 raise ConfigError(
@@ -118,10 +119,12 @@ def evaluate(cfg: DictConfig, trainer, parts: TaskParts, best: Path | None) -> d
     """Validate (and test) the best checkpoint, or the final weights when there is none."""
     ckpt = str(best) if best else None
     metrics: dict[str, Any] = {}
-    for result in trainer.validate(parts.module, datamodule=parts.datamodule, ckpt_path=ckpt, verbose=False):
+    for result in trainer.validate(parts.module, datamodule=parts.datamodule, ckpt_path=ckpt, verbose=False,
+                                  weights_only=True):
         metrics.update(result)
     if cfg.get("test", True):
-        for result in trainer.test(parts.module, datamodule=parts.datamodule, ckpt_path=ckpt, verbose=False):
+        for result in trainer.test(parts.module, datamodule=parts.datamodule, ckpt_path=ckpt, verbose=False,
+                                    weights_only=True):
             metrics.update(result)
     return metrics
 
