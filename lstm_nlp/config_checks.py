@@ -140,6 +140,15 @@ def check_hydra_mode(cfg: DictConfig) -> None:
     check_ddp_multirun(cfg.trainer, hydra_cfg.mode == RunMode.MULTIRUN, launcher)
 
 
+NONFINITE_POLICIES = ("stop", "skip")
+
+
+def check_nonfinite_policy(policy: Any) -> str:
+    if policy not in NONFINITE_POLICIES:
+        raise ConfigError(f"nonfinite_loss must be one of {', '.join(NONFINITE_POLICIES)}, got {policy!r}")
+    return policy
+
+
 def check_config(cfg: DictConfig, overrides: list[str]) -> None:
     seed = cfg.get("seed")
     if not is_int(seed):
@@ -148,6 +157,7 @@ def check_config(cfg: DictConfig, overrides: list[str]) -> None:
     if threads is not None and (not is_int(threads) or threads < 1):
         raise ConfigError(f"threads must be null or an integer >= 1, got {threads!r}")
     check_added_keys(cfg, overrides)
+    check_nonfinite_policy(cfg.get("nonfinite_loss", "stop"))
     if cfg.get("agreement") and cfg.task.name != "language_model":
         raise ConfigError(f"agreement=suite scores a language model; task={cfg.task.name} is not one "
                           "(use lstm-nlp-eval on a language-model checkpoint, or agreement=null)")

@@ -56,12 +56,14 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dic
     from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
 
     from lstm_nlp.callbacks import EpochSummary, StartupTime
+    from lstm_nlp.nonfinite import NonFiniteLoss
 
     checkpoint = ModelCheckpoint(
         dirpath=run_dir / "checkpoints", filename="best", monitor=parts.monitor, mode=parts.mode,
         save_top_k=1, save_last=True, auto_insert_metric_name=False, enable_version_counter=False,
     )
-    callbacks: list[Any] = [checkpoint, EpochSummary(), StartupTime(), *agreement_callbacks(cfg, run_dir)]
+    callbacks: list[Any] = [checkpoint, EpochSummary(), StartupTime(), NonFiniteLoss(cfg.get("nonfinite_loss", "stop")),
+                            *agreement_callbacks(cfg, run_dir)]
     logger = build_logger(cfg.get("logger"), run_dir, hparams)
     if logger is not None:
         callbacks.append(LearningRateMonitor(logging_interval="epoch"))
