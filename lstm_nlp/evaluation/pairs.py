@@ -85,14 +85,14 @@ def _decoded_lines(path: Path) -> list[str]:
     except OSError as e:
         raise DataError(f"{path}: cannot read ({e.strerror or e})") from None
     raw = raw.removeprefix(b"\xef\xbb\xbf")
-    if not raw.strip():
-        raise DataError(f"{path}: the file is empty (expected {_expected(path)})")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
         raise DataError(f"{path}:{line}: bytes that are not UTF-8 (byte {raw[e.start]:#04x}); "
                         "save the file as UTF-8") from None
+    if not text.strip():  # after decoding: Unicode spaces (U+2028, U+3000, ...) are blank too
+        raise DataError(f"{path}: the file is empty (expected {_expected(path)})")
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 
