@@ -56,6 +56,7 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dic
     from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
 
     from lstm_nlp.callbacks import EpochSummary, StartupTime
+    from lstm_nlp.interruption import SaveOnSignal
     from lstm_nlp.nonfinite import NonFiniteLoss
 
     checkpoint = ModelCheckpoint(
@@ -63,7 +64,7 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dic
         save_top_k=1, save_last=True, auto_insert_metric_name=False, enable_version_counter=False,
     )
     callbacks: list[Any] = [checkpoint, EpochSummary(), StartupTime(), NonFiniteLoss(cfg.get("nonfinite_loss", "stop")),
-                            *agreement_callbacks(cfg, run_dir)]
+                            SaveOnSignal(run_dir / "checkpoints" / "last.ckpt"), *agreement_callbacks(cfg, run_dir)]
     logger = build_logger(cfg.get("logger"), run_dir, hparams)
     if logger is not None:
         callbacks.append(LearningRateMonitor(logging_interval="epoch"))
@@ -148,6 +149,11 @@ def train(cfg: DictConfig, run_dir: Path, overrides: list[str] | None = None) ->
         print(f"lstm-nlp: resuming from {resume}", flush=True)
     try:
         fit(trainer, parts, resume)
+        interrupted = next((c.message for c in trainer.callbacks if getattr(c, "message", None)), None)
+        if interrupted:  # pre-empted: the checkpoint is saved; no evaluation, no metrics.json yet
+            if trainer.is_global_zero:
+                print(interrupted, flush=True)
+            return {"interrupted": interrupted}
         best = run_dir / "checkpoints" / "best.ckpt"
         metrics = evaluate(cfg, trainer, parts, best if best.is_file() else None)
     finally:

@@ -25,6 +25,8 @@ def _app(cfg: DictConfig) -> float | None:
         if cfg.get("plugins_dir"):
             load_plugins_dir(cfg.plugins_dir)
         metrics = train(cfg, Path(hydra_cfg.runtime.output_dir), overrides=list(hydra_cfg.overrides.task))
+    if "interrupted" in metrics:  # stopped by SIGTERM/SIGUSR1; the run said so
+        return None
     shown = [f"{k} {v:.4f}" if k.endswith("acc") else f"{k} {v:.2f}" for k, v in metrics.items()
              if k in ("val/ppl", "test/ppl", "val/acc", "test/acc") and isinstance(v, float)]
     if rank_zero_only.rank == 0:  # under DDP every rank returns here
