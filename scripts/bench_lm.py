@@ -22,6 +22,7 @@ Sections (``--sections``, default all but ``adaptive``/``ppl``, which take minut
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import platform
 import statistics
@@ -129,11 +130,76 @@ def compare_threads(corpus, emb: int, hidden: int, layers: int, steps: int) -> d
     return {f"threads_{k}_tokens_s": statistics.median(v) for k, v in result.items()}
 
 
-def main(argv: list[str] | None = None) -> None:
+def run_train(args, corpus) -> list[dict]:
+    sizes = args.size_list
+    runs = [compare_training(corpus(), h, h, 2, args.rounds, args.steps) for h in sizes]
+    small = corpus(10_000)
+    runs.append(dict(compare_training(small, sizes[0], sizes[0], 2, args.rounds, args.steps), note="PTB-sized vocabulary"))
+    for r in runs:
+        m = r["machine_gflops"]
+        print(f"train {r['size']} vocab {r['vocab']:,}: reference {r['reference_tokens_s']:,.0f} tok/s, "
+              f"lstm-nlp {r['lstm_nlp_tokens_s']:,.0f} tok/s, ratio {r['ratio']:.2f}x | GFLOP/s: reference "
+              f"{r['reference_gflops']:.0f} ({r['reference_fraction_of_machine']:.0%}), lstm-nlp "
+              f"{r['lstm_nlp_gflops']:.0f} ({r['lstm_nlp_fraction_of_machine']:.0%}) of the machine's "
+              f"{m['best']:.0f} at these shapes (MKL {m['mkl']:.0f}, oneDNN {m['onednn']:.0f}; "
+              f"2048^3 {m['square_2048']:.0f})")
+    return runs
+
+
+def run_ppl(args, corpus) -> dict:
+    data = corpus(args.ppl_max_size)
+    h = args.size_list[0]
+    r = dict(compare_perplexity(data, h, h, 2, args.ppl_steps), vocab=data.vocab_size)
+    a, b = r["no_dropout_10_steps"]
+    print(f"ppl, no dropout, 10 steps: reference {a:.3f}, lstm-nlp {b:.3f} ({b / a - 1:+.5%})")
+    print(f"ppl after {r['steps']} steps (vocabulary {r['vocab']:,}): reference {r['reference_val_ppl']:.2f}, "
+          f"lstm-nlp {r['lstm_nlp_val_ppl']:.2f} ({r['relative_difference']:+.2%}); the reference from weights "
+          f"nudged by 1e-7: {r['reference_nudged_val_ppl']:.2f} ({r['reference_spread']:+.2%})")
+    return r
+
+
+def run_threads(args, corpus) -> dict:
+    h = args.size_list[0]
+    r = compare_threads(corpus(), h, h, 2, args.steps)
+    print("threads: " + ", ".join(f"{k} {v:,.0f}" for k, v in r.items()))
+    return r
+
+
+def run_corpus(args, corpus) -> dict:
+    from lm_bench.corpus import corpus_prep
+
+    r = corpus_prep(args.corpus)
+    print(f"corpus: {r['summary']}")
+    return r
+
+
+def run_startup(args, corpus) -> dict:
+    from lm_bench.startup import startup
+
+    r = startup()
+    print(f"startup: --help {r['help_s']:.2f} s; first training step {r['first_step_s']:.2f} s after start, "
+          f"import lightning {r['import_lightning_s']:.2f} s (ratio {r['first_step_ratio']:.2f})")
+    return r
+
+
+def run_adaptive(args, corpus) -> dict:
+    from lm_bench.adaptive import adaptive_vs_full
+
+    r = adaptive_vs_full()
+    print(f"adaptive: {json.dumps(r, default=str)}")
+    return r
+
+
+SECTIONS = {"train": run_train, "ppl": run_ppl, "threads": run_threads, "corpus": run_corpus,
+            "startup": run_startup, "adaptive": run_adaptive}
+NEEDS_CORPUS = {"train", "ppl", "threads", "corpus"}
+
+
+def parse_args(argv: list[str] | None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "data" / "wikitext-2",
                         help="folder with train/valid/test (WikiText-2 layout or train.txt/valid.txt/test.txt)")
-    parser.add_argument("--sections", default=DEFAULT_SECTIONS, help="comma-separated: train,ppl,threads,corpus,startup,adaptive, or all")
+    parser.add_argument("--sections", default=DEFAULT_SECTIONS, help=f"comma-separated: {','.join(SECTIONS)}, or all")
     parser.add_argument("--sizes", default="200,650", help="hidden (= embedding) sizes of 2-layer models")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--steps", type=int, default=15, help="timed steps per round (after 2 warm-up steps)")
@@ -142,59 +208,26 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     args = parser.parse_args(argv)
+    args.sections = list(SECTIONS) if args.sections == "all" else args.sections.split(",")
+    unknown = [s for s in args.sections if s not in SECTIONS]
+    if unknown:
+        parser.error(f"unknown section(s) {', '.join(unknown)}; known: {', '.join(SECTIONS)}, all")
+    if set(args.sections) & NEEDS_CORPUS and not args.corpus.is_dir():
+        parser.error(f"--corpus {args.corpus}: no such folder (give a WikiText-2 or PTB folder)")
+    args.size_list = [int(s) for s in args.sizes.split(",")]
+    return args
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
     torch.set_num_threads(args.threads)
     quiet_lightning()
-    sections = set(args.sections.split(","))
-    if "all" in sections:
-        sections = {"train", "ppl", "threads", "corpus", "startup", "adaptive"}
-    sizes = [int(s) for s in args.sizes.split(",")]
     print(f"machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, "
           f"{torch.get_num_threads()} thread(s)")
-    results: dict = {"threads": args.threads, "torch": torch.__version__}
-    needs_corpus = sections & {"train", "ppl", "threads"}
-    if needs_corpus and not args.corpus.is_dir():
-        sys.exit(f"bench_lm.py: error: --corpus {args.corpus}: no such folder (give a WikiText-2 or PTB folder)")
-    corpus = load_corpus(args.corpus) if needs_corpus else None
-    if "train" in sections:
-        runs = [compare_training(corpus, h, h, 2, args.rounds, args.steps) for h in sizes]
-        small = load_corpus(args.corpus, max_size=10_000)
-        runs.append(dict(compare_training(small, sizes[0], sizes[0], 2, args.rounds, args.steps), note="PTB-sized vocabulary"))
-        results["train"] = runs
-        for r in runs:
-            print(f"train {r['size']} vocab {r['vocab']:,}: reference {r['reference_tokens_s']:,.0f} tok/s, "
-                  f"lstm-nlp {r['lstm_nlp_tokens_s']:,.0f} tok/s, ratio {r['ratio']:.2f}x | GFLOP/s: reference "
-                  f"{r['reference_gflops']:.0f} ({r['reference_fraction_of_machine']:.0%}), lstm-nlp "
-                  f"{r['lstm_nlp_gflops']:.0f} ({r['lstm_nlp_fraction_of_machine']:.0%}) of the machine's "
-                  f"{r['machine_gflops']['best']:.0f} at these shapes (MKL {r['machine_gflops']['mkl']:.0f}, "
-                  f"oneDNN {r['machine_gflops']['onednn']:.0f}; 2048^3 {r['machine_gflops']['square_2048']:.0f})")
-    if "ppl" in sections:
-        ppl_corpus = load_corpus(args.corpus, max_size=args.ppl_max_size) if args.ppl_max_size else corpus
-        results["ppl"] = r = compare_perplexity(ppl_corpus, sizes[0], sizes[0], 2, args.ppl_steps)
-        r["vocab"] = ppl_corpus.vocab_size
-        a, b = r["no_dropout_10_steps"]
-        print(f"ppl, no dropout, 10 steps: reference {a:.3f}, lstm-nlp {b:.3f} ({b / a - 1:+.5%})")
-        print(f"ppl after {r['steps']} steps (vocabulary {r['vocab']:,}): reference {r['reference_val_ppl']:.2f}, lstm-nlp "
-              f"{r['lstm_nlp_val_ppl']:.2f} ({r['relative_difference']:+.2%}); the reference from weights "
-              f"nudged by 1e-7: {r['reference_nudged_val_ppl']:.2f} ({r['reference_spread']:+.2%})")
-    if "threads" in sections:
-        results["threads_scan"] = r = compare_threads(corpus, sizes[0], sizes[0], 2, args.steps)
-        print("threads: " + ", ".join(f"{k} {v:,.0f}" for k, v in r.items()))
-    if "corpus" in sections:
-        from lm_bench.corpus import corpus_prep
-
-        results["corpus"] = r = corpus_prep(args.corpus)
-        print(f"corpus: {r['summary']}")
-    if "startup" in sections:
-        from lm_bench.startup import startup
-
-        results["startup"] = r = startup()
-        print(f"startup: --help {r['help_s']:.2f} s; first training step {r['first_step_s']:.2f} s after start, "
-              f"import lightning {r['import_lightning_s']:.2f} s (ratio {r['first_step_ratio']:.2f})")
-    if "adaptive" in sections:
-        from lm_bench.adaptive import adaptive_vs_full
-
-        results["adaptive"] = r = adaptive_vs_full()
-        print(f"adaptive: {json.dumps(r, default=str)}")
+    corpus = functools.cache(lambda max_size=None: load_corpus(args.corpus, max_size=max_size))
+    results: dict = {"num_threads": args.threads, "torch": torch.__version__}
+    for name in args.sections:
+        results[name] = SECTIONS[name](args, corpus)
     if args.json:
         args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import statistics
 import time
 
 import torch
@@ -74,7 +73,3 @@ def machine_gflops(batch: int, bptt: int, emb: int, hidden: int, layers: int, vo
     square = matmul_gflops(2048, 2048, 2048)
     result["square_2048"] = max(square.values())
     return result
-
-
-def median(values: list[float]) -> float:
-    return statistics.median(values)
