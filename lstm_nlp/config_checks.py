@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from lstm_nlp.errors import ConfigError
 
@@ -63,9 +63,11 @@ def check_added_keys(cfg: DictConfig, overrides: list[str]) -> None:
         if not override.startswith("+") or override.startswith("++"):
             continue
         key = override[1:].partition("=")[0]
-        group = key.split(".")[0]
+        group, _, parent = key.split(".")[0], None, key.rpartition(".")[0]
         if "." not in key or group in OPEN_GROUPS or group == "encoder":  # encoders check their own arguments
             continue
+        if parent != group and isinstance(OmegaConf.select(cfg, parent), DictConfig):
+            continue  # an entry of a mapping option (+data.construction_mix.pp=3): the schema checks it
         node = cfg.get(group)
         known = sorted(k for k in node if f"{group}.{k}" != key) if isinstance(node, DictConfig) else []
         name = node.get("name") if isinstance(node, DictConfig) else None
@@ -150,14 +152,12 @@ def check_nonfinite_policy(policy: Any) -> str:
 
 
 def check_config(cfg: DictConfig, overrides: list[str]) -> None:
-    seed = cfg.get("seed")
-    if not is_int(seed):
-        raise ConfigError(f"seed must be an integer, got {seed!r}")
-    threads = cfg.get("threads")
-    if threads is not None and (not is_int(threads) or threads < 1):
-        raise ConfigError(f"threads must be null or an integer >= 1, got {threads!r}")
+    """Everything that can be checked before work starts: the schemas (every key's type and range,
+    :mod:`lstm_nlp.schema`), then the rules that span keys."""
+    from lstm_nlp.schema import check_schemas
+
     check_added_keys(cfg, overrides)
-    check_nonfinite_policy(cfg.get("nonfinite_loss", "stop"))
+    check_schemas(cfg)
     if cfg.get("agreement") and cfg.task.name != "language_model":
         raise ConfigError(f"agreement=suite scores a language model; task={cfg.task.name} is not one "
                           "(use lstm-nlp-eval on a language-model checkpoint, or agreement=null)")

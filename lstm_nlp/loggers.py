@@ -1,4 +1,4 @@
-"""The experiment logger chosen with ``logger=csv|tensorboard|wandb``."""
+"""The experiment logger chosen with ``logger=csv|tensorboard|wandb|none``."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from typing import Any, Mapping
 
 from lstm_nlp.errors import ConfigError
 
-LOGGERS = ("csv", "tensorboard", "wandb")
+LOGGERS = ("csv", "tensorboard", "wandb", "none")
 
 
 def build_logger(cfg: Mapping[str, Any] | None, run_dir: Path, hparams: dict) -> Any:
-    """A Lightning logger writing under ``run_dir``; ``None`` when ``logger=null``."""
-    if not cfg:
+    """A Lightning logger writing under ``run_dir``; ``None`` for ``logger=none`` (or ``~logger``)."""
+    if not cfg or cfg.get("name") == "none":
         return None
     name = cfg.get("name")
     if name == "csv":

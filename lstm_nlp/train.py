@@ -56,15 +56,21 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dic
     from lightning.pytorch.callbacks import LearningRateMonitor, ModelCheckpoint
 
     from lstm_nlp.callbacks import EpochSummary, StartupTime
+    from lstm_nlp.exact_resume import ExactResume
     from lstm_nlp.interruption import SaveOnSignal
     from lstm_nlp.nonfinite import NonFiniteLoss
+    from lstm_nlp.periodic_checkpoint import PeriodicCheckpoint
 
     checkpoint = ModelCheckpoint(
         dirpath=run_dir / "checkpoints", filename="best", monitor=parts.monitor, mode=parts.mode,
         save_top_k=1, save_last=True, auto_insert_metric_name=False, enable_version_counter=False,
     )
-    callbacks: list[Any] = [checkpoint, EpochSummary(), StartupTime(), NonFiniteLoss(cfg.get("nonfinite_loss", "stop")),
-                            SaveOnSignal(run_dir / "checkpoints" / "last.ckpt"), *agreement_callbacks(cfg, run_dir)]
+    last = run_dir / "checkpoints" / "last.ckpt"
+    callbacks: list[Any] = [
+        checkpoint, EpochSummary(), StartupTime(), NonFiniteLoss(cfg.get("nonfinite_loss", "stop")), ExactResume(),
+        PeriodicCheckpoint(last, cfg.get("checkpoint_every_n_steps"), cfg.get("checkpoint_every_minutes")),
+        SaveOnSignal(last), *agreement_callbacks(cfg, run_dir),
+    ]
     logger = build_logger(cfg.get("logger"), run_dir, hparams)
     if logger is not None:
         callbacks.append(LearningRateMonitor(logging_interval="epoch"))
@@ -156,12 +162,12 @@ def train(cfg: DictConfig, run_dir: Path, overrides: list[str] | None = None) ->
             return {"interrupted": interrupted}
         best = run_dir / "checkpoints" / "best.ckpt"
         metrics = evaluate(cfg, trainer, parts, best if best.is_file() else None)
+        for callback in trainer.callbacks:  # e.g. the agreement suite's final scores
+            metrics.update(getattr(callback, "final_metrics", {}))
+        final = {**collect(metrics), "epochs": trainer.current_epoch, "global_step": trainer.global_step,
+                 **{f"data/{k}": v for k, v in parts.summary.items()}}
+        if trainer.is_global_zero:
+            write_json(run_dir / "metrics.json", final)
     finally:
         finish_loggers()
-    for callback in trainer.callbacks:  # e.g. the agreement suite's final scores
-        metrics.update(getattr(callback, "final_metrics", {}))
-    final = {**collect(metrics), "epochs": trainer.current_epoch, "global_step": trainer.global_step,
-             **{f"data/{k}": v for k, v in parts.summary.items()}}
-    if trainer.is_global_zero:
-        write_json(run_dir / "metrics.json", final)
     return final

@@ -98,7 +98,7 @@ def test_generate_from_checkpoint(corpus_dir, tmp_path):
         ("empty_split", r"test.txt: the file is empty"),
         ("non_utf8", r"train.txt:2: bytes that are not UTF-8"),
         ("unknown_task", r"unknown task 'languag_model'.*Did you mean 'language_model'"),
-        ("bad_encoder_option", r"encoder.dropout must be in \[0, 1\), got 1.5"),
+        ("bad_encoder_option", r"encoder.dropout must be a number in \[0, 1\), got 1.5"),
         ("unknown_encoder_key", r"encoder.dropot is not an option of encoder 'lstm'"),
         ("bidirectional_lm", r"encoder.bidirectional=true cannot be used with task=language_model"),
         ("missing_path", r"data.path is required"),
@@ -181,6 +181,9 @@ def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
         (["task.head=adaptive", "task.adaptive_cutoffs=[50,20]"], r"task.adaptive_cutoffs must be .*increasing"),
         (["task.head=adaptive", "task.tie_weights=true"], r"task.tie_weights=true is not supported"),
         (["task.head=adaptive", "task.adaptive_cutoffs=5"], r"task.adaptive_cutoffs must be"),
+        (["+data.construction_mix.pp=-1"], r"data.construction_mix must be a mapping of names to a number >= 0"),
+        (["checkpoint_every_minutes=soon"], r"checkpoint_every_minutes must be null or a number > 0, got 'soon'"),
+        (["encoder.weight_drop=1"], r"encoder.weight_drop must be a number in \[0, 1\), got 1"),
     ],
 )
 def test_config_mistakes_give_one_line_errors(tmp_path, args, expected):
@@ -188,6 +191,21 @@ def test_config_mistakes_give_one_line_errors(tmp_path, args, expected):
 
     line = one_line_error(run_cli("train", *args, f"run_dir={tmp_path / 'run'}"))
     assert re.search(expected, line), line
+
+
+@pytest.mark.parametrize("arg", ["task.bptt=0", "checkpoint_every_minutes=soon", "+data.construction_mix.pp=-1",
+                                 "optim.scheduler.name=step", "+task.bpt=10"])
+def test_schema_mistakes_are_refused_before_the_run_directory_is_made(tmp_path, arg):
+    one_line_error(run_cli("train", arg, f"run_dir={tmp_path / 'run'}"))
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_config_mistake_leaves_an_existing_run_untouched(tmp_path):
+    run_dir = tmp_path / "run"
+    assert train(f"run_dir={run_dir}", "data.train_sentences=300").returncode == 0
+    before = {p: p.read_bytes() for p in run_dir.rglob("*") if p.is_file()}
+    one_line_error(run_cli("train", f"run_dir={run_dir}", "task.bptt=0"))
+    assert {p: p.read_bytes() for p in run_dir.rglob("*") if p.is_file()} == before
 
 
 def test_too_small_split_names_split_and_key(tmp_path):

@@ -130,8 +130,10 @@ def assert_ranks_trained_in_sync(records: list[dict], batch_size: int, last_ckpt
         assert rec["final"].keys() == final.keys()
         for key in final:
             assert torch.equal(rec["final"][key], final[key]), f"rank {rec['rank']} differs in {key}"
-    saved = torch.load(last_ckpt, map_location="cpu", weights_only=True)["state_dict"]
-    assert all(torch.equal(saved[k], final[k]) for k in final)
+    ckpt = torch.load(last_ckpt, map_location="cpu", weights_only=True)
+    assert all(torch.equal(ckpt["state_dict"][k], final[k]) for k in final)
+    h, c = ckpt["lstm_nlp_hidden"]["ranks"]  # every rank's carried state, for an exact resume
+    assert h.shape[0] == c.shape[0] == world and not torch.equal(h[0], h[1])
 
 
 @torch.no_grad()

@@ -16,6 +16,7 @@ from contextlib import contextmanager
 from typing import Callable, Iterator
 
 from hydra.errors import HydraException, MissingConfigException, OverrideParseException
+from omegaconf import DictConfig
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
 
 from lstm_nlp.errors import ConfigError, LstmNlpError
@@ -121,23 +122,30 @@ def guard(prog: str) -> Iterator[None]:
         fail(prog, one_line(err))
 
 
-def check_composes(config_name: str, overrides: list[str]) -> None:
-    """Compose the config as Hydra will, raising the first error (single runs only)."""
+def check_composes(config_name: str, overrides: list[str], check: Callable | None = None) -> None:
+    """Compose the config as Hydra will, raising the first error (single runs only); then ``check`` it."""
     from hydra import compose, initialize_config_module
 
     with initialize_config_module("lstm_nlp.conf", version_base="1.3"):
-        compose(config_name, overrides=overrides)
+        cfg = compose(config_name, overrides=overrides)
+    if check is not None:
+        check(cfg, overrides)
 
 
-def run_app(prog: str, app: Callable[[], object], config_name: str) -> None:
-    """Run a Hydra app; every error a user can cause is one line on stderr and exit code 2."""
+def run_app(prog: str, app: Callable[[], object], config_name: str,
+            check: Callable[[DictConfig, list[str]], None] | None = None) -> None:
+    """Run a Hydra app; every error a user can cause is one line on stderr and exit code 2.
+
+    ``check(cfg, overrides)`` validates the composed config before Hydra starts the app, so that a
+    mistake neither creates a run directory nor rewrites an existing one's ``.hydra/`` files.
+    """
     argv = sys.argv[1:]
     asks_help = any(a in HELP_FLAGS for a in argv)
     try:
         prepare_registries(argv, check_names=not asks_help)
         check_optional_plugins(argv)
         if not any(a.startswith("-") for a in argv):  # flags such as -m or --cfg: Hydra handles them
-            check_composes(config_name, argv)
+            check_composes(config_name, argv, check)
         app()
     except LstmNlpError as err:
         fail(prog, err)

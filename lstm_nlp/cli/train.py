@@ -34,8 +34,14 @@ def _app(cfg: DictConfig) -> float | None:
     return metrics.get("val/loss")  # the value a Hydra sweeper optimises
 
 
+def check_before_start(cfg: DictConfig, overrides: list[str]) -> None:
+    from lstm_nlp.config_checks import check_config
+
+    check_config(cfg, overrides)
+
+
 def main() -> None:
-    run_app(PROG, _app, "train")
+    run_app(PROG, _app, "train", check=check_before_start)
 
 
 if __name__ == "__main__":

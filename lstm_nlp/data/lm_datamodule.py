@@ -15,6 +15,7 @@ import numpy as np
 from torch.utils.data import DataLoader, Sampler
 
 from lstm_nlp.data.lm_stream import BPTTBatches, batchify, shard
+from lstm_nlp.data.resumable import own_generator, resumable_loader
 from lstm_nlp.text.id_file import mapped_file, open_ids
 
 
@@ -89,7 +90,13 @@ class LMStreamDataModule(pl.LightningDataModule):
 
     def _loader(self, split: str) -> DataLoader:
         data = self.datasets[split]
-        return DataLoader(data, batch_size=None, sampler=EpochWindows(data), num_workers=0)
+        if split == "train":
+            if self.trainer is not None:  # with variable BPTT the epoch's window count varies: Lightning
+                data.set_epoch(self.trainer.current_epoch)  # reloads this loader every epoch to know it
+            return resumable_loader(self.trainer, data, EpochWindows(data), batched=False,
+                                    generator=own_generator(self.seed))
+        return DataLoader(data, batch_size=None, sampler=EpochWindows(data), num_workers=0,
+                          generator=own_generator(self.seed))
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train")

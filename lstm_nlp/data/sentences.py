@@ -29,6 +29,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset, Sampler
 
+from lstm_nlp.data.resumable import own_generator, resumable_loader
 from lstm_nlp.errors import ConfigError
 
 IGNORE_INDEX = -100  # torch.nn.functional.cross_entropy's default ignore_index
@@ -293,8 +294,11 @@ class SentenceDataModule(pl.LightningDataModule):
         sampler = BucketBatchSampler(ds.lengths, self.batch_size if train else self.eval_batch_size,
                                      shuffle=train, bucket=self.bucket, pool_size=self.pool_size, seed=self.seed,
                                      num_replicas=world, rank=rank, equal_shards=train)
-        return DataLoader(ds, batch_sampler=sampler, collate_fn=self.collator, num_workers=self.num_workers,
-                          persistent_workers=self.num_workers > 0)
+        kwargs = dict(collate_fn=self.collator, num_workers=self.num_workers, persistent_workers=self.num_workers > 0,
+                      generator=own_generator(self.seed))
+        if train:
+            return resumable_loader(self.trainer, ds, sampler, batched=True, **kwargs)
+        return DataLoader(ds, batch_sampler=sampler, **kwargs)
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train", train=True)

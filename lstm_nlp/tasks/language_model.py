@@ -27,6 +27,39 @@ from lstm_nlp.tasks.optim import optimizers_from_config
 from lstm_nlp.text.prepare import prepare_corpus
 
 
+HIDDEN_KEY = "lstm_nlp_hidden"  # the training hidden state carried to the next batch, one per rank
+
+
+def carried_state(module: pl.LightningModule, hidden: Any) -> dict[str, Any]:
+    """``hidden`` (a tensor or a tuple of them) of every DDP rank, stacked on a new first dimension."""
+    parts = (hidden,) if isinstance(hidden, torch.Tensor) else tuple(hidden)
+    if module._trainer is not None and module.trainer.world_size > 1:
+        stacked = tuple(module.all_gather(h).cpu() for h in parts)
+    else:
+        stacked = tuple(h.unsqueeze(0).cpu() for h in parts)
+    return {"ranks": stacked, "tensor": isinstance(hidden, torch.Tensor)}
+
+
+def rank_state(saved: dict[str, Any], rank: int, world_size: int) -> Any:
+    """This rank's carried hidden state from :func:`carried_state`; None (start afresh) when the run
+    resumes on another number of processes (the data shards differ then anyway)."""
+    parts = saved["ranks"]
+    if not parts or parts[0].size(0) != world_size:
+        return None
+    mine = tuple(h[rank] for h in parts)
+    return mine[0] if saved["tensor"] else mine
+
+
+def first_tensor(hidden: Any) -> torch.Tensor:
+    return hidden if isinstance(hidden, torch.Tensor) else first_tensor(hidden[0])
+
+
+def to_device(hidden: Any, device: torch.device) -> Any:
+    if isinstance(hidden, torch.Tensor):
+        return hidden.to(device)
+    return tuple(to_device(h, device) for h in hidden)
+
+
 def detach(hidden: Any) -> Any:
     """Cut the graph behind a hidden state (a tensor or a tuple of them): repackage_hidden."""
     if isinstance(hidden, torch.Tensor):
@@ -102,7 +135,10 @@ class LanguageModel(pl.LightningModule):
 
     def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> torch.Tensor:
         tokens, targets = batch
-        output, hidden = self.encode(tokens, self._hidden.get("train"))
+        carried = self._hidden.get("train")
+        if carried is not None and first_tensor(carried).device != tokens.device:  # restored from a checkpoint
+            carried = to_device(carried, tokens.device)
+        output, hidden = self.encode(tokens, carried)
         self._hidden["train"] = detach(hidden)
         dropped = self.drop(output)
         nll = self.decoder.nll(dropped, targets)
@@ -157,9 +193,14 @@ class LanguageModel(pl.LightningModule):
         checkpoint[TASK_KEY] = "language_model"
         if self.tokenizer_json is not None:
             checkpoint["tokenizer_json"] = self.tokenizer_json
+        if self._hidden.get("train") is not None:  # carried into the next batch: part of an exact resume
+            checkpoint[HIDDEN_KEY] = carried_state(self, self._hidden["train"])
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
         self.tokenizer_json = checkpoint.get("tokenizer_json", self.tokenizer_json)
+        if HIDDEN_KEY in checkpoint:
+            rank, world = (self.trainer.global_rank, self.trainer.world_size) if self._trainer is not None else (0, 1)
+            self._hidden["train"] = rank_state(checkpoint[HIDDEN_KEY], rank, world)
 
     @torch.no_grad()
     def generate(self, prompt: list[int], n_words: int, temperature: float = 1.0,
@@ -225,6 +266,9 @@ def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:
     module.tokenizer_json = corpus.tokenizer.to_str()
     summary = {"corpus": files.name, "vocab_size": corpus.vocab_size, "types": corpus.num_types,
                **{f"{s}_tokens": int(len(x)) for s, x in corpus.streams.items()}}
-    return TaskParts(module, datamodule, monitor="val/loss", mode="min",
-                     trainer_kwargs={"use_distributed_sampler": False}, summary=summary)
+    trainer_kwargs = {"use_distributed_sampler": False}
+    if t.get("variable_bptt", False):  # the number of windows differs from epoch to epoch
+        trainer_kwargs["reload_dataloaders_every_n_epochs"] = 1
+    return TaskParts(module, datamodule, monitor="val/loss", mode="min", trainer_kwargs=trainer_kwargs,
+                     summary=summary)
 
