@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any, Callable, Iterator
 
 from lstm_nlp.errors import RegistryError
@@ -65,9 +65,10 @@ class Registry:
     ) -> Callable[[Any], Any] | Any:
         """Register ``target`` (an object or ``"module:attr"``) under ``name``.
 
-        Used as a decorator when ``target`` is omitted.  ``config`` (a plain dict)
-        becomes the Hydra config of that choice unless ``conf/<group>/<name>.yaml``
-        exists; its ``name`` key is filled in.
+        Used as a decorator when ``target`` is omitted.  ``config`` (a plain dict, or a
+        schema dataclass whose fields carry ranges: :func:`lstm_nlp.schema.option`) becomes
+        the Hydra config of that choice unless ``conf/<group>/<name>.yaml`` exists; its
+        ``name`` key is filled in.  A schema's rules are checked before a run starts.
         """
         if target is None:
             def decorator(obj: Any) -> Any:
@@ -83,6 +84,12 @@ class Registry:
                 f"choose another name"
             )
         origin = origin or _caller_origin(target)
+        if is_dataclass(config):  # a schema: its defaults are the config, its rules are checked
+            from lstm_nlp.schema import register_schema
+
+            schema = config if isinstance(config, type) else type(config)
+            register_schema(self.config_group, name, schema)
+            config = {k: v for k, v in asdict(config() if config is schema else config).items() if k != "name"}
         self._entries[name] = Entry(name, target, config, origin)
         if config is not None:
             _store_config(self.config_group, name, config)

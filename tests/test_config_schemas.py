@@ -122,3 +122,13 @@ def test_an_unschemad_plugin_choice_is_left_to_the_plugin():
     cfg = composed()
     cfg.task = OmegaConf.create({"name": "someone_elses_task", "anything": "goes"})
     check_schemas(cfg)
+
+
+def test_the_example_plugin_checks_its_options_through_its_schema(tmp_path):
+    """lstm-nlp-pos registers a schema dataclass as its task config: defaults in Hydra, ranges checked."""
+    pytest.importorskip("lstm_nlp_pos")
+    from cli_helpers import one_line_error, run_cli
+
+    line = one_line_error(run_cli("train", "task=pos_tagging", "task.dropout=2", f"run_dir={tmp_path / 'run'}"))
+    assert line == "lstm-nlp-train: error: task.dropout must be a number in [0, 1), got 2"
+    assert not (tmp_path / "run").exists()
