@@ -66,22 +66,9 @@ class AgreementTask:
 
 
 @dataclass
-class LSTMEncoder:
-    name: str = "lstm"
-    hidden_size: int = option(200, ge=1)
-    num_layers: int = option(2, ge=1)
-    bias: bool = option(True)
-    batch_first: bool = option(False)
-    dropout: float = option(0.2, **UNIT)
-    bidirectional: bool = option(False)
-    input_dropout: float = option(0.0, **UNIT)
-    hidden_dropout: float = option(0.0, **UNIT)
-    output_dropout: float = option(0.0, **UNIT)
-    weight_drop: float = option(0.0, **UNIT)
-
-
-@dataclass
 class ReferenceEncoder:
+    """``encoder=reference_lstm``: nn.LSTM's arguments."""
+
     name: str = "reference_lstm"
     hidden_size: int = option(200, ge=1)
     num_layers: int = option(2, ge=1)
@@ -89,6 +76,17 @@ class ReferenceEncoder:
     batch_first: bool = option(False)
     dropout: float = option(0.2, **UNIT)
     bidirectional: bool = option(False)
+
+
+@dataclass
+class LSTMEncoder(ReferenceEncoder):
+    """``encoder=lstm``: nn.LSTM's arguments and the regularisers."""
+
+    name: str = "lstm"
+    input_dropout: float = option(0.0, **UNIT)
+    hidden_dropout: float = option(0.0, **UNIT)
+    output_dropout: float = option(0.0, **UNIT)
+    weight_drop: float = option(0.0, **UNIT)
 
 
 @dataclass
