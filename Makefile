@@ -8,6 +8,10 @@ VENV ?= .venv
 TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
 ARGS ?=
+# optional extras installed with the package: dev (tests), sweep (Optuna sweeper; its test runs too)
+EXTRAS ?= dev,sweep
+# test processes (pytest-xdist); the suite is mostly single-threaded subprocess runs
+TEST_WORKERS ?= 2
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.lstm-nlp-installed
 TORCH_STAMP := $(VENV)/.torch-spec
@@ -16,15 +20,15 @@ export TOKENIZERS_PARALLELISM ?= false
 
 .PHONY: train test install clean FORCE
 
-# Rewritten only when TORCH_SPEC/TORCH_INDEX change, so that a change triggers a reinstall.
+# Rewritten only when TORCH_SPEC/TORCH_INDEX/EXTRAS change, so that a change triggers a reinstall.
 $(TORCH_STAMP): FORCE
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@echo '$(TORCH_SPEC) $(TORCH_INDEX)' | cmp -s - $@ || echo '$(TORCH_SPEC) $(TORCH_INDEX)' > $@
+	@echo '$(TORCH_SPEC) $(TORCH_INDEX) $(EXTRAS)' | cmp -s - $@ || echo '$(TORCH_SPEC) $(TORCH_INDEX) $(EXTRAS)' > $@
 
 $(STAMP): $(TORCH_STAMP) pyproject.toml plugins/lstm-nlp-pos/pyproject.toml Makefile
 	echo "$(TORCH_SPEC)" > $(VENV)/constraints.txt
 	$(BIN)/python -m pip install -q "$(TORCH_SPEC)" $(TORCH_INDEX)
-	$(BIN)/python -m pip install -q -c $(VENV)/constraints.txt -e ".[dev]"
+	$(BIN)/python -m pip install -q -c $(VENV)/constraints.txt -e ".[$(EXTRAS)]"
 	$(BIN)/python -m pip install -q -c $(VENV)/constraints.txt --no-deps -e plugins/lstm-nlp-pos
 	touch $(STAMP)
 
@@ -34,7 +38,7 @@ train: $(STAMP)
 	$(BIN)/lstm-nlp-train $(ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q tests plugins/lstm-nlp-pos/tests $(ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) tests plugins/lstm-nlp-pos/tests $(ARGS)
 
 clean:
 	rm -rf $(VENV) runs outputs multirun .pytest_cache

@@ -60,6 +60,8 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dic
     from lstm_nlp.interruption import SaveOnSignal
     from lstm_nlp.nonfinite import NonFiniteLoss
     from lstm_nlp.periodic_checkpoint import PeriodicCheckpoint
+    from lstm_nlp.progress import display_callbacks
+    from lstm_nlp.report import report_callbacks
 
     checkpoint = ModelCheckpoint(
         dirpath=run_dir / "checkpoints", filename="best", monitor=parts.monitor, mode=parts.mode,
@@ -69,7 +71,7 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dic
     callbacks: list[Any] = [
         checkpoint, EpochSummary(), StartupTime(), NonFiniteLoss(cfg.get("nonfinite_loss", "stop")), ExactResume(),
         PeriodicCheckpoint(last, cfg.get("checkpoint_every_n_steps"), cfg.get("checkpoint_every_minutes")),
-        SaveOnSignal(last), *agreement_callbacks(cfg, run_dir),
+        SaveOnSignal(last), *agreement_callbacks(cfg, run_dir), *report_callbacks(cfg, run_dir),
     ]
     logger = build_logger(cfg.get("logger"), run_dir, hparams)
     if logger is not None:
@@ -78,6 +80,7 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dic
     if kwargs.get("enable_progress_bar") is None:  # auto: a bar on a terminal, epoch lines in logs
         kwargs["enable_progress_bar"] = sys.stdout.isatty()
     kwargs.update(parts.trainer_kwargs)
+    callbacks += display_callbacks(kwargs)  # progress bar with tokens/s when enabled; parameters per module
     with lightning_errors("trainer"):
         try:
             return pl.Trainer(default_root_dir=str(run_dir), callbacks=callbacks, logger=logger or False, **kwargs)
@@ -138,6 +141,16 @@ def evaluate(cfg: DictConfig, trainer, parts: TaskParts, best: Path | None) -> d
     return metrics
 
 
+def report_run(cfg: DictConfig, run_dir: Path, final: dict[str, Any], trainer, parts: TaskParts) -> None:
+    """``report.md``/``report.html`` (a failure is only a warning), its plots also to the dashboards."""
+    from lstm_nlp.dashboards import log_images
+    from lstm_nlp.report import write_run_report
+
+    if write_run_report(run_dir, cfg, final, parts.module) is not None:
+        plots = {f"report/{p.stem}": p for p in sorted((run_dir / "report").glob("*.png"))}
+        log_images(trainer.loggers, plots, step=trainer.global_step)
+
+
 def train(cfg: DictConfig, run_dir: Path, overrides: list[str] | None = None) -> dict[str, Any]:
     """Fit, validate and test the configured task; return (and write) the final metrics."""
     check_config(cfg, overrides or [])
@@ -168,6 +181,7 @@ def train(cfg: DictConfig, run_dir: Path, overrides: list[str] | None = None) ->
                  **{f"data/{k}": v for k, v in parts.summary.items()}}
         if trainer.is_global_zero:
             write_json(run_dir / "metrics.json", final)
+            report_run(cfg, run_dir, final, trainer, parts)
     finally:
         finish_loggers()
     return final

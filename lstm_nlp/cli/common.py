@@ -95,15 +95,47 @@ def installed(module: str) -> bool:
         return False
 
 
+# Config groups whose options may choose a Hydra plugin in their defaults (``override /hydra/sweeper: optuna``)
+PLUGIN_CHOOSING_GROUPS = ("hparams_search", "experiment")
+
+
+def implied_plugins(group: str, option: str) -> list[tuple[str, str]]:
+    """The ``override /hydra/...: X`` entries of ``conf/GROUP/OPTION.yaml``'s defaults, as (group, X)."""
+    from importlib.resources import files
+
+    import yaml
+
+    path = files("lstm_nlp.conf").joinpath(group, f"{option}.yaml")
+    try:
+        node = yaml.safe_load(path.read_text(encoding="utf-8")) if path.is_file() else None
+    except (OSError, yaml.YAMLError):
+        return []  # Hydra reports an unreadable config itself
+    defaults = node.get("defaults") if isinstance(node, dict) else None
+    chosen = []
+    for entry in defaults if isinstance(defaults, list) else []:
+        for key, value in entry.items() if isinstance(entry, dict) else ():
+            name = str(key).removeprefix("override").strip().lstrip("/")
+            if name in OPTIONAL_PLUGINS:
+                chosen.append((name, str(value)))
+    return chosen
+
+
 def check_optional_plugins(argv: list[str]) -> None:
-    """``hydra/launcher=slurm`` etc. without their package: say what to install (Hydra says 'Could not load')."""
-    for group, options in OPTIONAL_PLUGINS.items():
-        for value in override_values(argv, group):
-            for prefix, (module, requirement) in options.items():
-                if value.startswith(prefix) and not installed(module):
-                    package = module.split(".")[-1].replace("_", "-")
-                    raise ConfigError(f"{group}={value} needs the {package} package, which is not installed: "
-                                      f"pip install '{requirement}'")
+    """``hydra/launcher=slurm``, ``hparams_search=lm_optuna`` etc. without their package: say what to install.
+
+    (Hydra itself says 'Could not load' or 'Could not find' over many lines.)
+    """
+    wanted = [(group, value, f"{group}={value}")
+              for group in OPTIONAL_PLUGINS for value in override_values(argv, group)]
+    for group in PLUGIN_CHOOSING_GROUPS:
+        for option in override_values(argv, group):
+            wanted += [(g, v, f"{group}={option}") for g, v in implied_plugins(group, option)]
+    for group, value, asked in wanted:
+        for prefix, (module, requirement) in OPTIONAL_PLUGINS[group].items():
+            if value.startswith(prefix) and not installed(module):
+                package = module.split(".")[-1].replace("_", "-")
+                raise ConfigError(f"{asked} needs the {package} package, which is not installed: "
+                                  f"pip install '{requirement}'")
 
 
 def fail(prog: str, err: BaseException | str) -> None:

@@ -8,7 +8,10 @@ count is logged through the run's loggers, beside perplexity::
 
 After testing (on the best checkpoint's weights) the final scores are written to
 ``RUN_DIR/agreement/`` (results.json, results.md, items.jsonl and two plots) and
-offered to the runner as ``final_metrics`` for ``metrics.json``.
+offered to the runner as ``final_metrics`` for ``metrics.json``.  The dashboards get
+them too: the ``test/agreement/acc...`` scalars, the table :data:`TABLE_KEY` (one row
+per category and per attractor count) and the two plots as images (``agreement/<plot>``),
+through :mod:`lstm_nlp.dashboards` (W&B: a table and images; TensorBoard: text and images).
 """
 
 from __future__ import annotations
@@ -22,6 +25,21 @@ from lstm_nlp.evaluation.pairs import PairItem, make_item
 from lstm_nlp.evaluation.scoring import PairScorer, ScoringOptions
 
 GROUPS = ("category", "attractors")
+PLOTS = ("accuracy_by_attractors", "accuracy_by_category")
+TABLE_KEY = "agreement/table"
+TABLE_COLUMNS = ("group", "value", "n", "correct", "accuracy", "ci95_low", "ci95_high")
+
+
+def table_rows(summary: dict) -> list[list]:
+    """The summary as rows of :data:`TABLE_COLUMNS`: overall first, then every category and attractor count."""
+    def row(group: str, value: str, s: dict) -> list:
+        low, high = s["ci95"] or (None, None)
+        return [group, value, s["n"], s["correct"], s["accuracy"], low, high]
+
+    rows = [row("overall", "all", summary["overall"])]
+    for group in GROUPS:
+        rows += [row(group, value, s) for value, s in summary["groups"].get(group, {}).items()]
+    return rows
 
 
 class AgreementCurve(pl.Callback):
@@ -89,6 +107,16 @@ class AgreementCurve(pl.Callback):
         if self.every_n_steps and trainer.global_step % self.every_n_steps == 0:
             self._log(module)
 
+    def publish(self, trainer: pl.Trainer, summary: dict) -> None:
+        """The final scores, table and plots to the run's loggers (not only to metrics.json)."""
+        from lstm_nlp.dashboards import log_images, log_table
+
+        step = trainer.global_step
+        for logger in trainer.loggers:
+            logger.log_metrics(self.final_metrics, step=step)
+        log_table(trainer.loggers, TABLE_KEY, TABLE_COLUMNS, table_rows(summary), step=step)
+        log_images(trainer.loggers, {f"agreement/{name}": self.out_dir / f"{name}.png" for name in PLOTS}, step=step)
+
     def on_test_end(self, trainer: pl.Trainer, module: pl.LightningModule) -> None:
         if not trainer.is_global_zero:
             return
@@ -104,8 +132,7 @@ class AgreementCurve(pl.Callback):
         plot_accuracy(by_category, self.out_dir / "accuracy_by_category.png", group_by=["category"])
         self.final_summary = summary
         self.final_metrics = self.flat(summary, prefix="test/agreement/acc")
-        for logger in trainer.loggers:  # the dashboards get the final scores too, not only metrics.json
-            logger.log_metrics(self.final_metrics, step=trainer.global_step)
+        self.publish(trainer, summary)
         cov = summary["coverage"]
         print(f"lstm-nlp: agreement suite, {cov['scored']} of {cov['read']} pairs scored "
               f"(details in {self.out_dir}/results.md):\n{text_table(summary)}", flush=True)

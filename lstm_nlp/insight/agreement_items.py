@@ -1,0 +1,173 @@
+"""The agreement items that ``mode=units`` and ``mode=probe`` read, with their landmarks.
+
+An item is a sentence pair that differs in one word, the verb (or pronoun) at ``target_index``,
+whose form agrees with the subject (``controller_index``) in number (``number``: sg | pl); the
+fields are those of ``lstm-nlp-suites`` files (:mod:`lstm_nlp.grammar.suites`).  ``suite=PATH``
+reads such a file or folder (other pairs are skipped and counted); without it the pairs are
+generated on the fly from the grammar, only with words the model knows, as the training run's
+agreement callback does, with the run's grammar seed and parameters when the checkpoint's run
+directory holds its ``.hydra/config.yaml``.
+
+Landmarks, as word indices: ``subject`` (the controller), ``attractor`` (the noun of the other
+number nearest the verb, between subject and verb: found with the grammar's noun lexicon, and
+only kept when the count found matches the item's ``attractors``) and ``verb``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Mapping, Sequence
+
+from lstm_nlp.errors import DataError
+
+# The subject-verb agreement categories of lstm_nlp.grammar.suites (pronouns and reflexives left out).
+VERB_CATEGORIES = ("simple_agreement", "sent_comp", "vp_coord_short", "vp_coord_long", "pp", "subj_rel",
+                   "obj_rel", "obj_rel_no_that", "within_obj_rel")
+NUMBERS = ("sg", "pl")
+
+
+@dataclass(frozen=True)
+class AgreementItem:
+    words: tuple[str, ...]  # the good sentence
+    target: int  # word index of the agreeing word
+    good: str
+    bad: str
+    subject: int
+    attractor: int | None
+    number: str  # the subject's: sg | pl
+    condition: str  # sg, pl, sg_pl, pl_sg
+    category: str
+    attractors: int
+
+    @property
+    def label(self) -> int:
+        return int(self.number == "pl")
+
+
+@lru_cache(maxsize=1)
+def noun_numbers() -> dict[str, str]:
+    """Noun form -> sg | pl, from the grammar's lexicon (forms that are both are left out)."""
+    from lstm_nlp.grammar.lexicon import default_lexicon
+
+    numbers: dict[str, set[str]] = {}
+    for noun in default_lexicon().all_nouns():
+        numbers.setdefault(noun.sg, set()).add("sg")
+        if noun.pl:
+            numbers.setdefault(noun.pl, set()).add("pl")
+    return {form: next(iter(n)) for form, n in numbers.items() if len(n) == 1}
+
+
+def find_attractor(words: Sequence[str], subject: int, target: int, number: str, count: int) -> int | None:
+    """The attractor nearest the verb, or None when the lexicon does not find exactly ``count`` of them."""
+    lo, hi = sorted((subject, target))
+    table = noun_numbers()
+    found = [i for i in range(lo + 1, hi) if table.get(words[i], number) != number]
+    if not found or len(found) != count:
+        return None
+    return min(found, key=lambda i: abs(target - i))
+
+
+def to_item(meta: Mapping[str, Any], good: str, bad: str) -> AgreementItem | None:
+    """An item from a pair's text and metadata, or None when it is not a number-agreement pair."""
+    words, other = good.split(), bad.split()
+    target, subject, number = meta.get("target_index"), meta.get("controller_index"), meta.get("number")
+    if not (isinstance(target, int) and isinstance(subject, int) and number in NUMBERS):
+        return None
+    if len(words) != len(other) or not 0 <= subject < target < len(words):
+        return None
+    if [i for i, (a, b) in enumerate(zip(words, other)) if a != b] != [target]:
+        return None
+    count = meta.get("attractors") if isinstance(meta.get("attractors"), int) else 0
+    return AgreementItem(tuple(words), target, words[target], other[target], subject,
+                         find_attractor(words, subject, target, number, count) if count else None, number,
+                         str(meta.get("condition") or number), str(meta.get("category", "")), count)
+
+
+def read_suite(path: str | Path, categories: Sequence[str] | None) -> tuple[list[AgreementItem], Counter]:
+    """The number-agreement items of a pairs file or folder, and why others were skipped."""
+    from lstm_nlp.evaluation.pairs import read_pairs
+
+    items, skipped = [], Counter()
+    try:
+        pairs = read_pairs(path)
+    except DataError as err:
+        raise DataError(f"suite: {str(err).removeprefix('pairs: ')}") from None
+    for pair in pairs:
+        if pair.prefix is not None:
+            skipped["not_a_sentence_pair"] += 1
+            continue
+        if categories and "category" in pair.meta and pair.meta["category"] not in categories:
+            skipped["other_category"] += 1
+            continue
+        item = to_item(pair.meta, pair.good, pair.bad)
+        if item is None:
+            skipped["not_number_agreement"] += 1
+        else:
+            items.append(item)
+    return items, skipped
+
+
+def run_grammar(checkpoint: Path) -> tuple[int, dict | None]:
+    """The grammar seed and parameters of the checkpoint's training run (0, None when unknown)."""
+    config = checkpoint.parent.parent / ".hydra" / "config.yaml"
+    if not config.is_file():
+        return 0, None
+    from omegaconf import OmegaConf
+
+    try:
+        data = OmegaConf.to_container(OmegaConf.load(config).get("data") or {}, resolve=False)
+    except Exception:  # a damaged run config only costs the run's seed
+        return 0, None
+    if not isinstance(data, dict) or data.get("name") != "grammar":
+        return 0, None
+    seed = data.get("seed", 0)
+    return seed if isinstance(seed, int) else 0, data
+
+
+def generate_suite(vocabulary: frozenset[str], categories: Sequence[str], n_per_cell: int, max_attractors: int,
+                   seed: int, grammar: Mapping[str, Any] | None) -> list[AgreementItem]:
+    """Pairs from the grammar, only with words in ``vocabulary`` (see :func:`lstm_nlp.grammar.suites.build_pairs`)."""
+    from lstm_nlp.grammar.suites import build_pairs
+
+    items = []
+    for category in categories:
+        for pair in build_pairs(category, n_per_cell, seed, max_attractors=max_attractors,
+                                vocabulary=vocabulary, grammar=grammar):
+            item = to_item(pair, pair["sentence_good"], pair["sentence_bad"])
+            if item is not None:
+                items.append(item)
+    return items
+
+
+def in_vocabulary(items: Sequence[AgreementItem], vocabulary: frozenset[str]) -> tuple[list[AgreementItem], int]:
+    """The items whose words (both verb forms too) are all known; and how many were not."""
+    kept = [it for it in items if set(it.words) <= vocabulary and it.bad in vocabulary]
+    return kept, len(items) - len(kept)
+
+
+def load_items(suite: str | None, vocabulary: frozenset[str], checkpoint: Path, categories: Sequence[str],
+               n_per_cell: int, max_attractors: int, seed: int | None) -> tuple[list[AgreementItem], dict]:
+    """The items to inspect and a report of where they came from and what was skipped."""
+    if suite is not None:
+        items, skipped = read_suite(suite, categories)
+        source: dict[str, Any] = {"suite": str(suite)}
+    else:
+        run_seed, grammar = run_grammar(checkpoint)
+        seed = run_seed if seed is None else seed
+        items, skipped = generate_suite(vocabulary, categories, n_per_cell, max_attractors, seed, grammar), Counter()
+        source = {"generated": {"categories": list(categories), "n_per_cell": n_per_cell,
+                                "max_attractors": max_attractors, "seed": seed}}
+    read = len(items) + sum(skipped.values())
+    items, oov = in_vocabulary(items, vocabulary)
+    if oov:
+        skipped["unknown_words"] += oov
+    if not items:
+        reasons = ", ".join(f"{k} {n}" for k, n in skipped.items()) or "none generated"
+        raise DataError(f"suite: no subject-verb agreement pair with number/target_index/controller_index fields "
+                        f"and only known words ({read} read; skipped: {reasons})")
+    report = {**source, "read": read, "used": len(items), "skipped": dict(skipped),
+              "conditions": dict(Counter(it.condition for it in items))}
+    return items, report

@@ -1,0 +1,45 @@
+"""``lstm-nlp-inspect mode=gates``: ``OUT/gates.json`` and ``OUT/gates_layer<k>.png`` for one sentence."""
+
+from __future__ import annotations
+
+from lstm_nlp.insight import options
+
+
+def run(cfg) -> list[str]:
+    """Check the options, read the sentence, write the files; returns the lines to print."""
+    from lstm_nlp.atomic import write_json
+    from lstm_nlp.insight.gates import QUANTITIES, check_units, gate_record
+    from lstm_nlp.insight.heatmap import plot_layer
+    from lstm_nlp.insight.images_to_loggers import send_images
+    from lstm_nlp.insight.states import load_inspectable
+
+    common = options.common(cfg)
+    top_k = options.integer(cfg, "top_k", 1)
+    select_by = options.choice(cfg, "select_by", QUANTITIES)
+    if cfg.sentence is None or not str(cfg.sentence).strip():
+        from lstm_nlp.errors import ConfigError
+
+        raise ConfigError('sentence is required for mode=gates: add sentence="the keys to the cabinet are"')
+    insp = load_inspectable(cfg.checkpoint, common["device"])
+    units = check_units(options.plain(cfg.units), insp.hidden_size)
+    record = gate_record(insp, str(cfg.sentence), units, top_k, select_by)
+    out = common["out"]
+    write_json(out / "gates.json", record)
+    images = {}
+    for layer in record["layers"]:
+        path = out / f"gates_layer{layer['layer']}.png"
+        how = "units named in units=" if units else f"top {len(layer['shown'])} units by variance of the {select_by}"
+        plot_layer(layer, record["tokens"], path,
+                   f"layer {layer['layer']} ({how}): \"{record['sentence']}\"")
+        images[f"inspect/gates_layer{layer['layer']}"] = path
+    logged = send_images(common["logger"], out, images,
+                         {"mode": "gates", "checkpoint": str(insp.checkpoint), "sentence": record["sentence"]})
+    lines = [f"lstm-nlp-inspect: {len(record['tokens'])} tokens x {insp.num_layers} layer(s) of {insp.hidden_size} "
+             f"units -> {out / 'gates.json'}, {', '.join(p.name for p in images.values())}"]
+    if record["unknown"]:
+        lines.append(f"lstm-nlp-inspect: note: read as <unk> (not in the vocabulary): {', '.join(record['unknown'])}")
+    for layer in record["layers"]:
+        lines.append(f"  layer {layer['layer']}: units shown {layer['shown']}")
+    if logged:
+        lines.append(f"lstm-nlp-inspect: images also logged to {logged}")
+    return lines

@@ -1,0 +1,89 @@
+"""``lstm-nlp-inspect mode=units``: rank, ablate, name the units that matter; files in OUT (see unit_report)."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+from lstm_nlp.errors import ConfigError
+from lstm_nlp.insight import options
+
+PROG = "lstm-nlp-inspect"
+
+
+def progress_printer(start: float):
+    """Print about ten progress lines over the ablations (to stderr)."""
+    def report(done: int, total: int) -> None:
+        if done == total or done % max(1, total // 10) == 0:
+            print(f"{PROG}: ablated {done}/{total} units ({time.perf_counter() - start:.1f} s)", file=sys.stderr,
+                  flush=True)
+    return report
+
+
+def plot_options(cfg) -> dict:
+    category = cfg.plot_category
+    if category is not None and not isinstance(category, str):
+        raise ConfigError(f"plot_category must be a category name or null, got {category!r}")
+    return {"category": category, "attractors": options.integer(cfg, "plot_attractors", 0),
+            "units": options.integer(cfg, "plot_units", 1)}
+
+
+def cell_traces(insp, group, units: list[dict], batch_size: int) -> dict:
+    """``{name: (steps, items)}`` cell values of each unit over the ``group`` items' sentences."""
+    from lstm_nlp.insight.states import read_states
+    from lstm_nlp.insight.units import state_sequences
+
+    states = read_states(insp, state_sequences(insp, group), names=("cell",), batch_size=batch_size)
+    return {u["name"]: states[u["layer"]]["cell"][:, :, u["unit"]].cpu() for u in units}
+
+
+def write_plots(insp, items, result: dict, plots: dict, out, batch_size: int) -> dict:
+    from lstm_nlp.insight.unit_plots import aligned_items, plot_cells_by_condition, plot_drops
+
+    paths = {"inspect/units_ablation": out / "units_ablation.png",
+             "inspect/units_cell_by_condition": out / "units_cell_by_condition.png"}
+    plot_drops(result["records"], result["median_drop"], result["significant"], paths["inspect/units_ablation"])
+    top = result["records"][: plots["units"]]
+    group = aligned_items(items, plots["category"], plots["attractors"])
+    plot_cells_by_condition(cell_traces(insp, group, top, batch_size), group, top,
+                            paths["inspect/units_cell_by_condition"])
+    return paths
+
+
+def run(cfg) -> list[str]:
+    from lstm_nlp.insight.agreement_items import load_items
+    from lstm_nlp.insight.images_to_loggers import send_images
+    from lstm_nlp.insight.ranking import STATES
+    from lstm_nlp.insight.states import load_inspectable
+    from lstm_nlp.insight.unit_report import STATISTIC, summary_lines, write_unit_files
+    from lstm_nlp.insight.units import rank, run_ablations, select_units
+
+    common, suite = options.common(cfg), options.suite_options(cfg)
+    rank_by = options.choice(cfg, "rank_by", STATES)
+    max_units = options.integer(cfg, "max_units", 1, none_ok=True)
+    ablate_top, seed, plots = options.integer(cfg, "ablate_top", 0), options.integer(cfg, "seed", 0), plot_options(cfg)
+    insp = load_inspectable(cfg.checkpoint, common["device"])
+    items, source = load_items(vocabulary=insp.vocabulary(), checkpoint=insp.checkpoint, **suite)
+    start = time.perf_counter()
+    ranking = rank(insp, items, rank_by, common["batch_size"])
+    ranked = time.perf_counter() - start
+    selection = select_units(ranking, max_units, ablate_top, seed)
+    result = run_ablations(insp, items, selection, common["batch_size"], progress_printer(time.perf_counter()))
+    sampled = len(selection.median_over) < len(selection.units)
+    summary = {
+        "format": "lstm-nlp-units", "checkpoint": str(insp.checkpoint), "items": source, "statistic": STATISTIC,
+        "rank_by": rank_by, "baseline": result["baseline"], "ablated": len(selection.units),
+        "units_total": len(ranking),
+        "selection": (f"top {len(selection.units) - len(selection.median_over)} + random sample of "
+                      f"{len(selection.median_over)} (seed {seed})") if sampled else "all",
+        "median_drop": result["median_drop"], "median_over": "the random sample" if sampled else "all ablated units",
+        "above_median": result["above_median"], "significant": result["significant"],
+        "ablations": result["records"],
+        "ranking": [u.to_dict() for u in ranking],
+        "timing": {"states_and_ranking_s": round(ranked, 3), **result["timing"]}, "out": str(common["out"]),
+    }
+    write_unit_files(common["out"], summary, ranking, result)
+    images = write_plots(insp, items, result, plots, common["out"], common["batch_size"])
+    logged = send_images(common["logger"], common["out"], images,
+                         {"mode": "units", "checkpoint": str(insp.checkpoint)})
+    return summary_lines(summary) + ([f"{PROG}: images also logged to {logged}"] if logged else [])

@@ -1,0 +1,125 @@
+"""A checkpoint's LSTM read through :class:`ReferenceLSTM`: every gate, cell and hidden state of every token.
+
+The language model's encoder is ``encoder=lstm`` (:class:`LSTMEncoder` over ``nn.LSTM``; weight drop,
+if any, is inactive in eval mode) or ``encoder=reference_lstm``.  Either way its weights under
+``nn.LSTM``'s names load into a :class:`ReferenceLSTM` of the same sizes, which spells out the gates.
+
+A sentence ``w1 ... wn`` is read as the model read its training stream: ``<eos> w1 ... wn`` (the
+leading ``<eos>`` ends the line before).  *State index* ``s`` is the state after reading token ``s``
+of that sequence, so index 0 is the state after ``<eos>`` and the state after the prefix
+``w1 ... wt`` (the one that predicts ``w(t+1)``) is index ``t``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Sequence
+
+from lstm_nlp.errors import DataError
+
+if TYPE_CHECKING:
+    import torch
+
+    from lstm_nlp.modules.reference_lstm import ReferenceLSTM
+
+
+@dataclass
+class Inspectable:
+    """A language model in eval mode, its tokenizer, and its LSTM as a ReferenceLSTM."""
+
+    model: Any  # LanguageModel
+    tokenizer: Any
+    lstm: "ReferenceLSTM"
+    checkpoint: Path
+
+    @property
+    def num_layers(self) -> int:
+        return self.lstm.num_layers
+
+    @property
+    def hidden_size(self) -> int:
+        return self.lstm.hidden_size
+
+    @property
+    def device(self) -> "torch.device":
+        return self.model.embedding.weight.device
+
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(self.tokenizer.get_vocab())
+
+    def ids(self, words: Sequence[str]) -> list[int]:
+        """One id per word (``<unk>``'s for unknown words)."""
+        if not words:
+            return []
+        return list(self.tokenizer.encode(list(words), is_pretokenized=True, add_special_tokens=False).ids)
+
+    def eos_id(self) -> int:
+        from lstm_nlp.text.tokenizer import EOS
+
+        return self.tokenizer.token_to_id(EOS)
+
+    def unknown(self, words: Sequence[str]) -> list[str]:
+        """The words outside the vocabulary, each once, in order."""
+        vocab = self.tokenizer.get_vocab()
+        return list(dict.fromkeys(w for w in words if w not in vocab))
+
+
+def lstm_weights(encoder) -> dict:
+    """The encoder's weights under ``nn.LSTM``'s names (``weight_ih_l0``, ...)."""
+    from lstm_nlp.modules.lstm_encoder import LSTMEncoder
+    from lstm_nlp.modules.reference_lstm import ReferenceLSTM
+
+    if isinstance(encoder, LSTMEncoder):
+        return dict(encoder.to_nn_lstm_state_dict())
+    if isinstance(encoder, ReferenceLSTM):
+        return dict(encoder.state_dict())
+    raise DataError(f"checkpoint: the model's encoder is a {type(encoder).__name__}; lstm-nlp-inspect reads "
+                    "models trained with encoder=lstm or encoder=reference_lstm")
+
+
+def reference_lstm(encoder) -> "ReferenceLSTM":
+    """A :class:`ReferenceLSTM` (eval mode) holding a copy of ``encoder``'s weights."""
+    from lstm_nlp.modules.reference_lstm import ReferenceLSTM
+
+    weights = lstm_weights(encoder)
+    lstm = ReferenceLSTM(encoder.input_size, encoder.hidden_size, encoder.num_layers,
+                         bias="bias_ih_l0" in weights, bidirectional=encoder.bidirectional)
+    lstm.load_state_dict({k: v.detach().clone() for k, v in weights.items()})
+    return lstm.to(next(iter(weights.values())).device).eval()
+
+
+def load_inspectable(checkpoint: str | Path, device: str = "cpu") -> Inspectable:
+    """The checkpoint (a .ckpt or a run directory) ready to inspect."""
+    from lstm_nlp.checkpoints import load_language_model, resolve_checkpoint
+
+    path = resolve_checkpoint(checkpoint)
+    model, tokenizer = load_language_model(path)
+    model = model.to(device).eval()
+    return Inspectable(model, tokenizer, reference_lstm(model.encoder), path)
+
+
+def read_states(insp: Inspectable, sequences: Sequence[Sequence[int]], names: Sequence[str] | None = None,
+                batch_size: int = 256) -> list[dict[str, "torch.Tensor"]]:
+    """Per layer, ``{name: (steps, items, hidden)}`` for token-id sequences (zero past each one's end).
+
+    ``names``: which of :data:`~lstm_nlp.modules.reference_lstm.GATE_NAMES` to keep (default all).
+    The sequences are run in batches of ``batch_size`` through the embedding and the ReferenceLSTM.
+    """
+    import torch
+
+    from lstm_nlp.modules.reference_lstm import GATE_NAMES
+
+    names = tuple(names or GATE_NAMES)
+    steps = max(len(s) for s in sequences)
+    parts: list[list[dict[str, torch.Tensor]]] = []
+    with torch.no_grad():
+        for begin in range(0, len(sequences), batch_size):
+            chunk = sequences[begin : begin + batch_size]
+            tokens = torch.zeros(steps, len(chunk), dtype=torch.long, device=insp.device)
+            for j, seq in enumerate(chunk):
+                tokens[: len(seq), j] = torch.as_tensor(list(seq), dtype=torch.long)
+            x = insp.model.embedding(tokens)
+            _, _, gates = insp.lstm(x, lengths=[len(s) for s in chunk], return_gates=True)
+            parts.append([{n: layer[n] for n in names} for layer in gates])
+    return [{n: torch.cat([p[k][n] for p in parts], dim=1) for n in names} for k in range(insp.num_layers)]

@@ -1,0 +1,139 @@
+"""The run's learning curves, recorded by the run itself: ``RUN_DIR/report/history.json``.
+
+Whatever logger is chosen (or none), :class:`TrainingHistory` notes at every validation
+of the fit (and at the end of an epoch without one) a record::
+
+    {"epoch": 0, "step": 107, "train/loss": 5.14, "val/loss": 4.89, "val/ppl": 133.0,
+     "agreement/acc": 0.61, "lr": 20.0, "elapsed_s": 1.9}
+
+``train/loss`` is the mean of the training objective the module returned (what the optimiser
+minimised, regularisers included) over the finite-loss batches since the previous record (each
+rank's own batches under DDP); the other values are the ``callback_metrics`` the module and
+callbacks logged (``train/*`` step values left out). The step losses are only kept (no arithmetic, no device synchronisation per
+step) and summed once per record or per :data:`FOLD_EVERY` steps.
+
+The history is part of the callback's ``state_dict()``, so it travels in every checkpoint: a
+resumed run starts from the history of the checkpoint it resumes from and never lists an
+epoch twice. ``history.json`` is a readable copy, rewritten atomically (rank 0 only) after
+every record.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+from typing import Any
+
+import lightning.pytorch as pl
+
+from lstm_nlp.atomic import write_json
+
+VERSION = 1
+FOLD_EVERY = 1000  # step losses kept before they are summed (bounds memory on long epochs)
+
+
+def finite_or_none(value: Any) -> float | None:
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+class TrainingHistory(pl.Callback):
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.records: list[dict[str, Any]] = []
+        self._losses: list[Any] = []  # this stretch's step losses, detached device tensors
+        self._carried = (0.0, 0)  # (sum, count) of losses already folded (or restored from a checkpoint)
+        self._elapsed_before = 0.0  # training seconds of earlier (resumed-from) processes
+        self._fit_start: float | None = None
+
+    # -- checkpoints -------------------------------------------------------------------------
+    def state_dict(self) -> dict[str, Any]:
+        loss_sum, loss_count = self.fold()
+        return {"version": VERSION, "records": [dict(r) for r in self.records], "loss_sum": loss_sum,
+                "loss_count": loss_count, "elapsed_s": self.elapsed()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        self.records = [dict(r) for r in state.get("records", [])]
+        self._losses, self._carried = [], (float(state.get("loss_sum", 0.0)), int(state.get("loss_count", 0)))
+        self._elapsed_before = float(state.get("elapsed_s", 0.0))
+        self._fit_start = None
+
+    def fold(self) -> tuple[float, int]:
+        """Sum and count of the finite losses noted since the last record (one device sync)."""
+        if self._losses:
+            import torch
+
+            losses = torch.stack([loss.float() for loss in self._losses])
+            finite = losses.isfinite()
+            total, count = self._carried
+            self._carried = (total + float(losses[finite].sum()), count + int(finite.sum()))
+            self._losses = []
+        return self._carried
+
+    def elapsed(self) -> float:
+        since = time.perf_counter() - self._fit_start if self._fit_start is not None else 0.0
+        return self._elapsed_before + since
+
+    # -- hooks -------------------------------------------------------------------------------
+    def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._fit_start = time.perf_counter()
+
+    def on_fit_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._elapsed_before, self._fit_start = self.elapsed(), None
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        loss = outputs.get("loss") if isinstance(outputs, dict) else outputs
+        if loss is None or not hasattr(loss, "detach"):
+            return  # a skipped step, or manual optimisation returning nothing
+        # Lightning divided it by accumulate_grad_batches; no arithmetic here, so no kernel per step
+        self._losses.append(loss.detach() * trainer.accumulate_grad_batches if trainer.accumulate_grad_batches != 1
+                            else loss.detach())
+        if len(self._losses) >= FOLD_EVERY:
+            self.fold()
+
+    def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        if trainer.sanity_checking or trainer.state.fn != "fit":
+            return
+        metrics = {k: finite_or_none(v) for k, v in trainer.callback_metrics.items()
+                   if not k.startswith("train/") and getattr(v, "numel", lambda: 1)() == 1}
+        self.record(trainer, metrics)
+
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        last = self.records[-1] if self.records else None
+        if last is None or (last["epoch"], last["step"]) != (trainer.current_epoch, trainer.global_step):
+            self.record(trainer, {})  # an epoch without validation: its training loss only
+
+    # -- records -----------------------------------------------------------------------------
+    def record(self, trainer: pl.Trainer, metrics: dict[str, float | None]) -> None:
+        entry: dict[str, Any] = {"epoch": trainer.current_epoch, "step": trainer.global_step}
+        total, count = self.fold()
+        if count:
+            entry["train/loss"] = finite_or_none(total / count)
+        self._carried = (0.0, 0)
+        entry.update(metrics)
+        if trainer.optimizers and trainer.optimizers[0].param_groups:
+            entry["lr"] = float(trainer.optimizers[0].param_groups[0]["lr"])
+        entry["elapsed_s"] = round(self.elapsed(), 3)
+        self.upsert(entry)
+        if trainer.is_global_zero:
+            write_json(self.path, self.state_dict())
+
+    def upsert(self, entry: dict[str, Any]) -> None:
+        """Add ``entry``, merged into an existing record of the same epoch and step (never a duplicate)."""
+        for record in self.records:
+            if (record["epoch"], record["step"]) == (entry["epoch"], entry["step"]):
+                record.update({k: v for k, v in entry.items() if v is not None or k not in record})
+                return
+        self.records.append(entry)
+        self.records.sort(key=lambda r: (r["step"], r["epoch"]))
+
+
+def load_history(path: Path) -> list[dict[str, Any]]:
+    """The records of a ``history.json`` ([] when there is none or it cannot be read)."""
+    try:
+        records = json.loads(Path(path).read_text(encoding="utf-8")).get("records", [])
+    except (OSError, ValueError, AttributeError):
+        return []
+    return [r for r in records if isinstance(r, dict) and "epoch" in r and "step" in r]

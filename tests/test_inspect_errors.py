@@ -1,0 +1,50 @@
+"""lstm-nlp-inspect: what a user can get wrong is one line on stderr (exit 2), naming what is wrong."""
+
+import pytest
+
+from cli_helpers import one_line_error, run_cli
+from inspect_helpers import tiny_run
+
+PROG = "lstm-nlp-inspect"
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    return tiny_run(tmp_path_factory.mktemp("inspect_errors") / "run", steps=0, hidden=6)
+
+
+def error(*args: str) -> str:
+    return one_line_error(run_cli("inspect", *args), prog=PROG)
+
+
+def test_missing_checkpoint(tmp_path):
+    line = error(f"checkpoint={tmp_path / 'nope.ckpt'}", "sentence=the dog", f"out={tmp_path / 'o'}")
+    assert "nope.ckpt" in line and "does not exist" in line
+
+
+def test_sentence_without_a_known_word_names_the_unknown_words(run, tmp_path):
+    line = error(f"checkpoint={run}", "sentence='glorp frobnicates'", f"out={tmp_path / 'o'}")
+    assert "no word is in the model's vocabulary" in line and "'glorp'" in line and "'frobnicates'" in line
+
+
+def test_units_out_of_range(run, tmp_path):
+    line = error(f"checkpoint={run}", "sentence=the", "units=[2,6]", f"out={tmp_path / 'o'}")
+    assert "units: 6 is out of range" in line and "6 units (0..5)" in line
+
+
+def test_unknown_mode_and_missing_sentence(run, tmp_path):
+    line = error("mode=unit", f"checkpoint={run}", f"out={tmp_path / 'o'}")
+    assert "mode must be one of gates, units, probe, got 'unit'" in line and "Did you mean 'units'?" in line
+    assert "sentence is required" in error(f"checkpoint={run}", f"out={tmp_path / 'o'}")
+
+
+def test_bad_options_of_units_and_probe(run, tmp_path):
+    assert "max_units must be an integer >= 1 or null, got 0" in error(
+        "mode=units", f"checkpoint={run}", "max_units=0", f"out={tmp_path / 'o'}")
+    assert "logger=csv cannot show images" in error(
+        "mode=probe", f"checkpoint={run}", "logger=csv", f"out={tmp_path / 'o'}")
+    assert "suite: " in error("mode=probe", f"checkpoint={run}", f"suite={tmp_path / 'none.jsonl'}",
+                              f"out={tmp_path / 'o'}")
+    (tmp_path / "other.jsonl").write_text('{"sentence_good": "the dog", "sentence_bad": "dog the"}\n')
+    line = error("mode=units", f"checkpoint={run}", f"suite={tmp_path / 'other.jsonl'}", f"out={tmp_path / 'o'}")
+    assert "suite: no subject-verb agreement pair" in line and "not_number_agreement 1" in line
