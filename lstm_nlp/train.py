@@ -156,6 +156,8 @@ def train(cfg: DictConfig, run_dir: Path, overrides: list[str] | None = None) ->
     check_config(cfg, overrides or [])
     import lightning.pytorch as pl
 
+    from lstm_nlp.interruption import Preempted
+
     configure_runtime(cfg)
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
     run = RunContext(run_dir=run_dir, seed=cfg.seed, cache_dir=default_cache_dir(cfg.get("cache_dir")))
@@ -167,7 +169,10 @@ def train(cfg: DictConfig, run_dir: Path, overrides: list[str] | None = None) ->
     if resume and trainer.is_global_zero:
         print(f"lstm-nlp: resuming from {resume}", flush=True)
     try:
-        fit(trainer, parts, resume)
+        try:
+            fit(trainer, parts, resume)
+        except Preempted:
+            pass  # SaveOnSignal saved the checkpoint; its message says so
         interrupted = next((c.message for c in trainer.callbacks if getattr(c, "message", None)), None)
         if interrupted:  # pre-empted: the checkpoint is saved; no evaluation, no metrics.json yet
             if trainer.is_global_zero:

@@ -118,6 +118,37 @@ def test_a_plugin_registers_a_schema_for_its_own_option(monkeypatch):
         register_schema("task", "x", dict)
 
 
+def test_the_readme_plugin_schema_example_works_as_written(tmp_path):
+    """A schema without a ``name`` field (the registry adds the name to the Hydra node)."""
+    from cli_helpers import TINY, run_cli
+
+    plugins = tmp_path / "plugins"
+    plugins.mkdir()
+    (plugins / "my_plugin.py").write_text(
+        "from dataclasses import dataclass\n"
+        "from lstm_nlp.registry import TASKS\n"
+        "from lstm_nlp.schema import option\n"
+        "from lstm_nlp.tasks.language_model import build_task\n\n"
+        "@dataclass\n"
+        "class MyTaskConfig:\n"
+        "    batch_size: int = option(32, ge=1)\n"
+        "    dropout: float = option(0.3, ge=0.0, lt=1.0)\n\n"
+        "def my_task(cfg, run):\n"
+        "    import copy\n"
+        "    cfg = copy.deepcopy(cfg)\n"
+        "    cfg.task = {**cfg.task, 'name': 'language_model', **{k: v for k, v in dict(eval_batch_size=4, bptt=10, "
+        "variable_bptt=False, embedding_dim=16, embedding_dropout=0.0, tie_weights=False, init_range=0.1, "
+        "ar_alpha=0.0, tar_beta=0.0).items()}}\n"
+        "    return build_task(cfg, run)\n\n"
+        "TASKS.register('my_task', my_task, config=MyTaskConfig)\n"
+    )
+    bad = run_cli("train", f"plugins_dir={plugins}", "task=my_task", "task.dropout=1.5", f"run_dir={tmp_path / 'r'}")
+    assert "task.dropout must be a number in [0, 1), got 1.5" in bad.stderr and bad.returncode == 2
+    ok = run_cli("train", f"plugins_dir={plugins}", "task=my_task", "task.batch_size=4", *TINY[:2], *TINY[6:],
+                 "data.train_sentences=200", f"run_dir={tmp_path / 'ok'}")
+    assert ok.returncode == 0, ok.stderr[-2000:]
+
+
 def test_an_unschemad_plugin_choice_is_left_to_the_plugin():
     cfg = composed()
     cfg.task = OmegaConf.create({"name": "someone_elses_task", "anything": "goes"})

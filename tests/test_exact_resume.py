@@ -7,6 +7,7 @@ counts as none), so a skipped or repeated scheduler step would change the last e
 """
 
 import csv
+import signal
 import subprocess
 import sys
 import time
@@ -39,20 +40,23 @@ def read(path):
         return None
 
 
-def kill_when(run_dir, extra, ready):
-    """Start the command, SIGKILL it as soon as ``ready(last.ckpt)`` holds; the checkpoint it left."""
-    proc = subprocess.Popen(command(run_dir, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env())
+def kill_when(run_dir, extra, ready, sig=signal.SIGKILL):
+    """Start the command, send ``sig`` as soon as ``ready(last.ckpt)`` holds; the checkpoint it left."""
+    proc = subprocess.Popen(command(run_dir, *extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env(),
+                            text=True)
     last = run_dir / "checkpoints" / "last.ckpt"
     deadline = time.time() + 240
     while proc.poll() is None and time.time() < deadline:
         ckpt = read(last) if last.is_file() else None
         if ckpt is not None and ready(ckpt):
-            proc.kill()
-            proc.wait()
+            proc.send_signal(sig)
+            out, err = proc.communicate(timeout=120)
+            if sig != signal.SIGKILL:  # saved at a batch end and stopped cleanly, in one line
+                assert proc.returncode == 0 and f"{sig.name} at step" in out and "Traceback" not in err, err[-2000:]
             return read(last)
         time.sleep(0.02)
     proc.kill()
-    pytest.fail(f"the run ended before the kill point (rc={proc.poll()}): " + proc.stderr.read().decode()[-2000:])
+    pytest.fail(f"the run ended before the kill point (rc={proc.poll()}): " + proc.stderr.read()[-2000:])
 
 
 def assert_same_run(reference, resumed):
@@ -77,17 +81,21 @@ def reference(tmp_path_factory):
     return run_dir
 
 
-@pytest.mark.parametrize("where", ["mid-epoch", "epoch-end"])
+@pytest.mark.parametrize("where", ["mid-epoch", "epoch-end", "sigterm"])
 def test_sigkill_then_same_command_ends_as_an_uninterrupted_run(tmp_path, reference, where):
-    # epoch-end: no periodic saves, so the newest checkpoint is the one written at epoch 0's end
-    extra = [] if where == "mid-epoch" else ["checkpoint_every_n_steps=null"]
+    # epoch-end: no periodic saves, so the newest checkpoint is the one written at epoch 0's end;
+    # sigterm: SIGTERM once a periodic save of the second epoch exists
+    extra = ["checkpoint_every_n_steps=null"] if where == "epoch-end" else []
     resumed = tmp_path / "resumed"
     if where == "mid-epoch":  # killed during the second epoch, some steps after a periodic save
         saved = kill_when(resumed, extra, lambda ckpt: ckpt["epoch"] == 1)
         assert saved["global_step"] % 7 == 0 and saved["epoch"] == 1
-    else:  # killed during the second epoch
+    elif where == "epoch-end":  # killed during the second epoch
         saved = kill_when(resumed, extra, lambda ckpt: True)
         assert saved["epoch"] == 0
+    else:  # SIGTERM during the second epoch: the run saves at the end of a batch and stops
+        saved = kill_when(resumed, extra, lambda ckpt: ckpt["epoch"] == 1, sig=signal.SIGTERM)
+        assert saved["epoch"] >= 1
     assert not (resumed / "metrics.json").exists()
 
     again = run(resumed, *extra)

@@ -48,3 +48,18 @@ def test_bad_options_of_units_and_probe(run, tmp_path):
     (tmp_path / "other.jsonl").write_text('{"sentence_good": "the dog", "sentence_bad": "dog the"}\n')
     line = error("mode=units", f"checkpoint={run}", f"suite={tmp_path / 'other.jsonl'}", f"out={tmp_path / 'o'}")
     assert "suite: no subject-verb agreement pair" in line and "not_number_agreement 1" in line
+    line = error("mode=units", f"checkpoint={run}", "plot_category=nope", "n_per_cell=1", f"out={tmp_path / 'o'}")
+    assert "plot_category=nope has no items; categories here: " in line and "simple_agreement" in line
+
+
+def test_known_words_follow_the_tokenizers_lowercasing():
+    """A model trained with data.lowercase=true reads "The" as "the": it is not an unknown word."""
+    from tokenizers import Tokenizer, normalizers
+    from tokenizers.models import WordLevel
+
+    from lstm_nlp.insight.states import KnownWords
+
+    tok = Tokenizer(WordLevel({"the": 0, "<unk>": 1}, unk_token="<unk>"))
+    assert "The" not in KnownWords(tok) and "the" in KnownWords(tok)
+    tok.normalizer = normalizers.Lowercase()
+    assert "The" in KnownWords(tok) and "dog" not in KnownWords(tok) and {"the"} <= KnownWords(tok)

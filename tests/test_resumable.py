@@ -3,6 +3,7 @@
 import random
 
 import numpy as np
+import pytest
 import torch
 
 from lstm_nlp import rng_state
@@ -52,6 +53,7 @@ def test_rng_states_round_trip_through_a_weights_only_checkpoint(tmp_path):
 
 class FakeTrainer:
     world_size, is_global_zero, should_stop = 1, True, False
+    num_training_batches, val_check_batch, check_val_every_n_epoch = 1000, 1000, 1
 
     def __init__(self):
         self.global_step, self.saved = 0, []
@@ -60,25 +62,58 @@ class FakeTrainer:
         self.saved.append(self.global_step)
 
 
+def run_batches(callback, trainer, steps, accumulate=1, start=0, on_batch=None):
+    """Batches ``start..``: the optimiser steps after every ``accumulate``-th batch."""
+    for batch_idx in range(start, start + steps * accumulate):
+        callback.on_train_batch_start(trainer, None, None, batch_idx)
+        if (batch_idx + 1) % accumulate == 0:
+            trainer.global_step += 1
+        if on_batch:
+            on_batch(batch_idx)
+        callback.on_train_batch_end(trainer, None, None, None, batch_idx)
+
+
 def test_periodic_checkpoint_by_steps_and_by_minutes(tmp_path):
     now = [0.0]
     trainer = FakeTrainer()
     callback = PeriodicCheckpoint(tmp_path / "last.ckpt", every_n_steps=4, every_minutes=1.0, clock=lambda: now[0])
-    for step in range(1, 13):
-        trainer.global_step = step
-        now[0] += 7.0 if step != 9 else 30.0  # 7 s a step; step 9 is slow
-        callback.on_train_batch_end(trainer, None, None, None, step)
-    # by count: steps 4, 8, 12; by time (60 s) none: every save restarts the clock, and the longest
-    # stretch (step 8 to 11: 30 + 7 + 7 s) stays under a minute
+    # 7 s a step, step 9 takes 30 s: by count steps 4, 8, 12; by time (60 s) none, since every
+    # save restarts the clock and the longest stretch (after step 8 to 11: 30 + 7 + 7 s) is under a minute
+    run_batches(callback, trainer, 12, on_batch=lambda i: now.__setitem__(0, now[0] + (30.0 if i == 8 else 7.0)))
     assert trainer.saved == [4, 8, 12]
     callback = PeriodicCheckpoint(tmp_path / "last.ckpt", every_minutes=0.5, clock=lambda: now[0])
-    trainer.saved, start = [], now[0]
-    for step in range(13, 23):
-        trainer.global_step = step
-        now[0] += 7.0
-        callback.on_train_batch_end(trainer, None, None, None, step)
+    trainer.saved = []
+    run_batches(callback, trainer, 10, start=12, on_batch=lambda i: now.__setitem__(0, now[0] + 7.0))
     assert trainer.saved == [17, 22]  # 35 s after the start, then 35 s after that save
-    assert now[0] - start == 70.0
+
+
+def test_resume_points_wait_for_a_batch_after_which_a_resume_is_exact(tmp_path):
+    trainer = FakeTrainer()
+    trainer.num_training_batches = trainer.val_check_batch = 10  # steps 10, 20, ... end an epoch
+    callback = PeriodicCheckpoint(tmp_path / "last.ckpt", every_n_steps=5)
+    for epoch in range(3):
+        run_batches(callback, trainer, 10, start=0)
+    # step 10 ends epoch 0, step 20 epoch 1: their saves wait one batch (a validation follows them)
+    assert trainer.saved == [5, 11, 15, 21, 25]
+
+    trainer, callback = FakeTrainer(), PeriodicCheckpoint(tmp_path / "last.ckpt", every_n_steps=3)
+    run_batches(callback, trainer, 7, accumulate=4)  # four batches per optimiser step
+    assert trainer.saved == [3, 6]  # once each, after the batch that stepped; never mid-accumulation
+
+
+def test_a_signal_on_a_batch_before_a_validation_stops_after_the_next_batch(tmp_path):
+    from lstm_nlp.interruption import Preempted, SaveOnSignal
+
+    trainer = FakeTrainer()
+    trainer.num_training_batches = trainer.val_check_batch = 10
+    callback = SaveOnSignal(tmp_path / "last.ckpt")
+    run_batches(callback, trainer, 9)
+    callback.received = "SIGTERM"
+    run_batches(callback, trainer, 1, start=9)  # the epoch's last batch: a validation follows, no save
+    assert trainer.saved == []
+    with pytest.raises(Preempted, match="SIGTERM at step 11: saved"):
+        run_batches(callback, trainer, 1, start=0)  # the next epoch's first batch
+    assert trainer.saved == [11]
 
 
 def test_a_sentence_task_resumed_mid_epoch_trains_the_batches_it_had_not_trained(tmp_path):

@@ -100,7 +100,7 @@ class LayeredLM(nn.Module):
 def ablated(lm: LayeredLM, layer: int, unit: int) -> Iterator[LayeredLM]:
     """``lm`` with ``unit`` of ``layer`` cut out (see the module docstring); restored on exit."""
     slices = lm.unit_weights(layer, unit)
-    saved = {id(w): (w, w.detach().clone()) for w, _ in slices}
+    saved = [(weight, index, weight.detach()[index].clone()) for weight, index in slices]  # only the cut parts
     try:
         with torch.no_grad():
             for weight, index in slices:
@@ -108,5 +108,5 @@ def ablated(lm: LayeredLM, layer: int, unit: int) -> Iterator[LayeredLM]:
         yield lm
     finally:
         with torch.no_grad():
-            for weight, original in saved.values():
-                weight.copy_(original)
+            for weight, index, original in reversed(saved):  # overlapping slices: the first save wins
+                weight[index] = original

@@ -144,7 +144,7 @@ def generate_suite(vocabulary: frozenset[str], categories: Sequence[str], n_per_
 
 def in_vocabulary(items: Sequence[AgreementItem], vocabulary: frozenset[str]) -> tuple[list[AgreementItem], int]:
     """The items whose words (both verb forms too) are all known; and how many were not."""
-    kept = [it for it in items if set(it.words) <= vocabulary and it.bad in vocabulary]
+    kept = [it for it in items if all(w in vocabulary for w in it.words) and it.bad in vocabulary]
     return kept, len(items) - len(kept)
 
 

@@ -64,6 +64,9 @@ def run(cfg) -> list[str]:
     ablate_top, seed, plots = options.integer(cfg, "ablate_top", 0), options.integer(cfg, "seed", 0), plot_options(cfg)
     insp = load_inspectable(cfg.checkpoint, common["device"])
     items, source = load_items(vocabulary=insp.vocabulary(), checkpoint=insp.checkpoint, **suite)
+    categories = sorted({it.category for it in items})
+    if plots["category"] is not None and plots["category"] not in categories:  # before minutes of ablations
+        raise ConfigError(f"plot_category={plots['category']} has no items; categories here: {', '.join(categories)}")
     start = time.perf_counter()
     ranking = rank(insp, items, rank_by, common["batch_size"])
     ranked = time.perf_counter() - start

@@ -45,8 +45,8 @@ class Inspectable:
     def device(self) -> "torch.device":
         return self.model.embedding.weight.device
 
-    def vocabulary(self) -> frozenset[str]:
-        return frozenset(self.tokenizer.get_vocab())
+    def vocabulary(self) -> "KnownWords":
+        return KnownWords(self.tokenizer)
 
     def ids(self, words: Sequence[str]) -> list[int]:
         """One id per word (``<unk>``'s for unknown words)."""
@@ -60,9 +60,24 @@ class Inspectable:
         return self.tokenizer.token_to_id(EOS)
 
     def unknown(self, words: Sequence[str]) -> list[str]:
-        """The words outside the vocabulary, each once, in order."""
-        vocab = self.tokenizer.get_vocab()
-        return list(dict.fromkeys(w for w in words if w not in vocab))
+        """The words outside the vocabulary (after the tokenizer's normalisation), each once, in order."""
+        known = self.vocabulary()
+        return list(dict.fromkeys(w for w in words if w not in known))
+
+
+class KnownWords(frozenset):
+    """The model's vocabulary; ``word in known`` first normalises ``word`` as the tokenizer does
+    (a model trained with ``data.lowercase=true`` knows "The" as "the")."""
+
+    def __new__(cls, tokenizer):
+        known = super().__new__(cls, tokenizer.get_vocab())
+        known.normalizer = tokenizer.normalizer
+        return known
+
+    def __contains__(self, word: object) -> bool:
+        if self.normalizer is not None and isinstance(word, str):
+            word = self.normalizer.normalize_str(word)
+        return super().__contains__(word)
 
 
 def lstm_weights(encoder) -> dict:

@@ -37,7 +37,7 @@ def validate_node(node: DictConfig, schema: type, prefix: str, label: str, stric
     known = {f.name: f for f in fields(schema)}
     if strict:
         for key in node:
-            if key not in known:
+            if key not in known and key != "name":  # the registry fills in a choice's name
                 raise ConfigError(f"{prefix}{key} is not an option of {label} (options: {', '.join(sorted(known))})")
     for name, f in known.items():
         if name not in node or OmegaConf.is_missing(node, name):
