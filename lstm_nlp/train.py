@@ -38,6 +38,8 @@ def configure_runtime(cfg: DictConfig) -> None:
     warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
     warnings.filterwarnings("ignore", message=r".*smaller than the logging interval.*")
     warnings.filterwarnings("ignore", message=r".*Checkpoint directory .* exists and is not empty.*")
+    # Lightning's all_gather (the carried hidden state of every DDP rank, at checkpoints) uses a deprecated torch call
+    warnings.filterwarnings("ignore", message=r".*torch.distributed.nn.functional.all_gather is deprecated.*")
 
 
 @contextmanager
