@@ -235,3 +235,46 @@ def test_slurm_launcher_needs_a_number_of_devices(devices):
     trainer = OmegaConf.create({"strategy": "ddp", "devices": devices, "accelerator": "gpu"})
     with pytest.raises(ConfigError, match="hydra/launcher=slurm needs trainer.devices set to the number of GPUs"):
         check_ddp_multirun(trainer, multirun=True, launcher=SLURM)
+
+
+def test_ddp_run_stopped_by_sigterm_resumes_exactly(tmp_path):
+    """Two processes: SIGTERM to the launching rank mid-epoch, the same command again; the end equals an
+    uninterrupted run (each rank's carried hidden state and data position come back from the checkpoint)."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from cli_helpers import TINY, env
+
+    args = [*TINY, "trainer.max_epochs=2", "data.train_sentences=1500", "data.valid_sentences=100",
+            "data.test_sentences=100", "task.dropout=0.2", "trainer.strategy=ddp", "trainer.accelerator=cpu",
+            "trainer.devices=2", "checkpoint_every_n_steps=5", "checkpoint_every_minutes=null", "logger=none"]
+
+    def command(run_dir):
+        return [sys.executable, "-m", "lstm_nlp.cli.train", *args, f"run_dir={run_dir}"]
+
+    reference = subprocess.run(command(tmp_path / "reference"), capture_output=True, text=True, env=env(),
+                               cwd=tmp_path, timeout=300)
+    assert reference.returncode == 0, reference.stderr[-3000:]
+
+    run_dir, last = tmp_path / "stopped", tmp_path / "stopped" / "checkpoints" / "last.ckpt"
+    proc = subprocess.Popen(command(run_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
+                            cwd=tmp_path)
+    deadline = time.time() + 240
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            if torch.load(last, weights_only=True)["epoch"] == 1:  # a resume point in the second epoch
+                break
+        except (OSError, RuntimeError, EOFError, KeyError):
+            pass
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0 and "SIGTERM at step" in out, err[-3000:]
+    assert torch.load(last, weights_only=True)["lstm_nlp_hidden"]["ranks"][0].shape[0] == 2
+
+    again = subprocess.run(command(run_dir), capture_output=True, text=True, env=env(), cwd=tmp_path, timeout=300)
+    assert again.returncode == 0, again.stderr[-3000:]
+    assert "resuming from" in again.stdout
+    assert metrics(run_dir) == metrics(tmp_path / "reference")
