@@ -7,8 +7,8 @@ carried hidden state (:class:`~lstm_nlp.tasks.language_model.LanguageModel`) and
 - the random generators' states, saved with every checkpoint and restored just before the
   first training batch of the resumed run (nothing between a save and the next batch draws
   random numbers: evaluation runs without dropout);
-- the plateau scheduler's step at the end of an epoch that was resumed in its middle (or
-  from the checkpoint saved at its end, before the step), which Lightning skips because "metrics are
+- the plateau scheduler's step at the end of an epoch that was resumed in its middle (or from
+  the checkpoint saved at its end, before the step), which Lightning skips because "metrics are
   not saved in the checkpoint": here they are (the last validation's scalars), so the step is
   taken, once, with the same value as in an uninterrupted run, before the next epoch starts.
 """
@@ -18,7 +18,6 @@ from __future__ import annotations
 from typing import Any
 
 import lightning.pytorch as pl
-
 import torch
 
 from lstm_nlp import rng_state
@@ -26,8 +25,10 @@ from lstm_nlp import rng_state
 
 class ExactResume(pl.Callback):
     def __init__(self) -> None:
+        self._trainer = None  # set in setup(): state_dict() gets no trainer
         self._saved_rng: dict[str, Any] | None = None
         self._saved_metrics: dict[str, float] = {}
+        self._plateau_due = False
 
     def state_dict(self) -> dict[str, Any]:
         metrics = {}
@@ -42,9 +43,6 @@ class ExactResume(pl.Callback):
 
     def setup(self, trainer, pl_module, stage: str) -> None:
         self._trainer = trainer
-
-    _trainer = None
-    _plateau_due = False
 
     def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
         if self._saved_rng is not None:

@@ -4,8 +4,8 @@ The signal only sets a flag; at the end of the current training batch every rank
 a signal came (one rank may have been sent it), the run saves ``checkpoints/last.ckpt``
 (atomically, through Lightning) and stops — after the next batch instead when this one is in
 the middle of a gradient accumulation or is followed by a validation or the epoch's end
-(:mod:`lstm_nlp.save_points`), so that the re-run continues exactly. The command then exits with status 0 and one line
-saying so; re-running the same command resumes from that checkpoint.
+(:mod:`lstm_nlp.save_points`), so that the re-run continues exactly.  The command then exits
+with status 0 and one line saying so; re-running the same command resumes from that checkpoint.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from pathlib import Path
 import lightning.pytorch as pl
 
 from lstm_nlp.save_points import StepWatch
+
 
 class Preempted(Exception):
     """Raised out of ``trainer.fit`` once the checkpoint is saved; :func:`lstm_nlp.train.train` returns."""

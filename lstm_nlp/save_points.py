@@ -21,8 +21,8 @@ def validation_follows(trainer, batch_idx: int) -> bool:
         return True
     every = trainer.val_check_batch
     if isinstance(every, (int, float)) and 0 < every < float("inf"):
-        count = batch_idx if trainer.check_val_every_n_epoch is not None else \
-            trainer.fit_loop.epoch_loop.total_batch_idx
+        per_epoch = trainer.check_val_every_n_epoch is not None  # else counted over the whole run
+        count = batch_idx if per_epoch else trainer.fit_loop.epoch_loop.total_batch_idx
         return (count + 1) % int(every) == 0
     return False
 

@@ -163,3 +163,11 @@ def test_the_example_plugin_checks_its_options_through_its_schema(tmp_path):
     line = one_line_error(run_cli("train", "task=pos_tagging", "task.dropout=2", f"run_dir={tmp_path / 'run'}"))
     assert line == "lstm-nlp-train: error: task.dropout must be a number in [0, 1), got 2"
     assert not (tmp_path / "run").exists()
+
+
+def test_a_scalar_where_a_group_of_options_belongs_is_refused():
+    from lstm_nlp.schema.definitions import SGD
+
+    node = OmegaConf.create({"name": "sgd", "lr": 1.0, "scheduler": 5})
+    with pytest.raises(ConfigError, match=r"^optim.scheduler must be a group of options, got 5$"):
+        validate_node(node, SGD, "optim.", "optim 'sgd'")

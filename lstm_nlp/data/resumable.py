@@ -3,10 +3,10 @@
 Every lstm-nlp training loader serves its batches in an order fixed by ``(seed, epoch)``
 (:class:`~lstm_nlp.data.lm_datamodule.EpochWindows`, the sentence tasks'
 ``BucketBatchSampler``), so "where the run stopped" is two numbers: the epoch and how many
-batches of it were trained.  :class:`ResumableDataModule` writes them into every checkpoint
-(Lightning stores the state of a loader that has ``state_dict``: :class:`ResumableLoader`)
-and, when a run resumes from a checkpoint saved in the middle of an epoch,
-:class:`SkipTrained` makes the first pass of the training loader start after those batches — so the resumed run sees exactly the batches the
+batches of it were trained.  The training loader, a :class:`ResumableLoader`, writes them into
+every checkpoint (Lightning stores the state of a loader that has ``state_dict``) and, when a
+run resumes from a checkpoint saved in the middle of an epoch, :class:`SkipTrained` makes its
+first pass start after those batches — so the resumed run sees exactly the batches the
 uninterrupted run would have seen, instead of repeating the epoch from its start.
 """
 
