@@ -32,7 +32,11 @@ class EpochSummary(pl.Callback):
             return
         metrics = trainer.callback_metrics
         parts = [f"epoch {trainer.current_epoch}", f"step {trainer.global_step}"]
-        parts += [f"{k} {float(v):.4g}" for k, v in sorted(metrics.items()) if k == "train/loss" or k.startswith("val/")]
+        parts += [
+            f"{k} {float(v):.4g}"
+            for k, v in sorted(metrics.items())
+            if k == "train/loss" or k.startswith("val/")
+        ]
         if self._start is not None and self._tokens:
             tokens = self._tokens * trainer.world_size  # every rank trains as many tokens as rank 0
             parts.append(f"{tokens / (time.perf_counter() - self._start):,.0f} tokens/s")
@@ -43,8 +47,11 @@ def process_start_time() -> float | None:
     """Unix time at which this process started (Linux ``/proc``), else None."""
     try:
         ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
-        boot = next(int(line.split()[1]) for line in Path("/proc/stat").read_text().splitlines()
-                    if line.startswith("btime"))
+        boot = next(
+            int(line.split()[1])
+            for line in Path("/proc/stat").read_text().splitlines()
+            if line.startswith("btime")
+        )
         return boot + ticks / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError, StopIteration):
         return None

@@ -27,10 +27,16 @@ def resolve_checkpoint(path: str | Path) -> Path:
     """A checkpoint file, or a run directory (its ``checkpoints/best.ckpt``, else ``last.ckpt``)."""
     path = Path(path).expanduser()
     if path.is_dir():
-        for candidate in (path / "checkpoints" / "best.ckpt", path / "checkpoints" / "last.ckpt", path / "best.ckpt"):
+        for candidate in (
+            path / "checkpoints" / "best.ckpt",
+            path / "checkpoints" / "last.ckpt",
+            path / "best.ckpt",
+        ):
             if candidate.is_file():
                 return candidate
-        raise DataError(f"checkpoint: {str(path)!r} is a folder without checkpoints/best.ckpt or checkpoints/last.ckpt")
+        raise DataError(
+            f"checkpoint: {str(path)!r} is a folder without checkpoints/best.ckpt or checkpoints/last.ckpt"
+        )
     if not path.is_file():
         raise DataError(f"checkpoint: {str(path)!r} does not exist")
     return path
@@ -47,11 +53,15 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
         refused = re.search(r"GLOBAL (\S+)", str(e))  # torch names the global it would have loaded
         if refused:
             name = refused.group(1).rstrip(".,")
-            raise DataError(f"{path}: refused: the file holds a pickled {name} (code, not data); lstm-nlp loads "
-                            "checkpoints with tensors and plain values only — do not use files from untrusted "
-                            "sources with weights_only=False") from None
-        raise DataError(f"{path}: not a readable lstm-nlp checkpoint ({type(e).__name__}: truncated, damaged "
-                        f"or not a PyTorch checkpoint)") from None
+            raise DataError(
+                f"{path}: refused: the file holds a pickled {name} (code, not data); lstm-nlp loads "
+                "checkpoints with tensors and plain values only — do not use files from untrusted "
+                "sources with weights_only=False"
+            ) from None
+        raise DataError(
+            f"{path}: not a readable lstm-nlp checkpoint ({type(e).__name__}: truncated, damaged "
+            f"or not a PyTorch checkpoint)"
+        ) from None
     if not isinstance(ckpt, dict) or "state_dict" not in ckpt:
         raise DataError(f"{path}: not an lstm-nlp checkpoint (no state_dict)")
     return ckpt
@@ -60,8 +70,11 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
 def resume_checkpoint(run_dir: Path) -> Path | None:
     """The newest readable checkpoint of a run directory; unreadable ones are skipped with a warning."""
     folder = run_dir / "checkpoints"
-    candidates = sorted((p for p in (folder / "last.ckpt", folder / "best.ckpt") if p.is_file()),
-                        key=lambda p: p.stat().st_mtime, reverse=True)
+    candidates = sorted(
+        (p for p in (folder / "last.ckpt", folder / "best.ckpt") if p.is_file()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
     for path in candidates:
         try:
             read_checkpoint(path)
@@ -83,8 +96,10 @@ def load_language_model(path: str | Path):
     task = ckpt.get(TASK_KEY)
     if task != "language_model":
         written_by = f"task={task}" if task else "another task or program"
-        raise DataError(f"{path}: not a language-model checkpoint (written by {written_by}); "
-                        "this command needs one from task=language_model")
+        raise DataError(
+            f"{path}: not a language-model checkpoint (written by {written_by}); "
+            "this command needs one from task=language_model"
+        )
     model = LanguageModel(**ckpt["hyper_parameters"])
     model.load_state_dict(ckpt["state_dict"])
     if ckpt.get("tokenizer_json"):

@@ -10,11 +10,21 @@ from lstm_nlp.errors import ConfigError
 
 # trainer key -> (smallest allowed integer, whether null is allowed); values are Lightning's own rules
 TRAINER_INTS = {
-    "max_epochs": (-1, True), "min_epochs": (0, True), "max_steps": (-1, True), "num_nodes": (1, False),
-    "log_every_n_steps": (1, True), "check_val_every_n_epoch": (1, True), "num_sanity_val_steps": (-1, True),
+    "max_epochs": (-1, True),
+    "min_epochs": (0, True),
+    "max_steps": (-1, True),
+    "num_nodes": (1, False),
+    "log_every_n_steps": (1, True),
+    "check_val_every_n_epoch": (1, True),
+    "num_sanity_val_steps": (-1, True),
     "accumulate_grad_batches": (1, False),
 }
-TRAINER_FRACTIONS = ("limit_train_batches", "limit_val_batches", "limit_test_batches", "val_check_interval")
+TRAINER_FRACTIONS = (
+    "limit_train_batches",
+    "limit_val_batches",
+    "limit_test_batches",
+    "val_check_interval",
+)
 OPEN_GROUPS = ("trainer", "hydra")  # groups where +key=value may add keys (Trainer arguments)
 
 
@@ -32,12 +42,21 @@ def check_trainer(trainer: DictConfig) -> None:
         if key not in trainer or (value is None and nullable):
             continue
         if not is_int(value) or value < low:
-            raise ConfigError(f"trainer.{key} must be an integer >= {low}{' or null' if nullable else ''}, got {value!r}")
+            raise ConfigError(
+                f"trainer.{key} must be an integer >= {low}{' or null' if nullable else ''}, got {value!r}"
+            )
     for key in TRAINER_FRACTIONS:
         value = trainer.get(key)
-        if key in trainer and value is not None and not (is_int(value) and value >= 0 or
-                                                         isinstance(value, float) and 0.0 <= value <= 1.0):
-            raise ConfigError(f"trainer.{key} must be a fraction in [0, 1] or a number of batches, got {value!r}")
+        if (
+            key in trainer
+            and value is not None
+            and not (
+                is_int(value) and value >= 0 or isinstance(value, float) and 0.0 <= value <= 1.0
+            )
+        ):
+            raise ConfigError(
+                f"trainer.{key} must be a fraction in [0, 1] or a number of batches, got {value!r}"
+            )
     clip = trainer.get("gradient_clip_val")
     if clip is not None and (not is_number(clip) or clip < 0):
         raise ConfigError(f"trainer.gradient_clip_val must be a number >= 0 or null, got {clip!r}")
@@ -64,15 +83,21 @@ def check_added_keys(cfg: DictConfig, overrides: list[str]) -> None:
             continue
         key = override[1:].partition("=")[0]
         group, _, parent = key.split(".")[0], None, key.rpartition(".")[0]
-        if "." not in key or group in OPEN_GROUPS or group == "encoder":  # encoders check their own arguments
+        if (
+            "." not in key or group in OPEN_GROUPS or group == "encoder"
+        ):  # encoders check their own arguments
             continue
         if parent != group and isinstance(OmegaConf.select(cfg, parent), DictConfig):
             continue  # an entry of a mapping option (+data.construction_mix.pp=3): the schema checks it
         node = cfg.get(group)
-        known = sorted(k for k in node if f"{group}.{k}" != key) if isinstance(node, DictConfig) else []
+        known = (
+            sorted(k for k in node if f"{group}.{k}" != key) if isinstance(node, DictConfig) else []
+        )
         name = node.get("name") if isinstance(node, DictConfig) else None
         hint = "; a corpus folder is data=text data.path=DIR" if key == "data.path" else ""
-        raise ConfigError(f"{key} is not an option of {group} {name!r} (options: {', '.join(known)}){hint}")
+        raise ConfigError(
+            f"{key} is not an option of {group} {name!r} (options: {', '.join(known)}){hint}"
+        )
 
 
 def devices_per_node(trainer: DictConfig) -> int | None:
@@ -103,14 +128,21 @@ def check_ddp_multirun(trainer: DictConfig, multirun: bool, launcher: str | None
     ``hydra/launcher=slurm`` submitit's srun starts them (Lightning's SLURMEnvironment).
     """
     if "submitit" in str(launcher) and "Slurm" in str(launcher):
-        if devices_per_node(trainer) is None:  # slurm.yaml asks for tasks_per_node = trainer.devices
-            raise ConfigError(f"hydra/launcher=slurm needs trainer.devices set to the number of GPUs per node, "
-                              f"got {trainer.get('devices')!r} (e.g. trainer.devices=4, or scripts/slurm.sh 4 ...)")
+        if (
+            devices_per_node(trainer) is None
+        ):  # slurm.yaml asks for tasks_per_node = trainer.devices
+            raise ConfigError(
+                f"hydra/launcher=slurm needs trainer.devices set to the number of GPUs per node, "
+                f"got {trainer.get('devices')!r} (e.g. trainer.devices=4, or scripts/slurm.sh 4 ...)"
+            )
         return
     if not multirun:
         return
     strategy = str(trainer.get("strategy") or "auto")
-    if any(word in strategy for word in ("spawn", "fork", "notebook")) or strategy == "single_device":
+    if (
+        any(word in strategy for word in ("spawn", "fork", "notebook"))
+        or strategy == "single_device"
+    ):
         return
     devices, nodes = devices_per_node(trainer), trainer.get("num_nodes", 1)
     several_nodes = is_int(nodes) and nodes > 1
@@ -147,7 +179,9 @@ NONFINITE_POLICIES = ("stop", "skip")
 
 def check_nonfinite_policy(policy: Any) -> str:
     if policy not in NONFINITE_POLICIES:
-        raise ConfigError(f"nonfinite_loss must be one of {', '.join(NONFINITE_POLICIES)}, got {policy!r}")
+        raise ConfigError(
+            f"nonfinite_loss must be one of {', '.join(NONFINITE_POLICIES)}, got {policy!r}"
+        )
     return policy
 
 
@@ -159,8 +193,10 @@ def check_config(cfg: DictConfig, overrides: list[str]) -> None:
     check_added_keys(cfg, overrides)
     check_schemas(cfg)
     if cfg.get("agreement") and cfg.task.name != "language_model":
-        raise ConfigError(f"agreement=suite scores a language model; task={cfg.task.name} is not one "
-                          "(use lstm-nlp-eval on a language-model checkpoint, or agreement=null)")
+        raise ConfigError(
+            f"agreement=suite scores a language model; task={cfg.task.name} is not one "
+            "(use lstm-nlp-eval on a language-model checkpoint, or agreement=null)"
+        )
     check_trainer(cfg.trainer)
     check_hydra_mode(cfg)
     check_optim(cfg.optim)

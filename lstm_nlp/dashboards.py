@@ -24,9 +24,10 @@ before the runner's ``finish_loggers()``.  Example::
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 Loggers = Iterable[Any]  # lightning.pytorch.loggers.Logger instances
 
@@ -43,8 +44,13 @@ def _kinds(loggers: Loggers) -> list[tuple[str, Any]]:
 
     out = []
     for logger in loggers or ():
-        kind = "wandb" if isinstance(logger, WandbLogger) else "tensorboard" if isinstance(
-            logger, TensorBoardLogger) else "other"
+        kind = (
+            "wandb"
+            if isinstance(logger, WandbLogger)
+            else "tensorboard"
+            if isinstance(logger, TensorBoardLogger)
+            else "other"
+        )
         out.append((kind, logger))
     return out
 
@@ -85,15 +91,20 @@ def log_images(loggers: Loggers, images: Mapping[str, str | Path], step: int | N
             import wandb
 
             with _open_wandb_run(", ".join(images)):
-                logger.log_metrics({key: wandb.Image(str(path)) for key, path in images.items()}, step=step)
+                logger.log_metrics(
+                    {key: wandb.Image(str(path)) for key, path in images.items()}, step=step
+                )
         elif kind == "tensorboard":
             for key, path in images.items():
-                logger.experiment.add_image(key, read_png(path), global_step=step or 0, dataformats="HWC")
+                logger.experiment.add_image(
+                    key, read_png(path), global_step=step or 0, dataformats="HWC"
+                )
             logger.experiment.flush()
 
 
 def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A GitHub-style markdown table (what TensorBoard's Text tab renders)."""
+
     def cell(value: Any) -> str:
         text = f"{value:.4g}" if isinstance(value, float) else "" if value is None else str(value)
         return text.replace("|", "\\|").replace("\n", " ")
@@ -103,8 +114,13 @@ def markdown_table(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str
     return "\n".join(lines)
 
 
-def log_table(loggers: Loggers, key: str, columns: Sequence[str], rows: Sequence[Sequence[Any]],
-              step: int | None = None) -> None:
+def log_table(
+    loggers: Loggers,
+    key: str,
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    step: int | None = None,
+) -> None:
     """Log a table (``rows`` of values in the order of ``columns``) under ``key``.
 
     W&B: a ``wandb.Table``; TensorBoard: the markdown of :func:`markdown_table` with

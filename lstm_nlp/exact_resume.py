@@ -33,8 +33,14 @@ class ExactResume(pl.Callback):
     def state_dict(self) -> dict[str, Any]:
         metrics = {}
         if self._trainer is not None:
-            metrics = {k: float(v) for k, v in self._trainer.callback_metrics.items() if v.numel() == 1}
-        return {"rng": rng_state.capture(), "metrics": metrics, "plateau_pending": plateau_pending(self._trainer)}
+            metrics = {
+                k: float(v) for k, v in self._trainer.callback_metrics.items() if v.numel() == 1
+            }
+        return {
+            "rng": rng_state.capture(),
+            "metrics": metrics,
+            "plateau_pending": plateau_pending(self._trainer),
+        }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         self._saved_rng = state_dict.get("rng")
@@ -57,9 +63,14 @@ class ExactResume(pl.Callback):
         # Lightning steps plateau schedulers after the epoch-end checkpoint is saved; so do we,
         # at the start of the next epoch (nothing reads the rate in between)
         if self._plateau_due:
-            for key, value in self._saved_metrics.items():  # the validation before the save, if none since
+            for (
+                key,
+                value,
+            ) in self._saved_metrics.items():  # the validation before the save, if none since
                 trainer.callback_metrics.setdefault(key, torch.tensor(value))
-            trainer.fit_loop.epoch_loop.update_lr_schedulers("epoch", update_plateau_schedulers=True)
+            trainer.fit_loop.epoch_loop.update_lr_schedulers(
+                "epoch", update_plateau_schedulers=True
+            )
         self._plateau_due, self._saved_metrics = False, {}
 
 

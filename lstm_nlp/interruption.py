@@ -57,10 +57,14 @@ class SaveOnSignal(pl.Callback):
         if self._agreed(trainer) and self.watch.can_save(trainer, batch_idx):
             trainer.save_checkpoint(self.path)
             self.stopped_at = trainer.global_step
-            raise Preempted(self.message)  # not should_stop: Lightning would validate and checkpoint again
+            raise Preempted(
+                self.message
+            )  # not should_stop: Lightning would validate and checkpoint again
 
     def on_train_end(self, trainer, pl_module) -> None:
-        if self.stopped_at is None and self._agreed(trainer):  # training ended before a batch to stop at
+        if self.stopped_at is None and self._agreed(
+            trainer
+        ):  # training ended before a batch to stop at
             self.stopped_at = trainer.global_step  # the epoch-end checkpoint is the resume point
         self._restore_handlers()
 
@@ -76,5 +80,7 @@ class SaveOnSignal(pl.Callback):
     def message(self) -> str | None:
         if self.stopped_at is None:
             return None
-        return (f"lstm-nlp: {self.received} at step {self.stopped_at}: saved {self.path} and stopped; "
-                "re-run the same command (same run_dir) to resume")
+        return (
+            f"lstm-nlp: {self.received} at step {self.stopped_at}: saved {self.path} and stopped; "
+            "re-run the same command (same run_dir) to resume"
+        )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from lstm_nlp.errors import ConfigError
 
@@ -20,19 +21,29 @@ def build_logger(cfg: Mapping[str, Any] | None, run_dir: Path, hparams: dict) ->
     if name == "csv":
         from lightning.pytorch.loggers import CSVLogger
 
-        return CSVLogger(save_dir=str(run_dir), name="logs")  # version_N: a resumed run never overwrites
+        return CSVLogger(
+            save_dir=str(run_dir), name="logs"
+        )  # version_N: a resumed run never overwrites
     if name == "tensorboard":
         from lightning.pytorch.loggers import TensorBoardLogger
 
-        return TensorBoardLogger(save_dir=str(run_dir), name="tensorboard", version="", default_hp_metric=False)
+        return TensorBoardLogger(
+            save_dir=str(run_dir), name="tensorboard", version="", default_hp_metric=False
+        )
     if name == "wandb":
         from lightning.pytorch.loggers import WandbLogger
 
         mode = cfg.get("mode") or os.environ.get("WANDB_MODE") or "offline"
         logger = WandbLogger(
-            save_dir=str(run_dir), project=cfg.get("project", "lstm-nlp"), entity=cfg.get("entity"),
-            name=run_dir.name, tags=list(cfg.get("tags") or []), mode=mode, config=hparams,
-            id=_stable_run_id(run_dir), resume="allow",
+            save_dir=str(run_dir),
+            project=cfg.get("project", "lstm-nlp"),
+            entity=cfg.get("entity"),
+            name=run_dir.name,
+            tags=list(cfg.get("tags") or []),
+            mode=mode,
+            config=hparams,
+            id=_stable_run_id(run_dir),
+            resume="allow",
         )
         return logger
     raise ConfigError(f"logger.name must be one of {', '.join(LOGGERS)}, got {name!r}")

@@ -46,7 +46,10 @@ class NonFiniteLoss(pl.Callback):
                 "or raise gradient clipping, or set nonfinite_loss=skip to drop such batches"
             )
         self.skip_this_step, self.skipped, self.in_a_row = True, self.skipped + 1, self.in_a_row + 1
-        warnings.warn(f"lstm-nlp: training loss is {value} {where}: batch skipped (nonfinite_loss=skip)", stacklevel=2)
+        warnings.warn(
+            f"lstm-nlp: training loss is {value} {where}: batch skipped (nonfinite_loss=skip)",
+            stacklevel=2,
+        )
 
     def on_before_optimizer_step(self, trainer, pl_module, optimizer) -> None:
         if self.skip_this_step:

@@ -23,12 +23,19 @@ SYNC_EVERY = 10  # under DDP, steps between agreements on the time-based save
 
 
 class PeriodicCheckpoint(pl.Callback):
-    def __init__(self, path: Path, every_n_steps: int | None = None, every_minutes: float | None = None,
-                 clock=time.monotonic) -> None:
+    def __init__(
+        self,
+        path: Path,
+        every_n_steps: int | None = None,
+        every_minutes: float | None = None,
+        clock=time.monotonic,
+    ) -> None:
         self.path = Path(path)
         self.every_n_steps, self.every_minutes, self.clock = every_n_steps, every_minutes, clock
         self._last_save = clock()
-        self._due = False  # a save came due; written at the next batch after which it resumes exactly
+        self._due = (
+            False  # a save came due; written at the next batch after which it resumes exactly
+        )
         self.watch = StepWatch()
 
     def _time_due(self, trainer) -> bool:
@@ -37,7 +44,9 @@ class PeriodicCheckpoint(pl.Callback):
         if trainer.world_size > 1:
             if trainer.global_step % SYNC_EVERY:
                 return False
-            due = trainer.is_global_zero and self.clock() - self._last_save >= 60 * self.every_minutes
+            due = (
+                trainer.is_global_zero and self.clock() - self._last_save >= 60 * self.every_minutes
+            )
             return trainer.strategy.reduce_boolean_decision(due, all=False)
         return self.clock() - self._last_save >= 60 * self.every_minutes
 
@@ -46,7 +55,9 @@ class PeriodicCheckpoint(pl.Callback):
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         n, before = self.every_n_steps, self.watch.step_before
-        if n and before is not None and trainer.global_step // n > before // n:  # a multiple of n was reached
+        if (
+            n and before is not None and trainer.global_step // n > before // n
+        ):  # a multiple of n was reached
             self._due = True
         self._due = self._time_due(trainer) or self._due
         if self._due and self.watch.can_save(trainer, batch_idx) and not trainer.should_stop:

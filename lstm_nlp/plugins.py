@@ -40,8 +40,11 @@ def loaded_plugins() -> dict[str, str]:
 def _report(name: str, source: str, exc: BaseException) -> None:
     reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
     _failed[name] = reason
-    warnings.warn(f"lstm-nlp: plugin {name!r} ({source}) failed to load and is skipped: {reason}",
-                  PluginWarning, stacklevel=3)
+    warnings.warn(
+        f"lstm-nlp: plugin {name!r} ({source}) failed to load and is skipped: {reason}",
+        PluginWarning,
+        stacklevel=3,
+    )
 
 
 def load_plugins() -> None:
@@ -71,8 +74,12 @@ def load_plugins_dir(folder: str | Path) -> list[str]:
         return []
     _loaded_dirs.add(path)
     names = []
-    candidates = sorted(p for p in path.iterdir() if (p.suffix == ".py" or (p / "__init__.py").is_file())
-                        and not p.name.startswith(("_", ".")))
+    candidates = sorted(
+        p
+        for p in path.iterdir()
+        if (p.suffix == ".py" or (p / "__init__.py").is_file())
+        and not p.name.startswith(("_", "."))
+    )
     for file in candidates:
         name = file.stem if file.suffix == ".py" else file.name
         module_name = f"lstm_nlp_local_plugins.{name}"

@@ -18,7 +18,8 @@ from __future__ import annotations
 import importlib.util
 import re
 import time
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import lightning.pytorch as pl
 from lightning.pytorch.callbacks import ModelSummary, RichProgressBar, TQDMProgressBar
@@ -73,7 +74,9 @@ class TokenRate:
 class TokensPerSecond:
     """Mixin for a Lightning progress bar: adds ``tok/s`` to the metrics it shows."""
 
-    def __init__(self, *args: Any, clock: Callable[[], float] = time.perf_counter, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, clock: Callable[[], float] = time.perf_counter, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.token_rate = TokenRate(clock)
 
@@ -82,7 +85,9 @@ class TokensPerSecond:
         super().on_train_epoch_start(trainer, pl_module)
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
-        self.token_rate.add(batch_tokens(batch) * trainer.world_size)  # every rank trains as many as rank 0
+        self.token_rate.add(
+            batch_tokens(batch) * trainer.world_size
+        )  # every rank trains as many as rank 0
         super().on_train_batch_end(trainer, pl_module, outputs, batch, batch_idx)
 
     def on_validation_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
@@ -111,7 +116,9 @@ class RichTokensBar(TokensPerSecond, RichProgressBar):
     """Lightning's rich bar with ``tok/s`` (needs the ``rich`` package)."""
 
 
-def progress_bar(use_rich: bool | None = None, clock: Callable[[], float] = time.perf_counter) -> pl.Callback:
+def progress_bar(
+    use_rich: bool | None = None, clock: Callable[[], float] = time.perf_counter
+) -> pl.Callback:
     """A progress bar with ``tok/s``: rich when installed (or as ``use_rich`` says), else tqdm."""
     use_rich = rich_available() if use_rich is None else use_rich
     return RichTokensBar(clock=clock) if use_rich else TQDMTokensBar(clock=clock)
@@ -162,7 +169,10 @@ class ParameterSummary(ModelSummary):
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if self.depth and trainer.is_global_zero:
-            print("lstm-nlp: parameters per module\n" + parameter_table(pl_module, self.depth), flush=True)
+            print(
+                "lstm-nlp: parameters per module\n" + parameter_table(pl_module, self.depth),
+                flush=True,
+            )
 
 
 def display_callbacks(trainer_kwargs: Mapping[str, Any], max_depth: int = 2) -> list[pl.Callback]:

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import difflib
 import importlib
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, is_dataclass
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from lstm_nlp.errors import RegistryError
 
@@ -31,7 +32,9 @@ class Entry:
 
     def resolve(self) -> Any:
         if self._resolved is None:
-            self._resolved = import_dotted(self.target) if isinstance(self.target, str) else self.target
+            self._resolved = (
+                import_dotted(self.target) if isinstance(self.target, str) else self.target
+            )
         return self._resolved
 
 
@@ -71,13 +74,16 @@ class Registry:
         ``name`` key is filled in.  A schema's rules are checked before a run starts.
         """
         if target is None:
+
             def decorator(obj: Any) -> Any:
                 self.register(name, obj, config=config, origin=origin)
                 return obj
 
             return decorator
         if not isinstance(name, str) or not name.isidentifier():
-            raise RegistryError(f"{self.kind} name {name!r} must be a Python identifier (letters, digits, _)")
+            raise RegistryError(
+                f"{self.kind} name {name!r} must be a Python identifier (letters, digits, _)"
+            )
         if name in self._entries:
             raise RegistryError(
                 f"{self.kind} {name!r} is already registered by {self._entries[name].origin}; "
@@ -89,7 +95,11 @@ class Registry:
 
             schema = config if isinstance(config, type) else type(config)
             register_schema(self.config_group, name, schema)
-            config = {k: v for k, v in asdict(config() if config is schema else config).items() if k != "name"}
+            config = {
+                k: v
+                for k, v in asdict(config() if config is schema else config).items()
+                if k != "name"
+            }
         self._entries[name] = Entry(name, target, config, origin)
         if config is not None:
             _store_config(self.config_group, name, config)
@@ -163,8 +173,12 @@ REGISTRIES = {"task": TASKS, "encoder": ENCODERS, "data": DATA_SOURCES}
 # Built-in components, registered by import path so that nothing heavy is imported here.
 TASKS.register("language_model", "lstm_nlp.tasks.language_model:build_task", origin="lstm_nlp")
 TASKS.register("number_agreement", "lstm_nlp.tasks.number_agreement:build_task", origin="lstm_nlp")
-TASKS.register("pronoun_agreement", "lstm_nlp.tasks.pronoun_agreement:build_task", origin="lstm_nlp")
+TASKS.register(
+    "pronoun_agreement", "lstm_nlp.tasks.pronoun_agreement:build_task", origin="lstm_nlp"
+)
 ENCODERS.register("lstm", "lstm_nlp.modules.lstm_encoder:LSTMEncoder", origin="lstm_nlp")
-ENCODERS.register("reference_lstm", "lstm_nlp.modules.reference_lstm:ReferenceLSTM", origin="lstm_nlp")
+ENCODERS.register(
+    "reference_lstm", "lstm_nlp.modules.reference_lstm:ReferenceLSTM", origin="lstm_nlp"
+)
 DATA_SOURCES.register("text", "lstm_nlp.text.sources:text_folder", origin="lstm_nlp")
 DATA_SOURCES.register("grammar", "lstm_nlp.grammar.source:grammar_corpus", origin="lstm_nlp")

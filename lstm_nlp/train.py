@@ -12,9 +12,10 @@ import math
 import re
 import sys
 import warnings
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
@@ -37,9 +38,13 @@ def configure_runtime(cfg: DictConfig) -> None:
     logging.getLogger("lightning.pytorch").propagate = False
     warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
     warnings.filterwarnings("ignore", message=r".*smaller than the logging interval.*")
-    warnings.filterwarnings("ignore", message=r".*Checkpoint directory .* exists and is not empty.*")
+    warnings.filterwarnings(
+        "ignore", message=r".*Checkpoint directory .* exists and is not empty.*"
+    )
     # Lightning's all_gather (the carried hidden state of every DDP rank, at checkpoints) uses a deprecated torch call
-    warnings.filterwarnings("ignore", message=r".*torch.distributed.nn.functional.all_gather is deprecated.*")
+    warnings.filterwarnings(
+        "ignore", message=r".*torch.distributed.nn.functional.all_gather is deprecated.*"
+    )
 
 
 @contextmanager
@@ -66,14 +71,28 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dic
     from lstm_nlp.report import report_callbacks
 
     checkpoint = ModelCheckpoint(
-        dirpath=run_dir / "checkpoints", filename="best", monitor=parts.monitor, mode=parts.mode,
-        save_top_k=1, save_last=True, auto_insert_metric_name=False, enable_version_counter=False,
+        dirpath=run_dir / "checkpoints",
+        filename="best",
+        monitor=parts.monitor,
+        mode=parts.mode,
+        save_top_k=1,
+        save_last=True,
+        auto_insert_metric_name=False,
+        enable_version_counter=False,
     )
     last = run_dir / "checkpoints" / "last.ckpt"
     callbacks: list[Any] = [
-        checkpoint, EpochSummary(), StartupTime(), NonFiniteLoss(cfg.get("nonfinite_loss", "stop")), ExactResume(),
-        PeriodicCheckpoint(last, cfg.get("checkpoint_every_n_steps"), cfg.get("checkpoint_every_minutes")),
-        SaveOnSignal(last), *agreement_callbacks(cfg, run_dir), *report_callbacks(cfg, run_dir),
+        checkpoint,
+        EpochSummary(),
+        StartupTime(),
+        NonFiniteLoss(cfg.get("nonfinite_loss", "stop")),
+        ExactResume(),
+        PeriodicCheckpoint(
+            last, cfg.get("checkpoint_every_n_steps"), cfg.get("checkpoint_every_minutes")
+        ),
+        SaveOnSignal(last),
+        *agreement_callbacks(cfg, run_dir),
+        *report_callbacks(cfg, run_dir),
     ]
     logger = build_logger(cfg.get("logger"), run_dir, hparams)
     if logger is not None:
@@ -82,10 +101,14 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dic
     if kwargs.get("enable_progress_bar") is None:  # auto: a bar on a terminal, epoch lines in logs
         kwargs["enable_progress_bar"] = sys.stdout.isatty()
     kwargs.update(parts.trainer_kwargs)
-    callbacks += display_callbacks(kwargs)  # progress bar with tokens/s when enabled; parameters per module
+    callbacks += display_callbacks(
+        kwargs
+    )  # progress bar with tokens/s when enabled; parameters per module
     with lightning_errors("trainer"):
         try:
-            return pl.Trainer(default_root_dir=str(run_dir), callbacks=callbacks, logger=logger or False, **kwargs)
+            return pl.Trainer(
+                default_root_dir=str(run_dir), callbacks=callbacks, logger=logger or False, **kwargs
+            )
         except TypeError as err:  # an unknown +trainer.KEY
             unknown = re.search(r"unexpected keyword argument '(\w+)'", str(err))
             what = f"trainer.{unknown.group(1)} is not" if unknown else f"trainer: {err}: not"
@@ -102,9 +125,18 @@ def agreement_callbacks(cfg: DictConfig, run_dir: Path) -> list[Any]:
 
     grammar = OmegaConf.to_container(cfg.data, resolve=True) if cfg.data.name == "grammar" else None
     seed = node.seed if node.seed is not None else (cfg.data.seed if grammar else 0)
-    return [AgreementCurve(run_dir / "agreement", categories=node.categories, n_per_cell=node.n_per_cell, seed=seed,
-                           max_attractors=node.max_attractors, every_n_steps=node.every_n_steps, grammar=grammar,
-                           options=ScoringOptions(score=node.score, state=node.state))]
+    return [
+        AgreementCurve(
+            run_dir / "agreement",
+            categories=node.categories,
+            n_per_cell=node.n_per_cell,
+            seed=seed,
+            max_attractors=node.max_attractors,
+            every_n_steps=node.every_n_steps,
+            grammar=grammar,
+            options=ScoringOptions(score=node.score, state=node.state),
+        )
+    ]
 
 
 def collect(metrics: dict[str, Any]) -> dict[str, Any]:
@@ -118,8 +150,12 @@ def collect(metrics: dict[str, Any]) -> dict[str, Any]:
 def fit(trainer, parts: TaskParts, resume: Path | None) -> None:
     with lightning_errors(f"resuming from {resume}" if resume else "trainer"):
         try:
-            trainer.fit(parts.module, datamodule=parts.datamodule, ckpt_path=str(resume) if resume else None,
-                        weights_only=True)
+            trainer.fit(
+                parts.module,
+                datamodule=parts.datamodule,
+                ckpt_path=str(resume) if resume else None,
+                weights_only=True,
+            )
         except RuntimeError as err:
             if resume and "state_dict" in str(err):
                 raise ConfigError(
@@ -133,17 +169,25 @@ def evaluate(cfg: DictConfig, trainer, parts: TaskParts, best: Path | None) -> d
     """Validate (and test) the best checkpoint, or the final weights when there is none."""
     ckpt = str(best) if best else None
     metrics: dict[str, Any] = {}
-    for result in trainer.validate(parts.module, datamodule=parts.datamodule, ckpt_path=ckpt, verbose=False,
-                                  weights_only=True):
+    for result in trainer.validate(
+        parts.module, datamodule=parts.datamodule, ckpt_path=ckpt, verbose=False, weights_only=True
+    ):
         metrics.update(result)
     if cfg.get("test", True):
-        for result in trainer.test(parts.module, datamodule=parts.datamodule, ckpt_path=ckpt, verbose=False,
-                                    weights_only=True):
+        for result in trainer.test(
+            parts.module,
+            datamodule=parts.datamodule,
+            ckpt_path=ckpt,
+            verbose=False,
+            weights_only=True,
+        ):
             metrics.update(result)
     return metrics
 
 
-def report_run(cfg: DictConfig, run_dir: Path, final: dict[str, Any], trainer, parts: TaskParts) -> None:
+def report_run(
+    cfg: DictConfig, run_dir: Path, final: dict[str, Any], trainer, parts: TaskParts
+) -> None:
     """``report.md``/``report.html`` (a failure is only a warning), its plots also to the dashboards."""
     from lstm_nlp.dashboards import log_images
     from lstm_nlp.report import write_run_report
@@ -162,7 +206,9 @@ def train(cfg: DictConfig, run_dir: Path, overrides: list[str] | None = None) ->
 
     configure_runtime(cfg)
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
-    run = RunContext(run_dir=run_dir, seed=cfg.seed, cache_dir=default_cache_dir(cfg.get("cache_dir")))
+    run = RunContext(
+        run_dir=run_dir, seed=cfg.seed, cache_dir=default_cache_dir(cfg.get("cache_dir"))
+    )
     parts: TaskParts = TASKS.get(cfg.task.name)(cfg, run)
     trainer = build_trainer(cfg, run_dir, parts, OmegaConf.to_container(cfg, resolve=True))
     if trainer.is_global_zero and parts.summary:
@@ -175,7 +221,9 @@ def train(cfg: DictConfig, run_dir: Path, overrides: list[str] | None = None) ->
             fit(trainer, parts, resume)
         except Preempted:
             pass  # SaveOnSignal saved the checkpoint; its message says so
-        interrupted = next((c.message for c in trainer.callbacks if getattr(c, "message", None)), None)
+        interrupted = next(
+            (c.message for c in trainer.callbacks if getattr(c, "message", None)), None
+        )
         if interrupted:  # pre-empted: the checkpoint is saved; no evaluation, no metrics.json yet
             if trainer.is_global_zero:
                 print(interrupted, flush=True)
@@ -184,8 +232,12 @@ def train(cfg: DictConfig, run_dir: Path, overrides: list[str] | None = None) ->
         metrics = evaluate(cfg, trainer, parts, best if best.is_file() else None)
         for callback in trainer.callbacks:  # e.g. the agreement suite's final scores
             metrics.update(getattr(callback, "final_metrics", {}))
-        final = {**collect(metrics), "epochs": trainer.current_epoch, "global_step": trainer.global_step,
-                 **{f"data/{k}": v for k, v in parts.summary.items()}}
+        final = {
+            **collect(metrics),
+            "epochs": trainer.current_epoch,
+            "global_step": trainer.global_step,
+            **{f"data/{k}": v for k, v in parts.summary.items()},
+        }
         if trainer.is_global_zero:
             write_json(run_dir / "metrics.json", final)
             report_run(cfg, run_dir, final, trainer, parts)

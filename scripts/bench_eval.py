@@ -29,7 +29,9 @@ def synthetic_model(vocab: int, hidden: int, layers: int):
 
     tok = build_tokenizer(Counter({f"w{i}": vocab - i for i in range(vocab - 3)}))
     encoder = {"name": "lstm", "hidden_size": hidden, "num_layers": layers, "dropout": 0.2}
-    model = LanguageModel(tok.get_vocab_size(), encoder, {"name": "sgd", "lr": 20.0}, embedding_dim=hidden)
+    model = LanguageModel(
+        tok.get_vocab_size(), encoder, {"name": "sgd", "lr": 20.0}, embedding_dim=hidden
+    )
     return model.eval(), tok
 
 
@@ -45,13 +47,19 @@ def synthetic_pairs(n: int, vocab: int, seed: int = 0) -> list[PairItem]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--pairs", type=int, default=5000, help="synthetic pairs")
     parser.add_argument("--vocab", type=int, default=3500)
     parser.add_argument("--hidden", type=int, default=200)
     parser.add_argument("--layers", type=int, default=2)
-    parser.add_argument("--checkpoint", help="a real checkpoint or run directory instead of the synthetic model")
-    parser.add_argument("--pairs-file", help="a real pairs file or folder instead of synthetic pairs")
+    parser.add_argument(
+        "--checkpoint", help="a real checkpoint or run directory instead of the synthetic model"
+    )
+    parser.add_argument(
+        "--pairs-file", help="a real pairs file or folder instead of synthetic pairs"
+    )
     parser.add_argument("--state", default="reset", choices=["reset", "stream", "warmup"])
     parser.add_argument("--batch-size", type=int, default=128)
     parser.add_argument("--threads", type=int, default=1)
@@ -65,17 +73,26 @@ def main() -> None:
         model, tok = load_language_model(args.checkpoint)
     else:
         model, tok = synthetic_model(args.vocab, args.hidden, args.layers)
-    items = read_pairs(args.pairs_file) if args.pairs_file else synthetic_pairs(args.pairs, args.vocab)
+    items = (
+        read_pairs(args.pairs_file) if args.pairs_file else synthetic_pairs(args.pairs, args.vocab)
+    )
     warmup = "w1 w2 w3 w4 w5" if args.state == "warmup" else None
-    scorer = PairScorer(model, tok, ScoringOptions(state=args.state, batch_size=args.batch_size, warmup_text=warmup,
-                                                   oov="include"))
+    scorer = PairScorer(
+        model,
+        tok,
+        ScoringOptions(
+            state=args.state, batch_size=args.batch_size, warmup_text=warmup, oov="include"
+        ),
+    )
     rates = []
     for _ in range(args.repeats):
         start = time.perf_counter()
         scores = scorer.score(items)
         rates.append(sum(s.excluded is None for s in scores) / (time.perf_counter() - start))
-    print(f"state={args.state} items={len(items)} threads={args.threads} vocab={tok.get_vocab_size()} | "
-          f"pairs/s median {statistics.median(rates):,.0f} (best {max(rates):,.0f}, worst {min(rates):,.0f})")
+    print(
+        f"state={args.state} items={len(items)} threads={args.threads} vocab={tok.get_vocab_size()} | "
+        f"pairs/s median {statistics.median(rates):,.0f} (best {max(rates):,.0f}, worst {min(rates):,.0f})"
+    )
 
 
 if __name__ == "__main__":

@@ -42,10 +42,22 @@ def main() -> None:
 
     torch.set_num_threads(1)
     insp = load_inspectable(args.checkpoint)
-    items, _ = load_items(suite=None, vocabulary=insp.vocabulary(), checkpoint=insp.checkpoint, categories=VERB_CATEGORIES,
-                          n_per_cell=args.n_per_cell, max_attractors=4, seed=None)
-    pairs = [PairItem(good=" ".join(it.words), bad=" ".join(w if i != it.target else it.bad
-                                                         for i, w in enumerate(it.words))) for it in items]
+    items, _ = load_items(
+        suite=None,
+        vocabulary=insp.vocabulary(),
+        checkpoint=insp.checkpoint,
+        categories=VERB_CATEGORIES,
+        n_per_cell=args.n_per_cell,
+        max_attractors=4,
+        seed=None,
+    )
+    pairs = [
+        PairItem(
+            good=" ".join(it.words),
+            bad=" ".join(w if i != it.target else it.bad for i, w in enumerate(it.words)),
+        )
+        for it in items
+    ]
     general = PairScorer(insp.model, insp.tokenizer)
     t_general, scores = timed(lambda: general.score(pairs), args.rounds)
     lm = LayeredLM(insp.model, lstm_weights(insp.model.encoder))

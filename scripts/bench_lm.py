@@ -62,7 +62,9 @@ def compare_training(corpus, emb: int, hidden: int, layers: int, rounds: int, st
     vocab, train = corpus.vocab_size, torch.from_numpy(corpus.streams["train"].astype("int64"))
     torch.manual_seed(0)
     reference = ReferenceLoop(RNNModel(vocab, emb, hidden, layers), train, batch_size=20, bptt=35)
-    ours = LightningLoop(build_model(vocab, emb, hidden, layers), {"train": corpus.streams["train"]}, 20, 35)
+    ours = LightningLoop(
+        build_model(vocab, emb, hidden, layers), {"train": corpus.streams["train"]}, 20, 35
+    )
     ref_tps, our_tps = [], []
     for _ in range(rounds):
         ref_tps.append(reference.tokens_per_second(steps))
@@ -71,17 +73,24 @@ def compare_training(corpus, emb: int, hidden: int, layers: int, rounds: int, st
     flops_per_token = training_flops(20, 35, emb, hidden, layers, vocab) / (20 * 35)
     machine = machine_gflops(20, 35, emb, hidden, layers, vocab)
     return {
-        "size": f"{layers}x{hidden}", "vocab": vocab, "reference_tokens_s": ref, "lstm_nlp_tokens_s": us,
-        "ratio": us / ref, "rounds_reference": ref_tps, "rounds_lstm_nlp": our_tps,
-        "reference_gflops": ref * flops_per_token / 1e9, "lstm_nlp_gflops": us * flops_per_token / 1e9,
+        "size": f"{layers}x{hidden}",
+        "vocab": vocab,
+        "reference_tokens_s": ref,
+        "lstm_nlp_tokens_s": us,
+        "ratio": us / ref,
+        "rounds_reference": ref_tps,
+        "rounds_lstm_nlp": our_tps,
+        "reference_gflops": ref * flops_per_token / 1e9,
+        "lstm_nlp_gflops": us * flops_per_token / 1e9,
         "machine_gflops": machine,
         "lstm_nlp_fraction_of_machine": us * flops_per_token / 1e9 / machine["best"],
         "reference_fraction_of_machine": ref * flops_per_token / 1e9 / machine["best"],
     }
 
 
-def perplexities(corpus, emb: int, hidden: int, layers: int, steps: int, dropout: float,
-                 perturb: float = 0.0) -> tuple[float, float]:
+def perplexities(
+    corpus, emb: int, hidden: int, layers: int, steps: int, dropout: float, perturb: float = 0.0
+) -> tuple[float, float]:
     """Validation perplexity of the reference loop and of lstm-nlp after ``steps`` steps from the same
     weights; ``perturb`` scales the reference's starting weights by ``1 + perturb`` (a rounding-size nudge)."""
     from lm_bench.reference import ReferenceLoop, RNNModel, evaluate
@@ -101,7 +110,9 @@ def perplexities(corpus, emb: int, hidden: int, layers: int, steps: int, dropout
         reference.step()
     ref_ppl = evaluate(model, torch.from_numpy(corpus.streams["valid"].astype("int64")), bptt=35)
     torch.manual_seed(1)
-    loop = LightningLoop(ours, {"train": corpus.streams["train"], "valid": corpus.streams["valid"]}, 20, 35)
+    loop = LightningLoop(
+        ours, {"train": corpus.streams["train"], "valid": corpus.streams["valid"]}, 20, 35
+    )
     loop.train(steps)
     return ref_ppl, loop.validation_ppl()
 
@@ -113,15 +124,26 @@ def compare_perplexity(corpus, emb: int, hidden: int, layers: int, steps: int) -
     exact_ref, exact_ours = perplexities(corpus, emb, hidden, layers, 10, dropout=0.0)
     ref, ours = perplexities(corpus, emb, hidden, layers, steps, dropout=0.2)
     nudged, _ = perplexities(corpus, emb, hidden, layers, steps, dropout=0.2, perturb=1e-7)
-    return {"steps": steps, "no_dropout_10_steps": [exact_ref, exact_ours], "reference_val_ppl": ref,
-            "lstm_nlp_val_ppl": ours, "reference_nudged_val_ppl": nudged,
-            "relative_difference": ours / ref - 1, "reference_spread": nudged / ref - 1}
+    return {
+        "steps": steps,
+        "no_dropout_10_steps": [exact_ref, exact_ours],
+        "reference_val_ppl": ref,
+        "lstm_nlp_val_ppl": ours,
+        "reference_nudged_val_ppl": nudged,
+        "relative_difference": ours / ref - 1,
+        "reference_spread": nudged / ref - 1,
+    }
 
 
 def compare_threads(corpus, emb: int, hidden: int, layers: int, steps: int) -> dict:
     from lm_bench.training import LightningLoop, build_model
 
-    loop = LightningLoop(build_model(corpus.vocab_size, emb, hidden, layers), {"train": corpus.streams["train"]}, 20, 35)
+    loop = LightningLoop(
+        build_model(corpus.vocab_size, emb, hidden, layers),
+        {"train": corpus.streams["train"]},
+        20,
+        35,
+    )
     result = {}
     for threads in (1, 2, 1, 2):
         torch.set_num_threads(threads)
@@ -134,15 +156,22 @@ def run_train(args, corpus) -> list[dict]:
     sizes = args.size_list
     runs = [compare_training(corpus(), h, h, 2, args.rounds, args.steps) for h in sizes]
     small = corpus(10_000)
-    runs.append(dict(compare_training(small, sizes[0], sizes[0], 2, args.rounds, args.steps), note="PTB-sized vocabulary"))
+    runs.append(
+        dict(
+            compare_training(small, sizes[0], sizes[0], 2, args.rounds, args.steps),
+            note="PTB-sized vocabulary",
+        )
+    )
     for r in runs:
         m = r["machine_gflops"]
-        print(f"train {r['size']} vocab {r['vocab']:,}: reference {r['reference_tokens_s']:,.0f} tok/s, "
-              f"lstm-nlp {r['lstm_nlp_tokens_s']:,.0f} tok/s, ratio {r['ratio']:.2f}x | GFLOP/s: reference "
-              f"{r['reference_gflops']:.0f} ({r['reference_fraction_of_machine']:.0%}), lstm-nlp "
-              f"{r['lstm_nlp_gflops']:.0f} ({r['lstm_nlp_fraction_of_machine']:.0%}) of the machine's "
-              f"{m['best']:.0f} at these shapes (MKL {m['mkl']:.0f}, oneDNN {m['onednn']:.0f}; "
-              f"2048^3 {m['square_2048']:.0f})")
+        print(
+            f"train {r['size']} vocab {r['vocab']:,}: reference {r['reference_tokens_s']:,.0f} tok/s, "
+            f"lstm-nlp {r['lstm_nlp_tokens_s']:,.0f} tok/s, ratio {r['ratio']:.2f}x | GFLOP/s: reference "
+            f"{r['reference_gflops']:.0f} ({r['reference_fraction_of_machine']:.0%}), lstm-nlp "
+            f"{r['lstm_nlp_gflops']:.0f} ({r['lstm_nlp_fraction_of_machine']:.0%}) of the machine's "
+            f"{m['best']:.0f} at these shapes (MKL {m['mkl']:.0f}, oneDNN {m['onednn']:.0f}; "
+            f"2048^3 {m['square_2048']:.0f})"
+        )
     return runs
 
 
@@ -152,9 +181,11 @@ def run_ppl(args, corpus) -> dict:
     r = dict(compare_perplexity(data, h, h, 2, args.ppl_steps), vocab=data.vocab_size)
     a, b = r["no_dropout_10_steps"]
     print(f"ppl, no dropout, 10 steps: reference {a:.3f}, lstm-nlp {b:.3f} ({b / a - 1:+.5%})")
-    print(f"ppl after {r['steps']} steps (vocabulary {r['vocab']:,}): reference {r['reference_val_ppl']:.2f}, "
-          f"lstm-nlp {r['lstm_nlp_val_ppl']:.2f} ({r['relative_difference']:+.2%}); the reference from weights "
-          f"nudged by 1e-7: {r['reference_nudged_val_ppl']:.2f} ({r['reference_spread']:+.2%})")
+    print(
+        f"ppl after {r['steps']} steps (vocabulary {r['vocab']:,}): reference {r['reference_val_ppl']:.2f}, "
+        f"lstm-nlp {r['lstm_nlp_val_ppl']:.2f} ({r['relative_difference']:+.2%}); the reference from weights "
+        f"nudged by 1e-7: {r['reference_nudged_val_ppl']:.2f} ({r['reference_spread']:+.2%})"
+    )
     return r
 
 
@@ -177,8 +208,10 @@ def run_startup(args, corpus) -> dict:
     from lm_bench.startup import startup
 
     r = startup()
-    print(f"startup: --help {r['help_s']:.2f} s; first training step {r['first_step_s']:.2f} s after start, "
-          f"import lightning {r['import_lightning_s']:.2f} s (ratio {r['first_step_ratio']:.2f})")
+    print(
+        f"startup: --help {r['help_s']:.2f} s; first training step {r['first_step_s']:.2f} s after start, "
+        f"import lightning {r['import_lightning_s']:.2f} s (ratio {r['first_step_ratio']:.2f})"
+    )
     return r
 
 
@@ -190,21 +223,41 @@ def run_adaptive(args, corpus) -> dict:
     return r
 
 
-SECTIONS = {"train": run_train, "ppl": run_ppl, "threads": run_threads, "corpus": run_corpus,
-            "startup": run_startup, "adaptive": run_adaptive}
+SECTIONS = {
+    "train": run_train,
+    "ppl": run_ppl,
+    "threads": run_threads,
+    "corpus": run_corpus,
+    "startup": run_startup,
+    "adaptive": run_adaptive,
+}
 NEEDS_CORPUS = {"train", "ppl", "threads", "corpus"}
 
 
 def parse_args(argv: list[str] | None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "data" / "wikitext-2",
-                        help="folder with train/valid/test (WikiText-2 layout or train.txt/valid.txt/test.txt)")
-    parser.add_argument("--sections", default=DEFAULT_SECTIONS, help=f"comma-separated: {','.join(SECTIONS)}, or all")
-    parser.add_argument("--sizes", default="200,650", help="hidden (= embedding) sizes of 2-layer models")
+    parser.add_argument(
+        "--corpus",
+        type=Path,
+        default=ROOT.parent / "shared" / "data" / "wikitext-2",
+        help="folder with train/valid/test (WikiText-2 layout or train.txt/valid.txt/test.txt)",
+    )
+    parser.add_argument(
+        "--sections",
+        default=DEFAULT_SECTIONS,
+        help=f"comma-separated: {','.join(SECTIONS)}, or all",
+    )
+    parser.add_argument(
+        "--sizes", default="200,650", help="hidden (= embedding) sizes of 2-layer models"
+    )
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=15, help="timed steps per round (after 2 warm-up steps)")
+    parser.add_argument(
+        "--steps", type=int, default=15, help="timed steps per round (after 2 warm-up steps)"
+    )
     parser.add_argument("--ppl-steps", type=int, default=300)
-    parser.add_argument("--ppl-max-size", type=int, help="vocabulary cap for the ppl section (e.g. 10000)")
+    parser.add_argument(
+        "--ppl-max-size", type=int, help="vocabulary cap for the ppl section (e.g. 10000)"
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     args = parser.parse_args(argv)
@@ -222,8 +275,10 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     torch.set_num_threads(args.threads)
     quiet_lightning()
-    print(f"machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, "
-          f"{torch.get_num_threads()} thread(s)")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, "
+        f"{torch.get_num_threads()} thread(s)"
+    )
     corpus = functools.cache(lambda max_size=None: load_corpus(args.corpus, max_size=max_size))
     results: dict = {"num_threads": args.threads, "torch": torch.__version__}
     for name in args.sections:

@@ -18,11 +18,27 @@ import sys
 import time
 from pathlib import Path
 
-MODEL = ["encoder.hidden_size=256", "encoder.num_layers=2", "task.embedding_dim=256", "task.batch_size=32",
-         "task.bptt=35", "trainer.max_epochs=3", "data.train_sentences=6000", "data.valid_sentences=500",
-         "data.test_sentences=500", "task.dropout=0.3", "encoder.weight_drop=0.2", "trainer.accelerator=gpu",
-         "trainer.devices=1", "trainer.enable_progress_bar=false", "trainer.enable_model_summary=false",
-         "logger=none", "checkpoint_every_minutes=null", "checkpoint_every_n_steps=25", "optim.scheduler.threshold=0.9"]
+MODEL = [
+    "encoder.hidden_size=256",
+    "encoder.num_layers=2",
+    "task.embedding_dim=256",
+    "task.batch_size=32",
+    "task.bptt=35",
+    "trainer.max_epochs=3",
+    "data.train_sentences=6000",
+    "data.valid_sentences=500",
+    "data.test_sentences=500",
+    "task.dropout=0.3",
+    "encoder.weight_drop=0.2",
+    "trainer.accelerator=gpu",
+    "trainer.devices=1",
+    "trainer.enable_progress_bar=false",
+    "trainer.enable_model_summary=false",
+    "logger=none",
+    "checkpoint_every_minutes=null",
+    "checkpoint_every_n_steps=25",
+    "optim.scheduler.threshold=0.9",
+]
 
 
 def command(run_dir: Path, *extra: str) -> list[str]:
@@ -33,7 +49,11 @@ def train(run_dir: Path, *extra: str) -> dict:
     start = time.time()
     proc = subprocess.run(command(run_dir, *extra), capture_output=True, text=True)
     if proc.returncode != 0:
-        return {"error": proc.stderr.strip().splitlines()[-1] if proc.stderr.strip() else f"exit {proc.returncode}"}
+        return {
+            "error": proc.stderr.strip().splitlines()[-1]
+            if proc.stderr.strip()
+            else f"exit {proc.returncode}"
+        }
     metrics = json.loads((run_dir / "metrics.json").read_text())
     return {"metrics": metrics, "seconds": round(time.time() - start, 1)}
 
@@ -41,7 +61,9 @@ def train(run_dir: Path, *extra: str) -> dict:
 def killed_then_resumed(run_dir: Path, *extra: str) -> dict:
     import torch
 
-    proc = subprocess.Popen(command(run_dir, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        command(run_dir, *extra), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     last = run_dir / "checkpoints" / "last.ckpt"
     step = None
     while proc.poll() is None:
@@ -66,28 +88,41 @@ def compare(a: dict, b: dict) -> dict:
         return {"error": a.get("error") or b.get("error")}
     keys = [k for k in ("val/loss", "test/loss", "val/ppl", "test/ppl") if k in a["metrics"]]
     diff = {k: abs(a["metrics"][k] - b["metrics"][k]) for k in keys}
-    return {"bitwise_equal": all(a["metrics"][k] == b["metrics"][k] for k in keys), "abs_diff": diff,
-            "test_ppl": [a["metrics"].get("test/ppl"), b["metrics"].get("test/ppl")]}
+    return {
+        "bitwise_equal": all(a["metrics"][k] == b["metrics"][k] for k in keys),
+        "abs_diff": diff,
+        "test_ppl": [a["metrics"].get("test/ppl"), b["metrics"].get("test/ppl")],
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", type=Path, required=True, help="an empty or new folder for the runs")
+    parser.add_argument(
+        "--out", type=Path, required=True, help="an empty or new folder for the runs"
+    )
     args = parser.parse_args()
     import torch
 
     out = args.out
     out.mkdir(parents=True, exist_ok=True)
-    report = {"device": torch.cuda.get_device_name(0), "torch": torch.__version__,
-              "cudnn": torch.backends.cudnn.version(), "CUBLAS_WORKSPACE_CONFIG": os.environ.get("CUBLAS_WORKSPACE_CONFIG")}
+    report = {
+        "device": torch.cuda.get_device_name(0),
+        "torch": torch.__version__,
+        "cudnn": torch.backends.cudnn.version(),
+        "CUBLAS_WORKSPACE_CONFIG": os.environ.get("CUBLAS_WORKSPACE_CONFIG"),
+    }
     runs = {}
     for flag in ("false", "true"):
-        runs[flag] = [train(out / f"det_{flag}_{i}", f"trainer.deterministic={flag}") for i in (1, 2)]
+        runs[flag] = [
+            train(out / f"det_{flag}_{i}", f"trainer.deterministic={flag}") for i in (1, 2)
+        ]
         report[f"deterministic={flag}"] = compare(*runs[flag])
         report[f"deterministic={flag}"]["seconds"] = [r.get("seconds") for r in runs[flag]]
     resumed = killed_then_resumed(out / "resumed", "trainer.deterministic=true")
-    report["sigkill_resume_vs_uninterrupted"] = {**compare(runs["true"][0], resumed),
-                                                 "resumed_from_step": resumed.get("resumed_from_step")}
+    report["sigkill_resume_vs_uninterrupted"] = {
+        **compare(runs["true"][0], resumed),
+        "resumed_from_step": resumed.get("resumed_from_step"),
+    }
     print(json.dumps(report, indent=2))
     (out / "gpu_determinism.json").write_text(json.dumps(report, indent=2))
 

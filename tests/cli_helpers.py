@@ -9,21 +9,40 @@ import sys
 from pathlib import Path
 
 TINY = [
-    "encoder.hidden_size=16", "encoder.num_layers=1", "task.embedding_dim=16",
-    "task.batch_size=4", "task.eval_batch_size=4", "task.bptt=10", "trainer.max_epochs=1",
-    "trainer.enable_progress_bar=false", "trainer.enable_model_summary=false",
+    "encoder.hidden_size=16",
+    "encoder.num_layers=1",
+    "task.embedding_dim=16",
+    "task.batch_size=4",
+    "task.eval_batch_size=4",
+    "task.bptt=10",
+    "trainer.max_epochs=1",
+    "trainer.enable_progress_bar=false",
+    "trainer.enable_model_summary=false",
 ]
 
 
 def env() -> dict[str, str]:
     e = dict(os.environ)
-    e.update(OMP_NUM_THREADS="1", TOKENIZERS_PARALLELISM="false", WANDB_MODE="offline", PYTHONUNBUFFERED="1")
+    e.update(
+        OMP_NUM_THREADS="1",
+        TOKENIZERS_PARALLELISM="false",
+        WANDB_MODE="offline",
+        PYTHONUNBUFFERED="1",
+    )
     return e
 
 
-def run_cli(module: str, *args: str, cwd: Path | None = None, timeout: int = 240) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", f"lstm_nlp.cli.{module}", *args], capture_output=True,
-                          text=True, env=env(), cwd=cwd, timeout=timeout)
+def run_cli(
+    module: str, *args: str, cwd: Path | None = None, timeout: int = 240
+) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", f"lstm_nlp.cli.{module}", *args],
+        capture_output=True,
+        text=True,
+        env=env(),
+        cwd=cwd,
+        timeout=timeout,
+    )
 
 
 def train(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:

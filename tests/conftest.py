@@ -2,7 +2,6 @@ import os
 from pathlib import Path
 
 import pytest
-
 from corpus_helpers import write_corpus
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")

@@ -12,18 +12,32 @@ from lstm_nlp.checkpoints import TASK_KEY
 from lstm_nlp.tasks.language_model import LanguageModel
 from lstm_nlp.text.tokenizer import build_tokenizer
 
-WORDS = ("the cat cats dog dogs is are was were sees see likes like near of that who ate "
-         "a big small red her himself herself themselves . ,").split()
+WORDS = (
+    "the cat cats dog dogs is are was were sees see likes like near of that who ate "
+    "a big small red her himself herself themselves . ,"
+).split()
 
 
-def tiny_model(words=WORDS, hidden: int = 12, layers: int = 2, seed: int = 0, dropout: float = 0.0,
-               init_range: float = 0.5):
+def tiny_model(
+    words=WORDS,
+    hidden: int = 12,
+    layers: int = 2,
+    seed: int = 0,
+    dropout: float = 0.0,
+    init_range: float = 0.5,
+):
     """A random LanguageModel over ``words`` (plus specials) and its tokenizer."""
     tok = build_tokenizer(Counter(words))
     torch.manual_seed(seed)
     encoder = {"name": "lstm", "hidden_size": hidden, "num_layers": layers, "dropout": dropout}
-    model = LanguageModel(tok.get_vocab_size(), encoder, {"name": "sgd", "lr": 1.0}, embedding_dim=hidden,
-                          dropout=dropout, init_range=init_range)
+    model = LanguageModel(
+        tok.get_vocab_size(),
+        encoder,
+        {"name": "sgd", "lr": 1.0},
+        embedding_dim=hidden,
+        dropout=dropout,
+        init_range=init_range,
+    )
     model.tokenizer_json = tok.to_str()
     return model.eval(), tok
 
@@ -31,9 +45,17 @@ def tiny_model(words=WORDS, hidden: int = 12, layers: int = 2, seed: int = 0, dr
 def save_checkpoint(model: LanguageModel, path: Path) -> Path:
     """The keys lstm-nlp-train's checkpoints have (Lightning's, plus the task and the tokenizer)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    torch.save({"state_dict": model.state_dict(), "hyper_parameters": dict(model.hparams),
-                TASK_KEY: "language_model", "tokenizer_json": model.tokenizer_json,
-                "epoch": 0, "global_step": 1}, path)
+    torch.save(
+        {
+            "state_dict": model.state_dict(),
+            "hyper_parameters": dict(model.hparams),
+            TASK_KEY: "language_model",
+            "tokenizer_json": model.tokenizer_json,
+            "epoch": 0,
+            "global_step": 1,
+        },
+        path,
+    )
     return path
 
 

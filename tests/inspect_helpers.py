@@ -23,13 +23,26 @@ def corpus_text(n: int = 1500) -> list[str]:
     return [s.text() for s in SentenceGenerator(params).corpus(n, "train")]
 
 
-def build_model(vocab_size: int, layers: int = 2, hidden: int = 12, encoder: dict | None = None,
-                tie: bool = False, head: str = "softmax"):
+def build_model(
+    vocab_size: int,
+    layers: int = 2,
+    hidden: int = 12,
+    encoder: dict | None = None,
+    tie: bool = False,
+    head: str = "softmax",
+):
     from lstm_nlp.tasks.language_model import LanguageModel
 
     enc = {"name": "lstm", "hidden_size": hidden, "num_layers": layers, **(encoder or {})}
-    hparams = dict(vocab_size=vocab_size, encoder=enc, optim={"name": "adam", "lr": 0.01},
-                   embedding_dim=hidden if tie else 10, dropout=0.0, tie_weights=tie, head=head)
+    hparams = dict(
+        vocab_size=vocab_size,
+        encoder=enc,
+        optim={"name": "adam", "lr": 0.01},
+        embedding_dim=hidden if tie else 10,
+        dropout=0.0,
+        tie_weights=tie,
+        head=head,
+    )
     return LanguageModel(**hparams), hparams
 
 
@@ -53,7 +66,9 @@ def train_briefly(model, tokenizer, lines: list[str], steps: int, seed: int = 0)
         start = (step * 20) % (width - 21)
         tokens, targets = data[start : start + 20], data[start + 1 : start + 21]
         logits, _ = model(tokens)
-        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, logits.size(-1)), targets.reshape(-1))
+        loss = torch.nn.functional.cross_entropy(
+            logits.reshape(-1, logits.size(-1)), targets.reshape(-1)
+        )
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -65,9 +80,18 @@ def save_run(run: Path, model, hparams: dict, tokenizer) -> Path:
 
     (run / "checkpoints").mkdir(parents=True, exist_ok=True)
     (run / ".hydra").mkdir(exist_ok=True)
-    torch.save({"state_dict": model.state_dict(), "hyper_parameters": hparams, TASK_KEY: "language_model",
-                "tokenizer_json": tokenizer.to_str()}, run / "checkpoints" / "best.ckpt")
-    (run / ".hydra" / "config.yaml").write_text("data:\n" + "".join(f"  {k}: {v}\n" for k, v in GRAMMAR.items()))
+    torch.save(
+        {
+            "state_dict": model.state_dict(),
+            "hyper_parameters": hparams,
+            TASK_KEY: "language_model",
+            "tokenizer_json": tokenizer.to_str(),
+        },
+        run / "checkpoints" / "best.ckpt",
+    )
+    (run / ".hydra" / "config.yaml").write_text(
+        "data:\n" + "".join(f"  {k}: {v}\n" for k, v in GRAMMAR.items())
+    )
     return run
 
 

@@ -27,7 +27,9 @@ def test_log_probs_are_a_normalised_distribution_for_any_leading_shape():
         assert (lp <= 0).all()
     hidden = torch.randn(5, 3, DIM)
     assert torch.equal(head(hidden), head.log_probs(hidden))
-    assert torch.allclose(F.log_softmax(head(hidden), -1), head(hidden), atol=1e-5)  # valid as logits
+    assert torch.allclose(
+        F.log_softmax(head(hidden), -1), head(hidden), atol=1e-5
+    )  # valid as logits
 
 
 def test_log_probs_are_the_two_level_factorisation():
@@ -107,7 +109,19 @@ def test_head_bias_and_default_cutoffs_are_used():
 @pytest.mark.parametrize(
     "cutoffs",
     [[], [9, 4], [4, 4], [0, 4], [-1], [4, VOCAB], [4, 20], [4.0, 9], [True], "4,9", 4],
-    ids=["empty", "decreasing", "repeated", "zero", "negative", "vocab", "beyond", "float", "bool", "string", "scalar"],
+    ids=[
+        "empty",
+        "decreasing",
+        "repeated",
+        "zero",
+        "negative",
+        "vocab",
+        "beyond",
+        "float",
+        "bool",
+        "string",
+        "scalar",
+    ],
 )
 def test_bad_cutoffs_are_one_line_config_errors_naming_the_key(cutoffs):
     with pytest.raises(ConfigError, match=r"task\.adaptive_cutoffs .*vocab_size=13") as err:
@@ -122,7 +136,9 @@ def test_bad_div_value_is_a_config_error(div_value):
 
 
 def test_div_value_that_empties_a_projection_is_refused():
-    with pytest.raises(ConfigError, match=r"task\.adaptive_div_value=4.0 is too large for input_dim=16"):
+    with pytest.raises(
+        ConfigError, match=r"task\.adaptive_div_value=4.0 is too large for input_dim=16"
+    ):
         AdaptiveHead(DIM, VOCAB, [2, 4, 9])  # 16 // 4**3 = 0
     AdaptiveHead(DIM, VOCAB, [2, 4, 9], div_value=2.0)  # 16 // 2**3 = 2 is fine
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
 from cli_helpers import metrics, one_line_error, run_cli
+
 from lstm_nlp.errors import DataError
 from lstm_nlp.tasks.agreement_data import breakdowns, label_set, read_examples, read_linzen
 from lstm_nlp.tasks.number_agreement import SPEC as NUMBER
@@ -35,9 +35,8 @@ def compose(*overrides):
 # -- configs and registry ---------------------------------------------------------------------------
 @pytest.mark.parametrize("task", ["number_agreement", "pronoun_agreement"])
 def test_task_config_composes_and_every_key_is_commented(task):
-    from lstm_nlp.registry import TASKS
-
     import lstm_nlp.conf
+    from lstm_nlp.registry import TASKS
 
     assert isinstance(TASKS.entry(task).target, str)  # registered lazily, by import path
     cfg = compose(f"task={task}", "task.batch_size=8")
@@ -50,40 +49,61 @@ def test_task_config_composes_and_every_key_is_commented(task):
 
 # -- Linzen-format files ----------------------------------------------------------------------------
 def test_linzen_reader_reads_labels_prefixes_and_metadata(tmp_path):
-    path = write(tmp_path / "train.txt",
-                 "VBZ\tthe key to the cabinets\tattractors=1\tconstruction=pp\n"
-                 "\n"  # blank lines are skipped
-                 "VBP\t  the   keys \r\n"
-                 "VBP\tthe keys near the door\tnumber=pl\tattractors=7\tcustom=x\t\n")
+    path = write(
+        tmp_path / "train.txt",
+        "VBZ\tthe key to the cabinets\tattractors=1\tconstruction=pp\n"
+        "\n"  # blank lines are skipped
+        "VBP\t  the   keys \r\n"
+        "VBP\tthe keys near the door\tnumber=pl\tattractors=7\tcustom=x\t\n",
+    )
     split = read_linzen(path, NUMBER)
     assert split.prefixes == ["the key to the cabinets", "the keys", "the keys near the door"]
     assert split.labels == ["VBZ", "VBP", "VBP"] and split.lines == [1, 3, 4]
-    assert split.meta[0] == {"attractors": "1", "construction": "pp", "number": "sg"}  # number implied by VBZ
+    assert split.meta[0] == {
+        "attractors": "1",
+        "construction": "pp",
+        "number": "sg",
+    }  # number implied by VBZ
     assert split.meta[1] == {"number": "pl"}
     assert split.meta[2] == {"number": "pl", "attractors": "7", "custom": "x"}
     groups = breakdowns(split.meta, ["attractors", "number", "construction", "absent"])
-    assert groups.names == {"attractors": ["1", "4+"], "number": ["pl", "sg"], "construction": ["pp"]}
-    assert groups.codes["attractors"].tolist() == [0, -1, 1] and groups.codes["construction"].tolist() == [0, -1, -1]
+    assert groups.names == {
+        "attractors": ["1", "4+"],
+        "number": ["pl", "sg"],
+        "construction": ["pp"],
+    }
+    assert groups.codes["attractors"].tolist() == [0, -1, 1] and groups.codes[
+        "construction"
+    ].tolist() == [0, -1, -1]
 
 
 def test_pronoun_lines_take_any_label_and_imply_antecedent_features(tmp_path):
-    path = write(tmp_path / "train.txt", "herself\tthe queen hurt\nthem\tthe king met the guards and thanked\n"
-                                         "xyz\tsome prefix\tgender=m\n")
+    path = write(
+        tmp_path / "train.txt",
+        "herself\tthe queen hurt\nthem\tthe king met the guards and thanked\n"
+        "xyz\tsome prefix\tgender=m\n",
+    )
     split = read_linzen(path, PRONOUN)
     assert split.labels == ["herself", "them", "xyz"]
     assert split.meta == [{"number": "sg", "gender": "f"}, {"number": "pl"}, {"gender": "m"}]
 
 
-@pytest.mark.parametrize("line, message", [
-    ("VBZ the key to the cabinet", "no tab; expected LABEL<TAB>prefix"),
-    ("VBD\tthe key", "unknown label 'VBD' for task=number_agreement; expected one of VBZ, VBP"),
-    ("VBZ\t   ", "empty prefix"),
-    ("\tthe key", "the label '' must be one word"),
-    ("VBZ\tthe key\tattractors", "metadata column 'attractors' is not key=value"),
-    ("VBZ\tthe key\tconstruction=two words", "metadata column 'construction=two words' is not key=value"),
-    ("VBZ\tthe key\tattractors=many", "attractors='many' must be a whole number >= 0"),
-    ("VBZ\tthe key\tnumber=sg\tnumber=pl", "metadata key 'number' given twice"),
-])
+@pytest.mark.parametrize(
+    "line, message",
+    [
+        ("VBZ the key to the cabinet", "no tab; expected LABEL<TAB>prefix"),
+        ("VBD\tthe key", "unknown label 'VBD' for task=number_agreement; expected one of VBZ, VBP"),
+        ("VBZ\t   ", "empty prefix"),
+        ("\tthe key", "the label '' must be one word"),
+        ("VBZ\tthe key\tattractors", "metadata column 'attractors' is not key=value"),
+        (
+            "VBZ\tthe key\tconstruction=two words",
+            "metadata column 'construction=two words' is not key=value",
+        ),
+        ("VBZ\tthe key\tattractors=many", "attractors='many' must be a whole number >= 0"),
+        ("VBZ\tthe key\tnumber=sg\tnumber=pl", "metadata key 'number' given twice"),
+    ],
+)
 def test_malformed_linzen_lines_name_file_and_line(tmp_path, line, message):
     path = write(tmp_path / "valid.txt", f"VBZ\tthe key\nVBP\tthe keys\n{line}\n")
     with pytest.raises(DataError) as err:
@@ -105,13 +125,23 @@ def grammar_files(tmp_path_factory) -> CorpusFiles:
     root = tmp_path_factory.mktemp("grammar")
     write_corpus(root, seed=3, train_sentences=300, valid_sentences=40, test_sentences=40)
     splits = ("train", "valid", "test")
-    return CorpusFiles(root, {s: root / f"{s}.txt" for s in splits}, {s: root / f"{s}.jsonl" for s in splits}, "grammar")
+    return CorpusFiles(
+        root,
+        {s: root / f"{s}.txt" for s in splits},
+        {s: root / f"{s}.jsonl" for s in splits},
+        "grammar",
+    )
 
 
 def sites(files: CorpusFiles, split: str, types: tuple[str, ...]):
     lines = files.splits[split].read_text().splitlines()
     records = [json.loads(r) for r in files.annotations[split].read_text().splitlines()]
-    return [(line.split(), s) for line, rec in zip(lines, records) for s in rec["sites"] if s["type"] in types]
+    return [
+        (line.split(), s)
+        for line, rec in zip(lines, records)
+        for s in rec["sites"]
+        if s["type"] in types
+    ]
 
 
 def test_number_examples_end_right_before_the_verb(grammar_files):
@@ -124,7 +154,9 @@ def test_number_examples_end_right_before_the_verb(grammar_files):
             words = prefix.split()
             assert words == tokens[: site["target"]] and tokens[len(words)] == site["good"]
             assert label == {"sg": "VBZ", "pl": "VBP"}[site["number"]]
-            assert meta["number"] == site["number"] and meta["attractors"] == str(site["attractors"])
+            assert meta["number"] == site["number"] and meta["attractors"] == str(
+                site["attractors"]
+            )
             assert meta["construction"] == site["construction"]
     assert {"VBZ", "VBP"} == set(examples["train"].labels)
 
@@ -138,8 +170,19 @@ def test_pronoun_examples_are_labelled_with_the_target_word(grammar_files):
         assert prefix.split() == tokens[: site["target"]]
         assert label == tokens[site["target"]] == site["good"]
         assert meta["type"] == site["type"] and meta.get("gender") == site["gender"]
-    assert set(ex.labels) <= {"himself", "herself", "itself", "themselves", "he", "she", "it", "they",
-                              "him", "her", "them"}
+    assert set(ex.labels) <= {
+        "himself",
+        "herself",
+        "itself",
+        "themselves",
+        "he",
+        "she",
+        "it",
+        "they",
+        "him",
+        "her",
+        "them",
+    }
     assert {"themselves", "himself"} <= set(ex.labels)
 
 
@@ -148,9 +191,14 @@ def test_annotation_errors_name_file_and_line(grammar_files, tmp_path):
     root.mkdir()
     for split in ("train", "valid", "test"):
         for ext in (".txt", ".jsonl"):
-            (root / f"{split}{ext}").write_bytes((grammar_files.root / f"{split}{ext}").read_bytes())
-    files = CorpusFiles(root, {s: root / f"{s}.txt" for s in ("train", "valid", "test")},
-                        {s: root / f"{s}.jsonl" for s in ("train", "valid", "test")})
+            (root / f"{split}{ext}").write_bytes(
+                (grammar_files.root / f"{split}{ext}").read_bytes()
+            )
+    files = CorpusFiles(
+        root,
+        {s: root / f"{s}.txt" for s in ("train", "valid", "test")},
+        {s: root / f"{s}.jsonl" for s in ("train", "valid", "test")},
+    )
     records = (root / "valid.jsonl").read_text().splitlines()
     records[4] = "{not json"
     (root / "valid.jsonl").write_text("\n".join(records) + "\n")
@@ -180,12 +228,26 @@ def classifier(**encoder):
     from lstm_nlp.tasks.prefix_classifier import PrefixClassifier
 
     torch.manual_seed(0)
-    return PrefixClassifier(vocab_size=30, labels=["VBZ", "VBP"], encoder={**SMALL_ENCODER, **encoder},
-                            optim={"name": "adam", "lr": 0.01}, pad_id=2, embedding_dim=6).eval()
+    return PrefixClassifier(
+        vocab_size=30,
+        labels=["VBZ", "VBP"],
+        encoder={**SMALL_ENCODER, **encoder},
+        optim={"name": "adam", "lr": 0.01},
+        pad_id=2,
+        embedding_dim=6,
+    ).eval()
 
 
-@pytest.mark.parametrize("encoder", [{}, {"bidirectional": True}, {"batch_first": True},
-                                     {"bidirectional": True, "batch_first": True}, {"name": "reference_lstm"}])
+@pytest.mark.parametrize(
+    "encoder",
+    [
+        {},
+        {"bidirectional": True},
+        {"batch_first": True},
+        {"bidirectional": True, "batch_first": True},
+        {"name": "reference_lstm"},
+    ],
+)
 def test_last_state_pooling_matches_each_sequence_alone(encoder):
     from lstm_nlp.data.sentences import SentenceCollator
 
@@ -209,22 +271,34 @@ def test_last_state_picks_the_last_real_token_and_the_backward_start():
 
     out = torch.arange(4 * 3 * 2, dtype=torch.float).view(4, 3, 2)  # (seq, batch, 2 features)
     lengths = torch.tensor([4, 1, 2])
-    assert last_state(out, lengths).tolist() == [out[3, 0].tolist(), out[0, 1].tolist(), out[1, 2].tolist()]
+    assert last_state(out, lengths).tolist() == [
+        out[3, 0].tolist(),
+        out[0, 1].tolist(),
+        out[1, 2].tolist(),
+    ]
     bi = last_state(out, lengths, bidirectional=True)
-    assert bi.tolist() == [[out[3, 0, 0], out[0, 0, 1]], [out[0, 1, 0], out[0, 1, 1]], [out[1, 2, 0], out[0, 2, 1]]]
-    assert torch.equal(last_state(out.transpose(0, 1), lengths, batch_first=True), last_state(out, lengths))
+    assert bi.tolist() == [
+        [out[3, 0, 0], out[0, 0, 1]],
+        [out[0, 1, 0], out[0, 1, 1]],
+        [out[1, 2, 0], out[0, 2, 1]],
+    ]
+    assert torch.equal(
+        last_state(out.transpose(0, 1), lengths, batch_first=True), last_state(out, lengths)
+    )
 
 
 def test_breakdown_metrics_on_a_hand_made_batch(monkeypatch):
     from lstm_nlp.data.sentences import PaddedBatch
 
     model = classifier()
-    meta = [{"attractors": "0", "number": "sg", "construction": "pp"},
-            {"attractors": "1", "number": "pl", "construction": "pp"},
-            {"attractors": "5", "number": "pl", "construction": "simple"},
-            {"attractors": "0", "number": "sg"},
-            {"attractors": "4", "number": "pl", "construction": "simple"},
-            {"attractors": "2", "number": "sg", "construction": "simple"}]
+    meta = [
+        {"attractors": "0", "number": "sg", "construction": "pp"},
+        {"attractors": "1", "number": "pl", "construction": "pp"},
+        {"attractors": "5", "number": "pl", "construction": "simple"},
+        {"attractors": "0", "number": "sg"},
+        {"attractors": "4", "number": "pl", "construction": "simple"},
+        {"attractors": "2", "number": "sg", "construction": "simple"},
+    ]
     model.breakdowns = {"test": breakdowns(meta, ["attractors", "number", "construction"])}
     # Two batches in shuffled order; predicted class per dataset index:
     #   index   0    1    2    3    4    5
@@ -237,17 +311,27 @@ def test_breakdown_metrics_on_a_hand_made_batch(monkeypatch):
         index = torch.tensor(rows)
         logits = torch.nn.functional.one_hot(torch.tensor([pred[i] for i in rows]), 2).float() * 5
         monkeypatch.setattr(model, "forward", lambda tokens, lengths, logits=logits: logits)
-        batch = PaddedBatch(tokens=torch.zeros(2, 3, dtype=torch.long), lengths=torch.tensor([2, 2, 2]), index=index,
-                            labels=torch.tensor([gold[i] for i in rows]))
+        batch = PaddedBatch(
+            tokens=torch.zeros(2, 3, dtype=torch.long),
+            lengths=torch.tensor([2, 2, 2]),
+            index=index,
+            labels=torch.tensor([gold[i] for i in rows]),
+        )
         model._eval_step("test", batch)
     acc = model.accuracies("test")
     assert acc["test/acc"] == pytest.approx(3 / 6)
     assert acc["test/acc/attractors/0"] == 1.0 and acc["test/n/attractors/0"] == 2
     assert acc["test/acc/attractors/1"] == 0.0 and acc["test/acc/attractors/2"] == 0.0
-    assert acc["test/acc/attractors/4+"] == 0.5 and acc["test/n/attractors/4+"] == 2  # 4 and 5 attractors
+    assert (
+        acc["test/acc/attractors/4+"] == 0.5 and acc["test/n/attractors/4+"] == 2
+    )  # 4 and 5 attractors
     assert "test/acc/attractors/3" not in acc  # no example: not logged
-    assert acc["test/acc/number/sg"] == pytest.approx(2 / 3) and acc["test/acc/number/pl"] == pytest.approx(1 / 3)
-    assert acc["test/acc/construction/pp"] == 0.5 and acc["test/acc/construction/simple"] == pytest.approx(1 / 3)
+    assert acc["test/acc/number/sg"] == pytest.approx(2 / 3) and acc[
+        "test/acc/number/pl"
+    ] == pytest.approx(1 / 3)
+    assert acc["test/acc/construction/pp"] == 0.5 and acc[
+        "test/acc/construction/simple"
+    ] == pytest.approx(1 / 3)
     assert acc["test/n/construction/simple"] == 3 and "test/n/construction/none" not in acc
     assert model.losses["test"].compute() > 0
 
@@ -269,29 +353,53 @@ def write_linzen_corpus(folder: Path, sizes=(500, 100, 100), seed=0) -> Path:
                 words += ["near", "the", rng.choice(SG if other == "sg" else PL)]
             attractors = sum(o != number for o in others)
             construction = "pp" if others else "simple"
-            lines.append(f"{'VBZ' if number == 'sg' else 'VBP'}\t{' '.join(words)}\tattractors={attractors}"
-                         f"\tconstruction={construction}")
+            lines.append(
+                f"{'VBZ' if number == 'sg' else 'VBP'}\t{' '.join(words)}\tattractors={attractors}"
+                f"\tconstruction={construction}"
+            )
         write(folder / f"{split}.txt", "\n".join(lines) + "\n")
     return folder
 
 
-CLI_TINY = ["encoder.hidden_size=24", "encoder.num_layers=1", "task.embedding_dim=16", "task.dropout=0.0",
-            "task.batch_size=16", "optim=adam", "optim.lr=0.02", "trainer.max_epochs=4",
-            "trainer.enable_progress_bar=false", "trainer.enable_model_summary=false"]
+CLI_TINY = [
+    "encoder.hidden_size=24",
+    "encoder.num_layers=1",
+    "task.embedding_dim=16",
+    "task.dropout=0.0",
+    "task.batch_size=16",
+    "optim=adam",
+    "optim.lr=0.02",
+    "trainer.max_epochs=4",
+    "trainer.enable_progress_bar=false",
+    "trainer.enable_model_summary=false",
+]
 
 
 def test_cli_learns_number_agreement_from_linzen_files(tmp_path):
     from lstm_nlp.checkpoints import TASK_KEY, read_checkpoint
 
     corpus, run_dir = write_linzen_corpus(tmp_path / "corpus"), tmp_path / "run"
-    proc = run_cli("train", "task=number_agreement", "data=text", f"data.path={corpus}", f"run_dir={run_dir}",
-                   *CLI_TINY)
+    proc = run_cli(
+        "train",
+        "task=number_agreement",
+        "data=text",
+        f"data.path={corpus}",
+        f"run_dir={run_dir}",
+        *CLI_TINY,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     m = metrics(run_dir)
     assert m["test/acc"] > 0.95 and m["val/acc"] > 0.95, m
     assert m["data/train_examples"] == 500 and m["data/labels"] == 2
-    for key in ("attractors/0", "attractors/1", "attractors/2", "number/sg", "number/pl",
-                "construction/pp", "construction/simple"):
+    for key in (
+        "attractors/0",
+        "attractors/1",
+        "attractors/2",
+        "number/sg",
+        "number/pl",
+        "construction/pp",
+        "construction/simple",
+    ):
         assert f"test/acc/{key}" in m and f"test/n/{key}" in m and f"val/acc/{key}" in m, key
     assert m["test/n/number/sg"] + m["test/n/number/pl"] == 100
     assert json.loads((run_dir / "labels.json").read_text()) == ["VBZ", "VBP"]
@@ -301,8 +409,15 @@ def test_cli_learns_number_agreement_from_linzen_files(tmp_path):
     assert "test/acc " in proc.stdout
 
     vocab = (run_dir / "tokenizer.json").read_text()
-    proc = run_cli("train", "task=number_agreement", "data=text", f"data.path={corpus}", f"run_dir={run_dir}",
-                   *CLI_TINY, "trainer.max_epochs=5")
+    proc = run_cli(
+        "train",
+        "task=number_agreement",
+        "data=text",
+        f"data.path={corpus}",
+        f"run_dir={run_dir}",
+        *CLI_TINY,
+        "trainer.max_epochs=5",
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "resuming from" in proc.stdout and metrics(run_dir)["epochs"] == 5
     assert (run_dir / "tokenizer.json").read_text() == vocab
@@ -313,7 +428,13 @@ def test_cli_malformed_file_is_one_line_error(tmp_path):
     lines = (corpus / "train.txt").read_text().splitlines()
     lines[6] = "VBX\t" + lines[6].split("\t", 1)[1]
     (corpus / "train.txt").write_text("\n".join(lines) + "\n")
-    proc = run_cli("train", "task=number_agreement", "data=text", f"data.path={corpus}", f"run_dir={tmp_path / 'r'}")
+    proc = run_cli(
+        "train",
+        "task=number_agreement",
+        "data=text",
+        f"data.path={corpus}",
+        f"run_dir={tmp_path / 'r'}",
+    )
     line = one_line_error(proc)
     assert f"{corpus / 'train.txt'}:7: unknown label 'VBX'" in line
 
@@ -323,15 +444,26 @@ def test_pronoun_task_builds_labels_from_training_forms_and_reuses_them(tmp_path
     from lstm_nlp.tasks.base import RunContext
 
     corpus = tmp_path / "corpus"
-    write(corpus / "train.txt", "herself\tthe queen hurt\nthemselves\tthe kings hurt\nthemselves\tthe guards hurt\n")
+    write(
+        corpus / "train.txt",
+        "herself\tthe queen hurt\nthemselves\tthe kings hurt\nthemselves\tthe guards hurt\n",
+    )
     write(corpus / "valid.txt", "himself\tthe king hurt\tconstruction=reflexive_simple\n")
     write(corpus / "test.txt", "herself\tthe queen hurt\tconstruction=reflexive_simple\n")
-    cfg = compose("task=pronoun_agreement", "data=text", f"data.path={corpus}", "encoder.hidden_size=8",
-                  "task.embedding_dim=4")
+    cfg = compose(
+        "task=pronoun_agreement",
+        "data=text",
+        f"data.path={corpus}",
+        "encoder.hidden_size=8",
+        "task.embedding_dim=4",
+    )
     run = RunContext(run_dir=tmp_path / "run", seed=0, cache_dir=None)
     parts = TASKS.get("pronoun_agreement")(cfg, run)
     assert json.loads((run.run_dir / "labels.json").read_text()) == ["themselves", "herself"]
-    assert parts.module.hparams.labels == ["themselves", "herself"] and (parts.monitor, parts.mode) == ("val/acc", "max")
+    assert parts.module.hparams.labels == ["themselves", "herself"] and (
+        parts.monitor,
+        parts.mode,
+    ) == ("val/acc", "max")
     assert parts.summary["unseen_label_examples"] == 1  # "himself" in valid: always counted wrong
     assert parts.module.breakdowns["test"].names["gender"] == ["f"]
     (run.run_dir / "labels.json").write_text('["herself", "themselves", "himself"]')

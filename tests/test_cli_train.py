@@ -2,14 +2,12 @@
 
 import math
 import re
-import os
 import signal
 import subprocess
 import sys
 import time
 
 import pytest
-
 from cli_helpers import TINY, env, metrics, one_line_error, run_cli, train
 
 
@@ -19,18 +17,28 @@ def test_tiny_run_writes_finite_perplexities(corpus_dir, tmp_path):
     assert proc.returncode == 0, proc.stderr[-3000:]
     m = metrics(run_dir)
     assert math.isfinite(m["val/ppl"]) and math.isfinite(m["test/ppl"])
-    assert 1.0 < m["test/ppl"] < m["data/vocab_size"]  # it learned something beyond uniform guessing
+    assert (
+        1.0 < m["test/ppl"] < m["data/vocab_size"]
+    )  # it learned something beyond uniform guessing
     assert "val/ppl" in proc.stdout and "test/ppl" in proc.stdout
     assert re.search(r"first training step [0-9.]+ s after the command started", proc.stdout)
-    assert (run_dir / "checkpoints" / "last.ckpt").is_file() and (run_dir / "checkpoints" / "best.ckpt").is_file()
+    assert (run_dir / "checkpoints" / "last.ckpt").is_file() and (
+        run_dir / "checkpoints" / "best.ckpt"
+    ).is_file()
     assert (run_dir / "tokenizer.json").is_file() and (run_dir / ".hydra" / "config.yaml").is_file()
     assert not [p for p in (run_dir / "checkpoints").iterdir() if "=" in p.name]
 
 
 def test_adaptive_softmax_head_from_the_command_line(corpus_dir, tmp_path):
     run_dir = tmp_path / "run"
-    proc = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "task.head=adaptive",
-                 "task.adaptive_cutoffs=[4,8]", "task.adaptive_div_value=2")
+    proc = train(
+        "data=text",
+        f"data.path={corpus_dir}",
+        f"run_dir={run_dir}",
+        "task.head=adaptive",
+        "task.adaptive_cutoffs=[4,8]",
+        "task.adaptive_div_value=2",
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     m = metrics(run_dir)
     assert 1.0 < m["test/ppl"] < m["data/vocab_size"]
@@ -39,9 +47,17 @@ def test_adaptive_softmax_head_from_the_command_line(corpus_dir, tmp_path):
 def test_same_seed_same_metrics(corpus_dir, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     for run_dir in (a, b):
-        assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "seed=7").returncode == 0
+        assert (
+            train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "seed=7").returncode
+            == 0
+        )
     assert metrics(a)["test/ppl"] == metrics(b)["test/ppl"]
-    assert train("data=text", f"data.path={corpus_dir}", f"run_dir={tmp_path / 'c'}", "seed=8").returncode == 0
+    assert (
+        train(
+            "data=text", f"data.path={corpus_dir}", f"run_dir={tmp_path / 'c'}", "seed=8"
+        ).returncode
+        == 0
+    )
     assert metrics(tmp_path / "c")["test/ppl"] != metrics(a)["test/ppl"]
 
 
@@ -50,7 +66,9 @@ def test_rerun_resumes_from_last_checkpoint(corpus_dir, tmp_path):
     first = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}")
     assert first.returncode == 0, first.stderr[-3000:]
     steps = metrics(run_dir)["global_step"]
-    again = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "trainer.max_epochs=2")
+    again = train(
+        "data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "trainer.max_epochs=2"
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     assert "resuming from" in again.stdout
     assert metrics(run_dir)["epochs"] == 2 and metrics(run_dir)["global_step"] == 2 * steps
@@ -58,8 +76,16 @@ def test_rerun_resumes_from_last_checkpoint(corpus_dir, tmp_path):
 
 def test_killed_run_resumes_and_finishes(corpus_dir, tmp_path):
     run_dir = tmp_path / "run"
-    args = [sys.executable, "-m", "lstm_nlp.cli.train", *TINY, "data=text", f"data.path={corpus_dir}",
-            f"run_dir={run_dir}", "trainer.max_epochs=200"]
+    args = [
+        sys.executable,
+        "-m",
+        "lstm_nlp.cli.train",
+        *TINY,
+        "data=text",
+        f"data.path={corpus_dir}",
+        f"run_dir={run_dir}",
+        "trainer.max_epochs=200",
+    ]
     proc = subprocess.Popen(args, env=env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     last = run_dir / "checkpoints" / "last.ckpt"
     deadline = time.time() + 120
@@ -70,8 +96,15 @@ def test_killed_run_resumes_and_finishes(corpus_dir, tmp_path):
     assert last.is_file() and not (run_dir / "metrics.json").exists()
     import torch
 
-    done = torch.load(last, map_location="cpu", weights_only=True)["epoch"] + 1  # epochs finished when killed
-    resumed = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", f"trainer.max_epochs={done + 2}")
+    done = (
+        torch.load(last, map_location="cpu", weights_only=True)["epoch"] + 1
+    )  # epochs finished when killed
+    resumed = train(
+        "data=text",
+        f"data.path={corpus_dir}",
+        f"run_dir={run_dir}",
+        f"trainer.max_epochs={done + 2}",
+    )
     assert resumed.returncode == 0, resumed.stderr[-3000:]
     assert "resuming from" in resumed.stdout
     assert metrics(run_dir)["epochs"] == done + 2
@@ -81,8 +114,14 @@ def test_generate_from_checkpoint(corpus_dir, tmp_path):
     run_dir = tmp_path / "run"
     assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}").returncode == 0
     out = tmp_path / "sample.txt"
-    proc = run_cli("generate", f"checkpoint={run_dir}/checkpoints/best.ckpt", "words=30", "prompt=the cat",
-                   "temperature=0.5", f"out={out}")
+    proc = run_cli(
+        "generate",
+        f"checkpoint={run_dir}/checkpoints/best.ckpt",
+        "words=30",
+        "prompt=the cat",
+        "temperature=0.5",
+        f"out={out}",
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert proc.stdout.startswith("the cat")
     vocab = set((corpus_dir / "train.txt").read_text().split())
@@ -140,9 +179,17 @@ def test_help_lists_config_groups():
 def test_default_grammar_corpus_and_awd_preset_train(tmp_path):
     """The embedded corpus (small) with the AWD-LSTM regularisers: weight-drop, locked dropouts, tying."""
     run_dir = tmp_path / "run"
-    proc = train("experiment=awd_lstm", "data.train_sentences=300", "data.valid_sentences=60",
-                 "data.test_sentences=60", f"run_dir={run_dir}", "encoder.hidden_size=24", "encoder.num_layers=2",
-                 "task.bptt=12", "trainer.max_epochs=1")
+    proc = train(
+        "experiment=awd_lstm",
+        "data.train_sentences=300",
+        "data.valid_sentences=60",
+        "data.test_sentences=60",
+        f"run_dir={run_dir}",
+        "encoder.hidden_size=24",
+        "encoder.num_layers=2",
+        "task.bptt=12",
+        "trainer.max_epochs=1",
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     m = metrics(run_dir)
     assert m["data/corpus"] == "grammar" and math.isfinite(m["test/ppl"])
@@ -170,19 +217,37 @@ def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
     [
         (["optim=adm"], r"unknown optim 'adm'; known: adam, adamw, sgd. Did you mean 'adam'\?"),
         (["encoder.hiddensize=10"], r"encoder.hiddensize is not a config key"),
-        (["+data.path=/x"], r"data.path is not an option of data 'grammar'.*data=text data.path=DIR"),
+        (
+            ["+data.path=/x"],
+            r"data.path is not an option of data 'grammar'.*data=text data.path=DIR",
+        ),
         (["+task.bpt=10"], r"task.bpt is not an option of task 'language_model' \(options: .*bptt"),
-        (["trainer.max_epochs=abc"], r"trainer.max_epochs must be an integer >= -1 or null, got 'abc'"),
+        (
+            ["trainer.max_epochs=abc"],
+            r"trainer.max_epochs must be an integer >= -1 or null, got 'abc'",
+        ),
         (["+trainer.foo=3"], r"trainer.foo is not an argument of lightning.pytorch.Trainer"),
         (["seed=abc"], r"seed must be an integer, got 'abc'"),
         (["optim.lr=-1"], r"optim.lr must be a number > 0, got -1"),
         (["help"], r"cannot parse the override 'help'"),
         (["task.head=hsm"], r"task.head must be one of softmax, adaptive, got 'hsm'"),
-        (["task.head=adaptive", "task.adaptive_cutoffs=[50,20]"], r"task.adaptive_cutoffs must be .*increasing"),
-        (["task.head=adaptive", "task.tie_weights=true"], r"task.tie_weights=true is not supported"),
+        (
+            ["task.head=adaptive", "task.adaptive_cutoffs=[50,20]"],
+            r"task.adaptive_cutoffs must be .*increasing",
+        ),
+        (
+            ["task.head=adaptive", "task.tie_weights=true"],
+            r"task.tie_weights=true is not supported",
+        ),
         (["task.head=adaptive", "task.adaptive_cutoffs=5"], r"task.adaptive_cutoffs must be"),
-        (["+data.construction_mix.pp=-1"], r"data.construction_mix must be a mapping of names to a number >= 0"),
-        (["checkpoint_every_minutes=soon"], r"checkpoint_every_minutes must be null or a number > 0, got 'soon'"),
+        (
+            ["+data.construction_mix.pp=-1"],
+            r"data.construction_mix must be a mapping of names to a number >= 0",
+        ),
+        (
+            ["checkpoint_every_minutes=soon"],
+            r"checkpoint_every_minutes must be null or a number > 0, got 'soon'",
+        ),
         (["encoder.weight_drop=1"], r"encoder.weight_drop must be a number in \[0, 1\), got 1"),
     ],
 )
@@ -193,8 +258,16 @@ def test_config_mistakes_give_one_line_errors(tmp_path, args, expected):
     assert re.search(expected, line), line
 
 
-@pytest.mark.parametrize("arg", ["task.bptt=0", "checkpoint_every_minutes=soon", "+data.construction_mix.pp=-1",
-                                 "optim.scheduler.name=step", "+task.bpt=10"])
+@pytest.mark.parametrize(
+    "arg",
+    [
+        "task.bptt=0",
+        "checkpoint_every_minutes=soon",
+        "+data.construction_mix.pp=-1",
+        "optim.scheduler.name=step",
+        "+task.bpt=10",
+    ],
+)
 def test_schema_mistakes_are_refused_before_the_run_directory_is_made(tmp_path, arg):
     one_line_error(run_cli("train", arg, f"run_dir={tmp_path / 'run'}"))
     assert not (tmp_path / "run").exists()
@@ -213,15 +286,24 @@ def test_too_small_split_names_split_and_key(tmp_path):
     folder.mkdir()
     for split in ("train", "valid", "test"):
         (folder / f"{split}.txt").write_text("hello world\n" * (1 if split == "train" else 50))
-    line = one_line_error(run_cli("train", "data=text", f"data.path={folder}", f"run_dir={tmp_path / 'run'}"))
+    line = one_line_error(
+        run_cli("train", "data=text", f"data.path={folder}", f"run_dir={tmp_path / 'run'}")
+    )
     assert "the train split has 3 tokens" in line and "task.batch_size=20" in line
 
 
 def test_resume_with_other_model_settings_is_refused(corpus_dir, tmp_path):
     run_dir = tmp_path / "run"
     assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}").returncode == 0
-    line = one_line_error(train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}",
-                                "encoder.hidden_size=24", "trainer.max_epochs=2"))
+    line = one_line_error(
+        train(
+            "data=text",
+            f"data.path={corpus_dir}",
+            f"run_dir={run_dir}",
+            "encoder.hidden_size=24",
+            "trainer.max_epochs=2",
+        )
+    )
     assert "last.ckpt was trained with other model settings" in line
 
 
@@ -230,9 +312,13 @@ def test_corrupt_last_checkpoint_falls_back_to_best(corpus_dir, tmp_path):
     assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}").returncode == 0
     last = run_dir / "checkpoints" / "last.ckpt"
     last.write_bytes(last.read_bytes()[:1000])  # truncated, as by a crash mid-write
-    proc = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "trainer.max_epochs=2")
+    proc = train(
+        "data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "trainer.max_epochs=2"
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
-    assert "skipping" in proc.stderr and "last.ckpt: not a readable lstm-nlp checkpoint" in proc.stderr
+    assert (
+        "skipping" in proc.stderr and "last.ckpt: not a readable lstm-nlp checkpoint" in proc.stderr
+    )
     assert "resuming from" in proc.stdout and "best.ckpt" in proc.stdout
     assert metrics(run_dir)["epochs"] == 2
 
@@ -247,5 +333,7 @@ def test_generate_errors_and_run_directory(corpus_dir, tmp_path):
     bad.write_bytes(b"not a checkpoint")
     line = one_line_error(run_cli("generate", f"checkpoint={bad}"), "lstm-nlp-generate")
     assert "not a readable lstm-nlp checkpoint" in line and "weights_only" not in line
-    line = one_line_error(run_cli("generate", f"checkpoint={run_dir}", "temperature=nan"), "lstm-nlp-generate")
+    line = one_line_error(
+        run_cli("generate", f"checkpoint={run_dir}", "temperature=nan"), "lstm-nlp-generate"
+    )
     assert "temperature must be a finite number > 0" in line

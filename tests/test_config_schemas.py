@@ -29,7 +29,9 @@ def test_every_shipped_option_file_has_exactly_its_schemas_keys_and_defaults(gro
     schema = SCHEMAS[group][node.get("name")]
     assert set(node) == {f.name for f in fields(schema)}
     for key in list(node):
-        if OmegaConf.is_interpolation(node, key):  # e.g. data.cache_dir: ${cache_dir}, the root's value
+        if OmegaConf.is_interpolation(
+            node, key
+        ):  # e.g. data.cache_dir: ${cache_dir}, the root's value
             node[key] = None
     validate_node(node, schema, f"{group}.", group)  # the defaults pass their own schema
     if node.name != default(next(f for f in fields(schema) if f.name == "name")):
@@ -55,40 +57,78 @@ def composed(*overrides):
         return compose("train", overrides=list(overrides))
 
 
-@pytest.mark.parametrize("override, message", [
-    ("task.bptt=0", "task.bptt must be an integer >= 1, got 0"),
-    ("task.bptt=2.5", "task.bptt must be an integer >= 1, got 2.5"),
-    ("task.dropout=1.0", "task.dropout must be a number in [0, 1), got 1.0"),
-    ("task.tie_weights=maybe", "task.tie_weights must be true or false, got 'maybe'"),
-    ("task.head=hsm", "task.head must be one of softmax, adaptive, got 'hsm'"),
-    ("task.adaptive_cutoffs=[10,0]", "task.adaptive_cutoffs must be null or a list of integers, each >= 1, got [10, 0]"),
-    ("encoder.num_layers=0", "encoder.num_layers must be an integer >= 1, got 0"),
-    ("data.plural_prob=1.5", "data.plural_prob must be a number in [0, 1], got 1.5"),
-    ("data.encoding_errors=skip", "data.encoding_errors must be one of strict, replace, ignore, got 'skip'"),
-    ("+data.construction_mix.pp=-1", "data.construction_mix must be a mapping of names to a number >= 0, got {'pp': -1}"),
-    ("optim.lr=0", "optim.lr must be a number > 0, got 0"),
-    ("optim.scheduler.factor=2", "optim.scheduler.factor must be a number in (0, 1), got 2"),
-    ("optim.scheduler.name=step", "optim.scheduler.name must be one of none, plateau, decay_after, cosine, got 'step'"),
-    ("threads=0", "threads must be null or an integer >= 1, got 0"),
-    ("nonfinite_loss=ignore", "nonfinite_loss must be one of stop, skip, got 'ignore'"),
-    ("checkpoint_every_minutes=-5", "checkpoint_every_minutes must be null or a number > 0, got -5"),
-    ("checkpoint_every_n_steps=0", "checkpoint_every_n_steps must be null or an integer >= 1, got 0"),
-])
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("task.bptt=0", "task.bptt must be an integer >= 1, got 0"),
+        ("task.bptt=2.5", "task.bptt must be an integer >= 1, got 2.5"),
+        ("task.dropout=1.0", "task.dropout must be a number in [0, 1), got 1.0"),
+        ("task.tie_weights=maybe", "task.tie_weights must be true or false, got 'maybe'"),
+        ("task.head=hsm", "task.head must be one of softmax, adaptive, got 'hsm'"),
+        (
+            "task.adaptive_cutoffs=[10,0]",
+            "task.adaptive_cutoffs must be null or a list of integers, each >= 1, got [10, 0]",
+        ),
+        ("encoder.num_layers=0", "encoder.num_layers must be an integer >= 1, got 0"),
+        ("data.plural_prob=1.5", "data.plural_prob must be a number in [0, 1], got 1.5"),
+        (
+            "data.encoding_errors=skip",
+            "data.encoding_errors must be one of strict, replace, ignore, got 'skip'",
+        ),
+        (
+            "+data.construction_mix.pp=-1",
+            "data.construction_mix must be a mapping of names to a number >= 0, got {'pp': -1}",
+        ),
+        ("optim.lr=0", "optim.lr must be a number > 0, got 0"),
+        ("optim.scheduler.factor=2", "optim.scheduler.factor must be a number in (0, 1), got 2"),
+        (
+            "optim.scheduler.name=step",
+            "optim.scheduler.name must be one of none, plateau, decay_after, cosine, got 'step'",
+        ),
+        ("threads=0", "threads must be null or an integer >= 1, got 0"),
+        ("nonfinite_loss=ignore", "nonfinite_loss must be one of stop, skip, got 'ignore'"),
+        (
+            "checkpoint_every_minutes=-5",
+            "checkpoint_every_minutes must be null or a number > 0, got -5",
+        ),
+        (
+            "checkpoint_every_n_steps=0",
+            "checkpoint_every_n_steps must be null or an integer >= 1, got 0",
+        ),
+    ],
+)
 def test_a_bad_value_names_the_key_and_what_is_allowed(override, message):
     with pytest.raises(ConfigError) as err:
         check_schemas(composed(override))
     assert str(err.value) == message
 
 
-@pytest.mark.parametrize("overrides, message", [
-    (["optim=adam", "optim.betas=[0.9]"], "optim.betas must be a list of 2 numbers, each in [0, 1), got [0.9]"),
-    (["logger=wandb", "logger.mode=cloud"], "logger.mode must be null or one of online, offline, disabled, got 'cloud'"),
-    (["agreement=suite", "agreement.score=max"], "agreement.score must be one of sum, mean, got 'max'"),
-    (["task=number_agreement", "task.format=csv"], "task.format must be one of auto, linzen, annotations, got 'csv'"),
-    (["encoder=reference_lstm", "+encoder.weight_drop=0.1"],
-     "encoder.weight_drop is not an option of encoder 'reference_lstm' (options: batch_first, bias, bidirectional, "
-     "dropout, hidden_size, name, num_layers)"),
-])
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (
+            ["optim=adam", "optim.betas=[0.9]"],
+            "optim.betas must be a list of 2 numbers, each in [0, 1), got [0.9]",
+        ),
+        (
+            ["logger=wandb", "logger.mode=cloud"],
+            "logger.mode must be null or one of online, offline, disabled, got 'cloud'",
+        ),
+        (
+            ["agreement=suite", "agreement.score=max"],
+            "agreement.score must be one of sum, mean, got 'max'",
+        ),
+        (
+            ["task=number_agreement", "task.format=csv"],
+            "task.format must be one of auto, linzen, annotations, got 'csv'",
+        ),
+        (
+            ["encoder=reference_lstm", "+encoder.weight_drop=0.1"],
+            "encoder.weight_drop is not an option of encoder 'reference_lstm' (options: batch_first, bias, bidirectional, "
+            "dropout, hidden_size, name, num_layers)",
+        ),
+    ],
+)
 def test_group_choices_are_checked_by_their_own_schema(overrides, message):
     with pytest.raises(ConfigError) as err:
         check_schemas(composed(*overrides))
@@ -142,10 +182,24 @@ def test_the_readme_plugin_schema_example_works_as_written(tmp_path):
         "    return build_task(cfg, run)\n\n"
         "TASKS.register('my_task', my_task, config=MyTaskConfig)\n"
     )
-    bad = run_cli("train", f"plugins_dir={plugins}", "task=my_task", "task.dropout=1.5", f"run_dir={tmp_path / 'r'}")
+    bad = run_cli(
+        "train",
+        f"plugins_dir={plugins}",
+        "task=my_task",
+        "task.dropout=1.5",
+        f"run_dir={tmp_path / 'r'}",
+    )
     assert "task.dropout must be a number in [0, 1), got 1.5" in bad.stderr and bad.returncode == 2
-    ok = run_cli("train", f"plugins_dir={plugins}", "task=my_task", "task.batch_size=4", *TINY[:2], *TINY[6:],
-                 "data.train_sentences=200", f"run_dir={tmp_path / 'ok'}")
+    ok = run_cli(
+        "train",
+        f"plugins_dir={plugins}",
+        "task=my_task",
+        "task.batch_size=4",
+        *TINY[:2],
+        *TINY[6:],
+        "data.train_sentences=200",
+        f"run_dir={tmp_path / 'ok'}",
+    )
     assert ok.returncode == 0, ok.stderr[-2000:]
 
 
@@ -160,7 +214,9 @@ def test_the_example_plugin_checks_its_options_through_its_schema(tmp_path):
     pytest.importorskip("lstm_nlp_pos")
     from cli_helpers import one_line_error, run_cli
 
-    line = one_line_error(run_cli("train", "task=pos_tagging", "task.dropout=2", f"run_dir={tmp_path / 'run'}"))
+    line = one_line_error(
+        run_cli("train", "task=pos_tagging", "task.dropout=2", f"run_dir={tmp_path / 'run'}")
+    )
     assert line == "lstm-nlp-train: error: task.dropout must be a number in [0, 1), got 2"
     assert not (tmp_path / "run").exists()
 

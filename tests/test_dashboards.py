@@ -25,13 +25,18 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from cli_helpers import env, metrics, train
+
 from lstm_nlp.dashboards import log_images, log_table, read_png
 from lstm_nlp.evaluation.agreement_callback import PLOTS, TABLE_COLUMNS, TABLE_KEY
 
-SMALL = ["data.train_sentences=400", "data.valid_sentences=80", "data.test_sentences=80",
-         "agreement=suite", "agreement.n_per_cell=2"]
+SMALL = [
+    "data.train_sentences=400",
+    "data.valid_sentences=80",
+    "data.test_sentences=80",
+    "agreement=suite",
+    "agreement.n_per_cell=2",
+]
 
 
 def finished_run(tmp_path_factory, logger: str) -> Path:
@@ -60,7 +65,10 @@ def expected_rows(run_dir: Path) -> list[list]:
     res = results(run_dir)
     cells = [("overall", "all", res["overall"])]
     cells += [(g, v, s) for g in ("category", "attractors") for v, s in res["groups"][g].items()]
-    return [[g, v, s["n"], s["correct"], s["accuracy"], *(s["ci95"] or [None, None])] for g, v, s in cells]
+    return [
+        [g, v, s["n"], s["correct"], s["accuracy"], *(s["ci95"] or [None, None])]
+        for g, v, s in cells
+    ]
 
 
 def png_pixels(data: bytes) -> np.ndarray:
@@ -68,6 +76,7 @@ def png_pixels(data: bytes) -> np.ndarray:
 
 
 # -- TensorBoard ----------------------------------------------------------------------------------
+
 
 def event_accumulator(folder: Path):
     """TensorBoard's own reader over the event files in ``folder``, keeping every value."""
@@ -81,14 +90,22 @@ def event_accumulator(folder: Path):
 def test_tensorboard_events_hold_scalars_plots_and_table(tb_run):
     acc, m = event_accumulator(tb_run / "tensorboard"), metrics(tb_run)
     tags = acc.Tags()
-    for key in ("test/agreement/acc", "test/agreement/acc/category/pp", "test/agreement/acc/attractors/0"):
+    for key in (
+        "test/agreement/acc",
+        "test/agreement/acc/category/pp",
+        "test/agreement/acc/attractors/0",
+    ):
         assert math.isclose(acc.Scalars(key)[-1].value, m[key], rel_tol=1e-6)
     (during,) = acc.Scalars("agreement/acc")  # one learning-curve point: one validation
-    assert math.isclose(during.value, m["test/agreement/acc"], rel_tol=1e-6)  # best == only epoch's weights
+    assert math.isclose(
+        during.value, m["test/agreement/acc"], rel_tol=1e-6
+    )  # best == only epoch's weights
     for name in PLOTS:
         (image,) = acc.Images(f"agreement/{name}")
         assert image.step == m["global_step"]
-        assert np.array_equal(png_pixels(image.encoded_image_string), read_png(tb_run / "agreement" / f"{name}.png"))
+        assert np.array_equal(
+            png_pixels(image.encoded_image_string), read_png(tb_run / "agreement" / f"{name}.png")
+        )
     text_tag = next(t for t in tags["tensors"] if t.startswith(TABLE_KEY))
     from tensorboard.util import tensor_util
 
@@ -97,7 +114,10 @@ def test_tensorboard_events_hold_scalars_plots_and_table(tb_run):
     assert lines[0] == list(TABLE_COLUMNS)
     rows = lines[2:]
     assert [r[:4] for r in rows] == [[str(c) for c in row[:4]] for row in expected_rows(tb_run)]
-    assert all(math.isclose(float(r[4]), row[4], rel_tol=1e-3) for r, row in zip(rows, expected_rows(tb_run)))
+    assert all(
+        math.isclose(float(r[4]), row[4], rel_tol=1e-3)
+        for r, row in zip(rows, expected_rows(tb_run))
+    )
 
 
 def free_port() -> int:
@@ -116,7 +136,9 @@ def wait_for(base: str, path: str, ready, timeout: float, proc: subprocess.Popen
     """Poll ``path`` until ``ready(json)`` holds (TensorBoard loads event files in the background)."""
     deadline = time.monotonic() + timeout
     while True:
-        assert proc.poll() is None, proc.stderr.read()[-3000:] if proc.stderr else "tensorboard exited"
+        assert proc.poll() is None, (
+            proc.stderr.read()[-3000:] if proc.stderr else "tensorboard exited"
+        )
         try:
             data = json.loads(get(base, path))
             if ready(data):
@@ -130,9 +152,24 @@ def wait_for(base: str, path: str, ready, timeout: float, proc: subprocess.Popen
 @pytest.fixture
 def tensorboard_server(tb_run):
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "tensorboard.main", "--logdir", str(tb_run), "--host",
-                             "127.0.0.1", "--port", str(port)], stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, env=env(), start_new_session=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "tensorboard.main",
+            "--logdir",
+            str(tb_run),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+        start_new_session=True,
+    )
     try:
         yield f"http://127.0.0.1:{port}", proc
     finally:
@@ -150,24 +187,39 @@ def test_tensorboard_server_shows_the_run_as_a_browser_sees_it(tb_run, tensorboa
     m, acc = metrics(tb_run), event_accumulator(tb_run / "tensorboard")
     wait_for(base, "/data/runs", lambda runs: "tensorboard" in runs, 60, proc)
     wanted = {"val/ppl", "agreement/acc", "test/agreement/acc"}
-    tags = wait_for(base, "/data/plugin/scalars/tags", lambda t: wanted <= set(t.get("tensorboard", {})), 60, proc)
+    tags = wait_for(
+        base,
+        "/data/plugin/scalars/tags",
+        lambda t: wanted <= set(t.get("tensorboard", {})),
+        60,
+        proc,
+    )
     assert "train/loss_step" in tags["tensorboard"]
     for tag in ("val/ppl", "test/agreement/acc", "agreement/acc/category/pp", "train/loss_step"):
         served = json.loads(get(base, "/data/plugin/scalars/scalars", run="tensorboard", tag=tag))
         logged = acc.Scalars(tag)
-        assert [(s, v) for _, s, v in served] == [(e.step, pytest.approx(e.value, rel=1e-6)) for e in logged]
+        assert [(s, v) for _, s, v in served] == [
+            (e.step, pytest.approx(e.value, rel=1e-6)) for e in logged
+        ]
     served = json.loads(get(base, "/data/plugin/scalars/scalars", run="tensorboard", tag="val/ppl"))
-    assert math.isclose(served[-1][2], m["val/ppl"], rel_tol=1e-4)  # the final validation, of the best checkpoint
-    image_tags = wait_for(base, "/data/plugin/images/tags", lambda t: "tensorboard" in t, 30, proc)["tensorboard"]
+    assert math.isclose(
+        served[-1][2], m["val/ppl"], rel_tol=1e-4
+    )  # the final validation, of the best checkpoint
+    image_tags = wait_for(base, "/data/plugin/images/tags", lambda t: "tensorboard" in t, 30, proc)[
+        "tensorboard"
+    ]
     for name in PLOTS:
         assert f"agreement/{name}" in image_tags
-        (entry,) = json.loads(get(base, "/data/plugin/images/images", run="tensorboard", tag=f"agreement/{name}"))
+        (entry,) = json.loads(
+            get(base, "/data/plugin/images/images", run="tensorboard", tag=f"agreement/{name}")
+        )
         assert entry["step"] == m["global_step"]
         png = get(base, "/data/plugin/images/individualImage?" + entry["query"])
         assert np.array_equal(png_pixels(png), read_png(tb_run / "agreement" / f"{name}.png"))
 
 
 # -- Weights & Biases (offline) --------------------------------------------------------------------
+
 
 def wandb_records(path: Path) -> list:
     """The records of an offline run file, parsed with wandb's own protobuf ``Record``.
@@ -185,8 +237,8 @@ def wandb_records(path: Path) -> list:
         if block - pos % block < 7:  # a block's tail too short for a chunk header is padding
             pos += block - pos % block
             continue
-        crc, length, kind = struct.unpack("<IHB", data[pos:pos + 7])
-        chunk, pos = data[pos + 7:pos + 7 + length], pos + 7 + length
+        crc, length, kind = struct.unpack("<IHB", data[pos : pos + 7])
+        chunk, pos = data[pos + 7 : pos + 7 + length], pos + 7 + length
         if kind == 0:
             continue
         assert zlib.crc32(chunk, zlib.crc32(bytes([kind]))) == crc, f"corrupt chunk at byte {pos}"
@@ -221,10 +273,15 @@ def test_wandb_offline_run_holds_metrics_table_and_plots(wandb_run):
     rows = history_rows(wandb_records(run_file))
     logged = {key: row[key] for row in rows for key in row}  # the last value of each key
     assert math.isclose(logged["val/ppl"], m["val/ppl"], rel_tol=1e-4)
-    for key in ("test/agreement/acc", "test/agreement/acc/category/pp", "test/agreement/acc/attractors/0"):
+    for key in (
+        "test/agreement/acc",
+        "test/agreement/acc/category/pp",
+        "test/agreement/acc/attractors/0",
+    ):
         assert math.isclose(logged[key], m[key], rel_tol=1e-6)
     assert [row["agreement/acc"] for row in rows if "agreement/acc" in row] == [
-        pytest.approx(m["test/agreement/acc"], rel=1e-6)]  # one validation; best == only epoch's weights
+        pytest.approx(m["test/agreement/acc"], rel=1e-6)
+    ]  # one validation; best == only epoch's weights
 
     (table_row,) = [row for row in rows if TABLE_KEY in row]
     table = table_row[TABLE_KEY]
@@ -237,10 +294,13 @@ def test_wandb_offline_run_holds_metrics_table_and_plots(wandb_run):
         (row,) = [row for row in rows if f"agreement/{name}" in row]
         image = row[f"agreement/{name}"]
         assert image["_type"] == "image-file" and row["trainer/global_step"] == m["global_step"]
-        assert (files / image["path"]).read_bytes() == (wandb_run / "agreement" / f"{name}.png").read_bytes()
+        assert (files / image["path"]).read_bytes() == (
+            wandb_run / "agreement" / f"{name}.png"
+        ).read_bytes()
 
 
 # -- the functions themselves, as another module (the run report) calls them ------------------------
+
 
 def test_log_images_and_table_with_tensorboard_and_csv_loggers(tmp_path):
     from lightning.pytorch.loggers import CSVLogger, TensorBoardLogger
@@ -250,9 +310,18 @@ def test_log_images_and_table_with_tensorboard_and_csv_loggers(tmp_path):
     grey = np.arange(4 * 7, dtype=np.uint8).reshape(4, 7) * 9
     Image.fromarray(rgb).save(tmp_path / "rgb.png")
     Image.fromarray(grey).save(tmp_path / "grey.png")
-    tb, csv = TensorBoardLogger(tmp_path / "tb", name="", version=""), CSVLogger(tmp_path / "csv", name="")
-    log_images([tb, csv], {"report/rgb": tmp_path / "rgb.png", "report/grey": tmp_path / "grey.png"}, step=3)
-    log_table([tb, csv], "report/table", ["name", "value"], [["a|b", 0.123456], ["c", None]], step=3)
+    tb, csv = (
+        TensorBoardLogger(tmp_path / "tb", name="", version=""),
+        CSVLogger(tmp_path / "csv", name=""),
+    )
+    log_images(
+        [tb, csv],
+        {"report/rgb": tmp_path / "rgb.png", "report/grey": tmp_path / "grey.png"},
+        step=3,
+    )
+    log_table(
+        [tb, csv], "report/table", ["name", "value"], [["a|b", 0.123456], ["c", None]], step=3
+    )
     tb.finalize("success")
     acc = event_accumulator(tmp_path / "tb")
     (img,) = acc.Images("report/rgb")
@@ -263,8 +332,15 @@ def test_log_images_and_table_with_tensorboard_and_csv_loggers(tmp_path):
 
     (text_tag,) = [t for t in acc.Tags()["tensors"] if t.startswith("report/table")]
     markdown = tensor_util.make_ndarray(acc.Tensors(text_tag)[0].tensor_proto).item().decode()
-    assert markdown.splitlines() == ["| name | value |", "|---|---|", "| a\\|b | 0.1235 |", "| c |  |"]
-    assert not list((tmp_path / "csv").rglob("*.png"))  # CSV: nothing extra (the files are in the run dir)
+    assert markdown.splitlines() == [
+        "| name | value |",
+        "|---|---|",
+        "| a\\|b | 0.1235 |",
+        "| c |  |",
+    ]
+    assert not list(
+        (tmp_path / "csv").rglob("*.png")
+    )  # CSV: nothing extra (the files are in the run dir)
 
 
 def test_a_finished_wandb_run_gets_a_warning_not_a_crash(tmp_path, recwarn):
@@ -282,5 +358,8 @@ def test_a_finished_wandb_run_gets_a_warning_not_a_crash(tmp_path, recwarn):
     log_images([logger], {"report/x": tmp_path / "x.png"}, step=1)
     log_table([logger], "report/t", ["a"], [[1]], step=1)
     messages = [str(w.message) for w in recwarn]
-    assert any(m.startswith("lstm-nlp: report/x not logged to W&B: Run (abc) is finished") for m in messages)
+    assert any(
+        m.startswith("lstm-nlp: report/x not logged to W&B: Run (abc) is finished")
+        for m in messages
+    )
     assert any(m.startswith("lstm-nlp: report/t not logged to W&B") for m in messages)

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
+from cli_helpers import metrics, one_line_error, train
 from omegaconf import OmegaConf
 
-from cli_helpers import metrics, one_line_error, train
 from lstm_nlp.config_checks import check_ddp_multirun
 from lstm_nlp.errors import ConfigError
 
@@ -27,7 +27,7 @@ PROBE_ENV = "LSTM_NLP_DDP_PROBE"
 # task=ddp_probe: task=language_model whose module adds a callback (configure_callbacks) that
 # writes, for every rank, the training windows it was served, its streams, its parameters before
 # and after training, and its metrics after the final validate/test, into $LSTM_NLP_DDP_PROBE.
-PROBE_PLUGIN = '''
+PROBE_PLUGIN = """
 import json
 import os
 from importlib.resources import files
@@ -86,7 +86,7 @@ def build(cfg, run):
 config = OmegaConf.to_container(OmegaConf.load(str(files("lstm_nlp.conf") / "task" / "language_model.yaml")))
 config["name"] = "ddp_probe"
 TASKS.register("ddp_probe", build, config=config)
-'''
+"""
 
 
 def write_probe(tmp_path: Path, monkeypatch) -> tuple[Path, Path]:
@@ -122,14 +122,20 @@ def assert_ranks_trained_in_sync(records: list[dict], batch_size: int, last_ckpt
     for rec in records:
         assert torch.equal(rec["streams"]["train"], train_stream)
         shard = columns(train_stream, rec["rank"], world, batch_size)
-        assert torch.equal(rec["inputs"], shard[:-1])  # every window of the shard, inputs rows 0 .. n-2
+        assert torch.equal(
+            rec["inputs"], shard[:-1]
+        )  # every window of the shard, inputs rows 0 .. n-2
     assert not torch.equal(records[0]["inputs"], records[1]["inputs"])
     final = records[0]["final"]
-    assert any(not torch.equal(final[k], records[0]["initial"][k]) for k in final)  # training changed them
+    assert any(
+        not torch.equal(final[k], records[0]["initial"][k]) for k in final
+    )  # training changed them
     for rec in records[1:]:
         assert rec["final"].keys() == final.keys()
         for key in final:
-            assert torch.equal(rec["final"][key], final[key]), f"rank {rec['rank']} differs in {key}"
+            assert torch.equal(rec["final"][key], final[key]), (
+                f"rank {rec['rank']} differs in {key}"
+            )
     ckpt = torch.load(last_ckpt, map_location="cpu", weights_only=True)
     assert all(torch.equal(ckpt["state_dict"][k], final[k]) for k in final)
     h, c = ckpt["lstm_nlp_hidden"]["ranks"]  # every rank's carried state, for an exact resume
@@ -137,7 +143,9 @@ def assert_ranks_trained_in_sync(records: list[dict], batch_size: int, last_ckpt
 
 
 @torch.no_grad()
-def shard_nll(model, stream: torch.Tensor, rank: int, world: int, batch_size: int, bptt: int) -> tuple[float, int]:
+def shard_nll(
+    model, stream: torch.Tensor, rank: int, world: int, batch_size: int, bptt: int
+) -> tuple[float, int]:
     """Summed NLL and token count of one rank's shard, hidden state carried across windows."""
     data = columns(stream, rank, world, batch_size)
     total, count, hidden = 0.0, 0, None
@@ -145,8 +153,9 @@ def shard_nll(model, stream: torch.Tensor, rank: int, world: int, batch_size: in
         seq = min(bptt, data.size(0) - 1 - start)
         inputs, targets = data[start : start + seq], data[start + 1 : start + 1 + seq]
         logits, hidden = model(inputs, hidden)
-        total += F.cross_entropy(logits.reshape(-1, logits.size(-1)).double(), targets.reshape(-1),
-                                 reduction="sum").item()
+        total += F.cross_entropy(
+            logits.reshape(-1, logits.size(-1)).double(), targets.reshape(-1), reduction="sum"
+        ).item()
         count += targets.numel()
     return total, count
 
@@ -157,29 +166,49 @@ def test_ddp_on_two_cpu_processes(corpus_dir, tmp_path, monkeypatch):
     plugins, out = write_probe(tmp_path, monkeypatch)
     run_dir, cwd = tmp_path / "run", tmp_path / "cwd"
     cwd.mkdir()
-    proc = train("task=ddp_probe", f"plugins_dir={plugins}", "data=text", f"data.path={corpus_dir}",
-                 f"run_dir={run_dir}", "trainer.strategy=ddp", "trainer.accelerator=cpu", "trainer.devices=2",
-                 cwd=cwd)
+    proc = train(
+        "task=ddp_probe",
+        f"plugins_dir={plugins}",
+        "data=text",
+        f"data.path={corpus_dir}",
+        f"run_dir={run_dir}",
+        "trainer.strategy=ddp",
+        "trainer.accelerator=cpu",
+        "trainer.devices=2",
+        cwd=cwd,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
 
     records = probe_records(out)
     assert {(r["environment"], r["backend"]) for r in records} == {("LightningEnvironment", "gloo")}
-    assert_ranks_trained_in_sync(records, batch_size=4, last_ckpt=run_dir / "checkpoints" / "last.ckpt")
+    assert_ranks_trained_in_sync(
+        records, batch_size=4, last_ckpt=run_dir / "checkpoints" / "last.ckpt"
+    )
 
     # one run directory, one logger run, one metrics.json; nothing written anywhere else
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["corpus", "cwd", "plugins", "probe", "run"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "corpus",
+        "cwd",
+        "plugins",
+        "probe",
+        "run",
+    ]
     assert list(cwd.iterdir()) == []
     assert list(tmp_path.rglob("metrics.json")) == [run_dir / "metrics.json"]
     assert sorted(p.name for p in (run_dir / "logs").iterdir()) == ["version_0"]
     rows = (run_dir / "logs" / "version_0" / "metrics.csv").read_text().splitlines()
     header = rows[0].split(",")
     val_rows = [r for r in rows[1:] if r.split(",")[header.index("val/ppl")]]
-    assert len(val_rows) == 2  # the epoch's validation and the final validate, each logged once (rank 0)
+    assert (
+        len(val_rows) == 2
+    )  # the epoch's validation and the final validate, each logged once (rank 0)
     assert "train_ddp_process" not in (run_dir / ".hydra" / "overrides.yaml").read_text()
     assert proc.stdout.count("lstm-nlp: epoch 0 ") == 1
 
     # perplexity reduced over the ranks == one process over the same per-rank shards, same weights
-    model, _ = load_language_model(run_dir)  # best.ckpt, the weights metrics.json was evaluated with
+    model, _ = load_language_model(
+        run_dir
+    )  # best.ckpt, the weights metrics.json was evaluated with
     result = metrics(run_dir)
     for split, stage, key in (("valid", "validate", "val/ppl"), ("test", "test", "test/ppl")):
         stream = records[0]["streams"][split]
@@ -187,15 +216,26 @@ def test_ddp_on_two_cpu_processes(corpus_dir, tmp_path, monkeypatch):
         reference = math.exp(sum(t for t, _ in parts) / sum(n for _, n in parts))
         assert abs(result[key] - reference) / reference < 1e-4, (split, result[key], reference)
         per_rank = [json.loads((out / f"{stage}_rank{r}.json").read_text())[key] for r in range(2)]
-        assert per_rank[0] == per_rank[1] == pytest.approx(result[key], rel=1e-6)  # every rank holds the reduced value
+        assert (
+            per_rank[0] == per_rank[1] == pytest.approx(result[key], rel=1e-6)
+        )  # every rank holds the reduced value
         rank0_only = math.exp(parts[0][0] / parts[0][1])
-        assert abs(rank0_only - reference) / reference > 1e-3  # so the check above tells reduced from rank 0's own
+        assert (
+            abs(rank0_only - reference) / reference > 1e-3
+        )  # so the check above tells reduced from rank 0's own
 
 
 def test_ddp_inside_multirun_is_refused_with_how_to_sweep(corpus_dir, tmp_path):
     sweep = tmp_path / "sweep"
-    proc = train("-m", "data=text", f"data.path={corpus_dir}", f"run_dir={sweep}", "trainer.accelerator=cpu",
-                 "trainer.devices=2", "seed=1,2")
+    proc = train(
+        "-m",
+        "data=text",
+        f"data.path={corpus_dir}",
+        f"run_dir={sweep}",
+        "trainer.accelerator=cpu",
+        "trainer.devices=2",
+        "seed=1,2",
+    )
     line = one_line_error(proc)
     assert "trainer.devices=2 cannot run inside a Hydra multirun (-m)" in line
     assert "scripts/train_multi_gpu.sh 2 " in line and "hydra/launcher=slurm" in line
@@ -206,26 +246,48 @@ SLURM = "hydra_plugins.hydra_submitit_launcher.submitit_launcher.SlurmLauncher"
 BASIC = "hydra._internal.core_plugins.basic_launcher.BasicLauncher"
 
 
-@pytest.mark.parametrize("trainer, launcher", [
-    ({"strategy": "ddp", "devices": 2}, BASIC),
-    ({"strategy": "auto", "devices": 2, "accelerator": "cpu"}, BASIC),  # Lightning picks DDP for 2 devices
-    ({"strategy": "ddp", "devices": 1, "num_nodes": 2}, BASIC),
-    ({"strategy": "ddp", "devices": -1, "accelerator": "gpu"}, BASIC),  # every GPU: maybe several
-    ({"strategy": "ddp", "devices": "0,1", "accelerator": "gpu"}, None),
-    ({"strategy": "fsdp", "devices": [0, 1], "accelerator": "gpu"}, BASIC),
-])
+@pytest.mark.parametrize(
+    "trainer, launcher",
+    [
+        ({"strategy": "ddp", "devices": 2}, BASIC),
+        (
+            {"strategy": "auto", "devices": 2, "accelerator": "cpu"},
+            BASIC,
+        ),  # Lightning picks DDP for 2 devices
+        ({"strategy": "ddp", "devices": 1, "num_nodes": 2}, BASIC),
+        (
+            {"strategy": "ddp", "devices": -1, "accelerator": "gpu"},
+            BASIC,
+        ),  # every GPU: maybe several
+        ({"strategy": "ddp", "devices": "0,1", "accelerator": "gpu"}, None),
+        ({"strategy": "fsdp", "devices": [0, 1], "accelerator": "gpu"}, BASIC),
+    ],
+)
 def test_multirun_refuses_processes_started_by_rerunning_the_command(trainer, launcher):
-    with pytest.raises(ConfigError, match=r"cannot run inside a Hydra multirun .* scripts/train_multi_gpu\.sh"):
+    with pytest.raises(
+        ConfigError, match=r"cannot run inside a Hydra multirun .* scripts/train_multi_gpu\.sh"
+    ):
         check_ddp_multirun(OmegaConf.create(trainer), multirun=True, launcher=launcher)
 
 
-@pytest.mark.parametrize("trainer, multirun, launcher", [
-    ({"strategy": "ddp", "devices": 2}, False, BASIC),  # a single run
-    ({"strategy": "ddp", "devices": 1}, True, BASIC),  # one process: nothing is re-run
-    ({"strategy": "auto", "devices": "auto", "accelerator": "cpu"}, True, BASIC),
-    ({"strategy": "ddp_spawn", "devices": 2}, True, BASIC),  # starts its processes without the command line
-    ({"strategy": "ddp", "devices": 4, "num_nodes": 2}, True, SLURM),  # srun starts them, one allocation per job
-])
+@pytest.mark.parametrize(
+    "trainer, multirun, launcher",
+    [
+        ({"strategy": "ddp", "devices": 2}, False, BASIC),  # a single run
+        ({"strategy": "ddp", "devices": 1}, True, BASIC),  # one process: nothing is re-run
+        ({"strategy": "auto", "devices": "auto", "accelerator": "cpu"}, True, BASIC),
+        (
+            {"strategy": "ddp_spawn", "devices": 2},
+            True,
+            BASIC,
+        ),  # starts its processes without the command line
+        (
+            {"strategy": "ddp", "devices": 4, "num_nodes": 2},
+            True,
+            SLURM,
+        ),  # srun starts them, one allocation per job
+    ],
+)
 def test_multirun_allows_single_process_spawned_and_slurm_jobs(trainer, multirun, launcher):
     check_ddp_multirun(OmegaConf.create(trainer), multirun=multirun, launcher=launcher)
 
@@ -233,7 +295,9 @@ def test_multirun_allows_single_process_spawned_and_slurm_jobs(trainer, multirun
 @pytest.mark.parametrize("devices", [-1, "auto"])
 def test_slurm_launcher_needs_a_number_of_devices(devices):
     trainer = OmegaConf.create({"strategy": "ddp", "devices": devices, "accelerator": "gpu"})
-    with pytest.raises(ConfigError, match="hydra/launcher=slurm needs trainer.devices set to the number of GPUs"):
+    with pytest.raises(
+        ConfigError, match="hydra/launcher=slurm needs trainer.devices set to the number of GPUs"
+    ):
         check_ddp_multirun(trainer, multirun=True, launcher=SLURM)
 
 
@@ -247,24 +311,49 @@ def test_ddp_run_stopped_by_sigterm_resumes_exactly(tmp_path):
 
     from cli_helpers import TINY, env
 
-    args = [*TINY, "trainer.max_epochs=2", "data.train_sentences=1500", "data.valid_sentences=100",
-            "data.test_sentences=100", "task.dropout=0.2", "trainer.strategy=ddp", "trainer.accelerator=cpu",
-            "trainer.devices=2", "checkpoint_every_n_steps=5", "checkpoint_every_minutes=null", "logger=none"]
+    args = [
+        *TINY,
+        "trainer.max_epochs=2",
+        "data.train_sentences=1500",
+        "data.valid_sentences=100",
+        "data.test_sentences=100",
+        "task.dropout=0.2",
+        "trainer.strategy=ddp",
+        "trainer.accelerator=cpu",
+        "trainer.devices=2",
+        "checkpoint_every_n_steps=5",
+        "checkpoint_every_minutes=null",
+        "logger=none",
+    ]
 
     def command(run_dir):
         return [sys.executable, "-m", "lstm_nlp.cli.train", *args, f"run_dir={run_dir}"]
 
-    reference = subprocess.run(command(tmp_path / "reference"), capture_output=True, text=True, env=env(),
-                               cwd=tmp_path, timeout=300)
+    reference = subprocess.run(
+        command(tmp_path / "reference"),
+        capture_output=True,
+        text=True,
+        env=env(),
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert reference.returncode == 0, reference.stderr[-3000:]
 
     run_dir, last = tmp_path / "stopped", tmp_path / "stopped" / "checkpoints" / "last.ckpt"
-    proc = subprocess.Popen(command(run_dir), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env(),
-                            cwd=tmp_path)
+    proc = subprocess.Popen(
+        command(run_dir),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+        cwd=tmp_path,
+    )
     deadline = time.time() + 240
     while time.time() < deadline and proc.poll() is None:
         try:
-            if torch.load(last, weights_only=True)["epoch"] == 1:  # a resume point in the second epoch
+            if (
+                torch.load(last, weights_only=True)["epoch"] == 1
+            ):  # a resume point in the second epoch
                 break
         except (OSError, RuntimeError, EOFError, KeyError):
             pass
@@ -274,7 +363,9 @@ def test_ddp_run_stopped_by_sigterm_resumes_exactly(tmp_path):
     assert proc.returncode == 0 and "SIGTERM at step" in out, err[-3000:]
     assert torch.load(last, weights_only=True)["lstm_nlp_hidden"]["ranks"][0].shape[0] == 2
 
-    again = subprocess.run(command(run_dir), capture_output=True, text=True, env=env(), cwd=tmp_path, timeout=300)
+    again = subprocess.run(
+        command(run_dir), capture_output=True, text=True, env=env(), cwd=tmp_path, timeout=300
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     assert "resuming from" in again.stdout
     assert metrics(run_dir) == metrics(tmp_path / "reference")

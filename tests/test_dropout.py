@@ -74,7 +74,9 @@ def test_embedding_dropout_drops_whole_rows_and_rescales():
     out = embedding_dropout(embedding, tokens, 0.5, training=True)
     full = embedding(tokens)
     dropped = out.abs().sum(-1) == 0  # (3, 40)
-    assert torch.equal(dropped, dropped[:1].expand_as(dropped))  # a word is dropped everywhere or nowhere
+    assert torch.equal(
+        dropped, dropped[:1].expand_as(dropped)
+    )  # a word is dropped everywhere or nowhere
     assert dropped[0].any() and not dropped[0].all()
     assert torch.allclose(out[~dropped], full[~dropped] * 2)
 

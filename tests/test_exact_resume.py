@@ -14,13 +14,22 @@ import time
 
 import pytest
 import torch
-
 from cli_helpers import TINY, env, metrics
 
-COMMON = [*TINY, "trainer.max_epochs=3", "data.train_sentences=2500", "data.valid_sentences=100",
-          "data.test_sentences=100", "task.variable_bptt=true", "task.dropout=0.2", "task.embedding_dropout=0.1",
-          "encoder.weight_drop=0.2", "optim.scheduler.threshold=0.9", "checkpoint_every_minutes=null",
-          "checkpoint_every_n_steps=7"]  # saving more often changes no number: the reference saves as often
+COMMON = [
+    *TINY,
+    "trainer.max_epochs=3",
+    "data.train_sentences=2500",
+    "data.valid_sentences=100",
+    "data.test_sentences=100",
+    "task.variable_bptt=true",
+    "task.dropout=0.2",
+    "task.embedding_dropout=0.1",
+    "encoder.weight_drop=0.2",
+    "optim.scheduler.threshold=0.9",
+    "checkpoint_every_minutes=null",
+    "checkpoint_every_n_steps=7",
+]  # saving more often changes no number: the reference saves as often
 
 
 def command(run_dir, *extra):
@@ -28,7 +37,9 @@ def command(run_dir, *extra):
 
 
 def run(run_dir, *extra):
-    proc = subprocess.run(command(run_dir, *extra), capture_output=True, text=True, env=env(), timeout=300)
+    proc = subprocess.run(
+        command(run_dir, *extra), capture_output=True, text=True, env=env(), timeout=300
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     return proc
 
@@ -42,8 +53,13 @@ def read(path):
 
 def kill_when(run_dir, extra, ready, sig=signal.SIGKILL):
     """Start the command, send ``sig`` as soon as ``ready(last.ckpt)`` holds; the checkpoint it left."""
-    proc = subprocess.Popen(command(run_dir, *extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env(),
-                            text=True)
+    proc = subprocess.Popen(
+        command(run_dir, *extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=env(),
+        text=True,
+    )
     last = run_dir / "checkpoints" / "last.ckpt"
     deadline = time.time() + 240
     while proc.poll() is None and time.time() < deadline:
@@ -52,11 +68,15 @@ def kill_when(run_dir, extra, ready, sig=signal.SIGKILL):
             proc.send_signal(sig)
             out, err = proc.communicate(timeout=120)
             if sig != signal.SIGKILL:  # saved at a batch end and stopped cleanly, in one line
-                assert proc.returncode == 0 and f"{sig.name} at step" in out and "Traceback" not in err, err[-2000:]
+                assert (
+                    proc.returncode == 0 and f"{sig.name} at step" in out and "Traceback" not in err
+                ), err[-2000:]
             return read(last)
         time.sleep(0.02)
     proc.kill()
-    pytest.fail(f"the run ended before the kill point (rc={proc.poll()}): " + proc.stderr.read()[-2000:])
+    pytest.fail(
+        f"the run ended before the kill point (rc={proc.poll()}): " + proc.stderr.read()[-2000:]
+    )
 
 
 def assert_same_run(reference, resumed):
@@ -67,7 +87,10 @@ def assert_same_run(reference, resumed):
         assert a["global_step"] == b["global_step"]
         for key, value in a["state_dict"].items():
             assert torch.equal(value, b["state_dict"][key]), (name, key)
-        assert a["optimizer_states"][0]["param_groups"][0]["lr"] == b["optimizer_states"][0]["param_groups"][0]["lr"]
+        assert (
+            a["optimizer_states"][0]["param_groups"][0]["lr"]
+            == b["optimizer_states"][0]["param_groups"][0]["lr"]
+        )
 
 
 @pytest.fixture(scope="module")

@@ -16,15 +16,49 @@ from lstm_nlp.text.corpus import read_lines
 from lstm_nlp.text.token_store import load_stream
 from lstm_nlp.text.tokenizer import build_tokenizer, load_tokenizer
 
-FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+FUZZ = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 TOK = build_tokenizer(Counter({"the": 5, "dog": 4, "runs": 3, "run": 2, "himself": 1}))
 
 # bytes that look like the real formats often enough to get past the first check
-fragments = st.sampled_from([
-    b"\n", b"\r\n", b"\t", b" ", b"\xef\xbb\xbf", b"\x00", b"\xff", b"\xc3", b"\xc3\xa9", b"{", b"}", b'"', b":",
-    b",", b"[", b"]", b"VBZ", b"VBP", b"the dog runs", b"sentence_good", b"sentence_bad", b"prefix", b"good",
-    b"bad", b"attractors=2", b"=", b"-1", b"1e400", b"null", b"true", b"\xe2\x80\xa8", b"\x1c", b"<eos>",
-])
+fragments = st.sampled_from(
+    [
+        b"\n",
+        b"\r\n",
+        b"\t",
+        b" ",
+        b"\xef\xbb\xbf",
+        b"\x00",
+        b"\xff",
+        b"\xc3",
+        b"\xc3\xa9",
+        b"{",
+        b"}",
+        b'"',
+        b":",
+        b",",
+        b"[",
+        b"]",
+        b"VBZ",
+        b"VBP",
+        b"the dog runs",
+        b"sentence_good",
+        b"sentence_bad",
+        b"prefix",
+        b"good",
+        b"bad",
+        b"attractors=2",
+        b"=",
+        b"-1",
+        b"1e400",
+        b"null",
+        b"true",
+        b"\xe2\x80\xa8",
+        b"\x1c",
+        b"<eos>",
+    ]
+)
 payloads = st.one_of(st.binary(max_size=300), st.lists(fragments, max_size=60).map(b"".join))
 
 
@@ -52,7 +86,9 @@ def test_corpus_reader_and_token_streams(tmp_path_factory, data):
 
 @FUZZ
 @given(data=payloads, suffix=st.sampled_from(["jsonl", "tsv", "txt"]))
-@example(data=b"\xe2\x80\xa8", suffix="tsv")  # found by this test: a Unicode line separator only (was IndexError)
+@example(
+    data=b"\xe2\x80\xa8", suffix="tsv"
+)  # found by this test: a Unicode line separator only (was IndexError)
 def test_pair_files(tmp_path_factory, data, suffix):
     outcome(lambda: read_pairs(written(tmp_path_factory, data, f"pairs.{suffix}")))
 
@@ -75,9 +111,21 @@ def test_annotation_files(tmp_path_factory, text, annotations):
 
 
 @FUZZ
-@given(data=st.one_of(payloads, st.builds(lambda v: json.dumps(v).encode(), st.recursive(
-    st.none() | st.booleans() | st.integers() | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)))))
+@given(
+    data=st.one_of(
+        payloads,
+        st.builds(
+            lambda v: json.dumps(v).encode(),
+            st.recursive(
+                st.none() | st.booleans() | st.integers() | st.text(max_size=5),
+                lambda inner: (
+                    st.lists(inner, max_size=4)
+                    | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+                ),
+            ),
+        ),
+    )
+)
 def test_tokenizer_and_checkpoint_files(tmp_path_factory, data):
     outcome(lambda: load_tokenizer(written(tmp_path_factory, data, "tokenizer.json")))
     outcome(lambda: read_checkpoint(written(tmp_path_factory, data, "last.ckpt")))

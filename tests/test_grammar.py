@@ -11,10 +11,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from lexicon_tables import (
+    LEX,
+    NOUN_GENDER,
+    NOUN_NUMBER,
+    PRONOUNS,
+    REFLEXIVES,
+    VERB_NUMBER,
+    VERB_PAIRS,
+)
 
-from lexicon_tables import LEX, NOUN_GENDER, NOUN_NUMBER, PRONOUNS, REFLEXIVES, VERB_NUMBER, VERB_PAIRS
 from lstm_nlp.errors import ConfigError, DataError
-from lstm_nlp.grammar import CONSTRUCTIONS, DEFAULT_MIX, SentenceGenerator, make_params, write_corpus
+from lstm_nlp.grammar import (
+    CONSTRUCTIONS,
+    DEFAULT_MIX,
+    SentenceGenerator,
+    make_params,
+    write_corpus,
+)
 from lstm_nlp.grammar.constructions import NO_ATTRACTORS
 from lstm_nlp.grammar.source import grammar_corpus
 from lstm_nlp.text.corpus import find_splits, read_lines
@@ -36,7 +50,9 @@ def corpus(tmp_path_factory) -> Path:
 
 def load(folder: Path, split: str) -> list[tuple[list[str], dict]]:
     lines = (folder / f"{split}.txt").read_text(encoding="utf-8").splitlines()
-    records = [json.loads(r) for r in (folder / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()]
+    records = [
+        json.loads(r) for r in (folder / f"{split}.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
     assert len(lines) == len(records)
     return [(line.split(" "), rec) for line, rec in zip(lines, records)]
 
@@ -53,7 +69,9 @@ def test_same_seed_same_bytes_different_seed_differs(tmp_path):
         write_corpus(tmp_path / name, seed=seed, **SMALL)
     for f in FILES:
         assert (tmp_path / "a" / f).read_bytes() == (tmp_path / "b" / f).read_bytes(), f
-    assert (tmp_path / "a" / "train.txt").read_bytes() != (tmp_path / "c" / "train.txt").read_bytes()
+    assert (tmp_path / "a" / "train.txt").read_bytes() != (
+        tmp_path / "c" / "train.txt"
+    ).read_bytes()
 
 
 def test_splits_differ_and_sizes_match(corpus):
@@ -111,7 +129,9 @@ def check_site(tokens: list[str], tags: list[str], site: dict) -> None:
         if site["bad_gender"] is not None:
             assert number == "sg" and gender in ("m", "f")
             assert table[site["bad_gender"]] == ("sg", {"m": "f", "f": "m"}[gender])
-    between = [i for i in range(c + 1, t) if tags[i] in NOUN_TAGS and NOUN_NUMBER[tokens[i]] != number]
+    between = [
+        i for i in range(c + 1, t) if tags[i] in NOUN_TAGS and NOUN_NUMBER[tokens[i]] != number
+    ]
     assert site["attractor_positions"] == between and site["attractors"] == len(between)
 
 
@@ -140,7 +160,7 @@ def test_every_construction_and_attractor_count_appears(corpus):
 def test_requested_construction_and_attractors():
     gen = SentenceGenerator(make_params(seed=11))
     for construction in CONSTRUCTIONS:
-        for k in ([0] if construction in NO_ATTRACTORS else [0, 1, 3]):
+        for k in [0] if construction in NO_ATTRACTORS else [0, 1, 3]:
             sentences = gen.sentences(20, construction, attractors=k)
             for s in sentences:
                 site = s.main_site()
@@ -180,11 +200,21 @@ def test_zipf_like_frequencies(corpus):
 
 
 # -- parameters ----------------------------------------------------------------------------------
-@pytest.mark.parametrize("key, value", [
-    ("train_sentences", -1), ("valid_sentences", 0), ("test_sentences", "10"), ("seed", 1.5),
-    ("plural_prob", 1.5), ("max_attractors", -2), ("zipf_exponent", -1), ("max_lemmas", 0),
-    ("construction_mix", {"nope": 1}), ("construction_mix", {"pp": -1}),
-])
+@pytest.mark.parametrize(
+    "key, value",
+    [
+        ("train_sentences", -1),
+        ("valid_sentences", 0),
+        ("test_sentences", "10"),
+        ("seed", 1.5),
+        ("plural_prob", 1.5),
+        ("max_attractors", -2),
+        ("zipf_exponent", -1),
+        ("max_lemmas", 0),
+        ("construction_mix", {"nope": 1}),
+        ("construction_mix", {"pp": -1}),
+    ],
+)
 def test_invalid_parameters_name_the_key(key, value):
     with pytest.raises(ConfigError) as err:
         make_params(**{key: value})
@@ -197,7 +227,12 @@ def test_construction_mix_and_max_lemmas(tmp_path):
     sentences = gen.corpus(200)
     assert {s.template for s in sentences} == {"reflexive_simple"}
     lemma = {form: v.base for v in LEX.verbs["reflexive"] for form in (v.base, v.vbz, v.vbd)}
-    verbs = {lemma[s.tokens[site.target - 1]] for s in sentences for site in s.sites if site.type == "reflexive"}
+    verbs = {
+        lemma[s.tokens[site.target - 1]]
+        for s in sentences
+        for site in s.sites
+        if site.type == "reflexive"
+    }
     assert 1 < len(verbs) <= 5
 
 
@@ -225,18 +260,31 @@ def test_source_generates_once_and_caches(tmp_path):
 
 def test_source_reads_dictconfig_and_rejects_bad_values(tmp_path):
     omegaconf = pytest.importorskip("omegaconf")
-    cfg = omegaconf.OmegaConf.create({"name": "grammar", "min_freq": 1, "max_size": None, **SMALL,
-                                      "seed": 9, "construction_mix": {"plain": 0}, "max_lemmas": None,
-                                      "cache_dir": str(tmp_path)})
+    cfg = omegaconf.OmegaConf.create(
+        {
+            "name": "grammar",
+            "min_freq": 1,
+            "max_size": None,
+            **SMALL,
+            "seed": 9,
+            "construction_mix": {"plain": 0},
+            "max_lemmas": None,
+            "cache_dir": str(tmp_path),
+        }
+    )
     files = grammar_corpus(cfg)
-    assert "plain" not in {json.loads(r)["template"] for r in read_lines(files.annotations["train"])}
+    assert "plain" not in {
+        json.loads(r)["template"] for r in read_lines(files.annotations["train"])
+    }
     cfg.train_sentences = -5
     with pytest.raises(ConfigError, match="data.train_sentences"):
         grammar_corpus(cfg)
 
 
 def test_package_imports_no_heavy_frameworks():
-    code = ("import sys, lstm_nlp.grammar.source, lstm_nlp.grammar; "
-            "bad = [m for m in ('torch', 'lightning', 'pytorch_lightning', 'hydra') if m in sys.modules]; "
-            "assert not bad, bad")
+    code = (
+        "import sys, lstm_nlp.grammar.source, lstm_nlp.grammar; "
+        "bad = [m for m in ('torch', 'lightning', 'pytorch_lightning', 'hydra') if m in sys.modules]; "
+        "assert not bad, bad"
+    )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,7 +1,6 @@
 """lstm-nlp-inspect: what a user can get wrong is one line on stderr (exit 2), naming what is wrong."""
 
 import pytest
-
 from cli_helpers import one_line_error, run_cli
 from inspect_helpers import tiny_run
 
@@ -18,13 +17,19 @@ def error(*args: str) -> str:
 
 
 def test_missing_checkpoint(tmp_path):
-    line = error(f"checkpoint={tmp_path / 'nope.ckpt'}", "sentence=the dog", f"out={tmp_path / 'o'}")
+    line = error(
+        f"checkpoint={tmp_path / 'nope.ckpt'}", "sentence=the dog", f"out={tmp_path / 'o'}"
+    )
     assert "nope.ckpt" in line and "does not exist" in line
 
 
 def test_sentence_without_a_known_word_names_the_unknown_words(run, tmp_path):
     line = error(f"checkpoint={run}", "sentence='glorp frobnicates'", f"out={tmp_path / 'o'}")
-    assert "no word is in the model's vocabulary" in line and "'glorp'" in line and "'frobnicates'" in line
+    assert (
+        "no word is in the model's vocabulary" in line
+        and "'glorp'" in line
+        and "'frobnicates'" in line
+    )
 
 
 def test_units_out_of_range(run, tmp_path):
@@ -34,22 +39,46 @@ def test_units_out_of_range(run, tmp_path):
 
 def test_unknown_mode_and_missing_sentence(run, tmp_path):
     line = error("mode=unit", f"checkpoint={run}", f"out={tmp_path / 'o'}")
-    assert "mode must be one of gates, units, probe, got 'unit'" in line and "Did you mean 'units'?" in line
+    assert (
+        "mode must be one of gates, units, probe, got 'unit'" in line
+        and "Did you mean 'units'?" in line
+    )
     assert "sentence is required" in error(f"checkpoint={run}", f"out={tmp_path / 'o'}")
 
 
 def test_bad_options_of_units_and_probe(run, tmp_path):
     assert "max_units must be an integer >= 1 or null, got 0" in error(
-        "mode=units", f"checkpoint={run}", "max_units=0", f"out={tmp_path / 'o'}")
+        "mode=units", f"checkpoint={run}", "max_units=0", f"out={tmp_path / 'o'}"
+    )
     assert "logger=csv cannot show images" in error(
-        "mode=probe", f"checkpoint={run}", "logger=csv", f"out={tmp_path / 'o'}")
-    assert "suite: " in error("mode=probe", f"checkpoint={run}", f"suite={tmp_path / 'none.jsonl'}",
-                              f"out={tmp_path / 'o'}")
-    (tmp_path / "other.jsonl").write_text('{"sentence_good": "the dog", "sentence_bad": "dog the"}\n')
-    line = error("mode=units", f"checkpoint={run}", f"suite={tmp_path / 'other.jsonl'}", f"out={tmp_path / 'o'}")
+        "mode=probe", f"checkpoint={run}", "logger=csv", f"out={tmp_path / 'o'}"
+    )
+    assert "suite: " in error(
+        "mode=probe",
+        f"checkpoint={run}",
+        f"suite={tmp_path / 'none.jsonl'}",
+        f"out={tmp_path / 'o'}",
+    )
+    (tmp_path / "other.jsonl").write_text(
+        '{"sentence_good": "the dog", "sentence_bad": "dog the"}\n'
+    )
+    line = error(
+        "mode=units",
+        f"checkpoint={run}",
+        f"suite={tmp_path / 'other.jsonl'}",
+        f"out={tmp_path / 'o'}",
+    )
     assert "suite: no subject-verb agreement pair" in line and "not_number_agreement 1" in line
-    line = error("mode=units", f"checkpoint={run}", "plot_category=nope", "n_per_cell=1", f"out={tmp_path / 'o'}")
-    assert "plot_category=nope has no items; categories here: " in line and "simple_agreement" in line
+    line = error(
+        "mode=units",
+        f"checkpoint={run}",
+        "plot_category=nope",
+        "n_per_cell=1",
+        f"out={tmp_path / 'o'}",
+    )
+    assert (
+        "plot_category=nope has no items; categories here: " in line and "simple_agreement" in line
+    )
 
 
 def test_known_words_follow_the_tokenizers_lowercasing():

@@ -7,7 +7,6 @@ import statistics
 
 import pytest
 import torch
-
 from cli_helpers import run_cli
 from inspect_helpers import VERB_CATEGORIES, build_model, tiny_run
 
@@ -24,7 +23,9 @@ def layered(model):
     return LayeredLM(model, lstm_weights(model.encoder))
 
 
-@pytest.mark.parametrize("layer, tie, head", [(0, False, "softmax"), (1, True, "softmax"), (1, False, "adaptive")])
+@pytest.mark.parametrize(
+    "layer, tie, head", [(0, False, "softmax"), (1, True, "softmax"), (1, False, "adaptive")]
+)
 def test_an_ablated_unit_carries_no_signal(layer, tie, head):
     from lstm_nlp.insight.ablation import ablated
     from lstm_nlp.insight.states import reference_lstm
@@ -37,7 +38,9 @@ def test_an_ablated_unit_carries_no_signal(layer, tie, head):
     before = {k: v.clone() for k, v in lm.state_dict().items()}
     embedding = model.embedding.weight.detach().clone()
     with torch.no_grad():
-        torch.testing.assert_close(lm(tokens)[0], model(tokens)[0], atol=1e-5, rtol=1e-5)  # the copy is the model
+        torch.testing.assert_close(
+            lm(tokens)[0], model(tokens)[0], atol=1e-5, rtol=1e-5
+        )  # the copy is the model
         with ablated(lm, layer, unit):
             # nothing gets in: the unit's cell and hidden state stay 0 for any input
             ref = reference_lstm(model.encoder)
@@ -51,7 +54,9 @@ def test_an_ablated_unit_carries_no_signal(layer, tie, head):
             h0[layer, :, unit], c0[layer, :, unit] = 5.0, -7.0
             torch.testing.assert_close(lm(tokens, (h0, c0))[0], quiet, atol=0, rtol=0)
             assert not torch.equal(quiet, model(tokens)[0])  # and the ablation did change the model
-            assert torch.equal(model.embedding.weight, embedding)  # a tied decoder was untied, not zeroed
+            assert torch.equal(
+                model.embedding.weight, embedding
+            )  # a tied decoder was untied, not zeroed
     after = lm.state_dict()
     assert all(torch.equal(before[k], after[k]) for k in before)  # restored
 
@@ -65,12 +70,25 @@ def test_suffix_scorer_equals_pair_scorer_and_the_cache_is_exact(run):
     from lstm_nlp.insight.suffix_scoring import SuffixScorer
 
     insp = load_inspectable(run)
-    items = generate_suite(insp.vocabulary(), ["simple_agreement", "pp", "obj_rel", "vp_coord_long"], 3, 2, 0,
-                           {"max_lemmas": 6})
+    items = generate_suite(
+        insp.vocabulary(),
+        ["simple_agreement", "pp", "obj_rel", "vp_coord_long"],
+        3,
+        2,
+        0,
+        {"max_lemmas": 6},
+    )
     lm = layered(insp.model)
-    scorer = SuffixScorer(lm, items, insp.ids, insp.eos_id(), insp.tokenizer.get_vocab_size(), batch_size=7)
-    pairs = [PairItem(" ".join(it.words), " ".join((*it.words[: it.target], it.bad, *it.words[it.target + 1 :])))
-             for it in items]
+    scorer = SuffixScorer(
+        lm, items, insp.ids, insp.eos_id(), insp.tokenizer.get_vocab_size(), batch_size=7
+    )
+    pairs = [
+        PairItem(
+            " ".join(it.words),
+            " ".join((*it.words[: it.target], it.bad, *it.words[it.target + 1 :])),
+        )
+        for it in items
+    ]
     reference = PairScorer(insp.model, insp.tokenizer).score(pairs)
     expected = torch.tensor([s.good - s.bad for s in reference], dtype=torch.float64)
     torch.testing.assert_close(scorer.margins(0), expected, atol=1e-4, rtol=0)
@@ -104,41 +122,67 @@ def test_sampled_selection_keeps_the_top_and_a_seeded_sample():
     from lstm_nlp.insight.ranking import UnitScore
     from lstm_nlp.insight.units import above_median, select_units
 
-    ranking = [UnitScore(k // 10, k % 10, 0.5, 0.5, 0, 0, 1 - k / 20, rank=k + 1) for k in range(20)]
+    ranking = [
+        UnitScore(k // 10, k % 10, 0.5, 0.5, 0, 0, 1 - k / 20, rank=k + 1) for k in range(20)
+    ]
     chosen = select_units(ranking, max_units=8, ablate_top=10, seed=3)
     assert [u.rank for u in chosen.units[:4]] == [1, 2, 3, 4]  # min(ablate_top, max_units // 2)
     assert len(chosen.units) == 8 and len({u.name for u in chosen.units}) == 8
     assert chosen.median_over == [u.name for u in chosen.units[4:]]
     assert [u.name for u in select_units(ranking, 8, 10, 3).units] == [u.name for u in chosen.units]
-    records = [{"name": u.name, "drop": d} for u, d in zip(chosen.units, [0.3, 0.2, 0.0, 0.1, 0.0, 0.05, 0.0, 0.0])]
+    records = [
+        {"name": u.name, "drop": d}
+        for u, d in zip(chosen.units, [0.3, 0.2, 0.0, 0.1, 0.0, 0.05, 0.0, 0.0])
+    ]
     median, named = above_median(sorted(records, key=lambda r: -r["drop"]), chosen.median_over)
     assert median == 0.0 and named == [chosen.units[i].name for i in (0, 1, 3, 5)]
 
 
 def test_units_command_ablates_every_unit_and_names_those_above_the_median(run, tmp_path):
     out = tmp_path / "out"
-    proc = run_cli("inspect", "mode=units", f"checkpoint={run}", f"out={out}", VERB_CATEGORIES, "n_per_cell=3",
-                   "max_attractors=2", "plot_units=2", "batch_size=16")
+    proc = run_cli(
+        "inspect",
+        "mode=units",
+        f"checkpoint={run}",
+        f"out={out}",
+        VERB_CATEGORIES,
+        "n_per_cell=3",
+        "max_attractors=2",
+        "plot_units=2",
+        "batch_size=16",
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads((out / "units.json").read_text())
     assert summary["ablated"] == summary["units_total"] == 12 and summary["selection"] == "all"
-    assert summary["items"]["generated"]["seed"] == 0 and summary["items"]["used"] > 20  # the run's grammar
+    assert (
+        summary["items"]["generated"]["seed"] == 0 and summary["items"]["used"] > 20
+    )  # the run's grammar
     base, records = summary["baseline"], summary["ablations"]
     assert {"sg", "pl", "sg_pl", "pl_sg"} <= set(base)
     drops = [r["drop"] for r in records]
-    assert drops == sorted(drops, reverse=True) and summary["median_drop"] == statistics.median(drops)
-    assert summary["above_median"] == [r["name"] for r in records if r["drop"] > summary["median_drop"]]
+    assert drops == sorted(drops, reverse=True) and summary["median_drop"] == statistics.median(
+        drops
+    )
+    assert summary["above_median"] == [
+        r["name"] for r in records if r["drop"] > summary["median_drop"]
+    ]
     used = summary["items"]["used"]
     for r in records:
         assert abs(r["accuracy"] + r["drop"] - base["accuracy"]) < 1e-12
-        assert abs(r["drop"] - (r["lost"] - r["gained"]) / used) < 1e-12  # the flipped items make the drop
-        assert all(abs(v["accuracy"] + v["drop"] - base[c]) < 1e-12 for c, v in r["by_condition"].items())
+        assert (
+            abs(r["drop"] - (r["lost"] - r["gained"]) / used) < 1e-12
+        )  # the flipped items make the drop
+        assert all(
+            abs(v["accuracy"] + v["drop"] - base[c]) < 1e-12 for c, v in r["by_condition"].items()
+        )
     assert set(summary["significant"]) <= set(summary["above_median"])
     assert all(r["p_value"] < 0.05 / 12 for r in records if r["name"] in summary["significant"])
     assert [u["rank"] for u in summary["ranking"]] == list(range(1, 13))
     rows = list(csv.DictReader((out / "units.csv").open()))
     assert len(rows) == 12 and all(row["drop"] != "" for row in rows)
-    assert {row["name"] for row in rows if row["above_median"] == "true"} == set(summary["above_median"])
+    assert {row["name"] for row in rows if row["above_median"] == "true"} == set(
+        summary["above_median"]
+    )
     for name in ("units_ablation.png", "units_cell_by_condition.png"):
         assert (out / name).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "units whose ablation lowers accuracy more" in proc.stdout
@@ -148,17 +192,38 @@ def test_units_command_with_max_units_samples_and_reads_a_suite_folder(run, tmp_
     from lstm_nlp.grammar.suites import load_vocabulary, write_suites
 
     suites = tmp_path / "suites"
-    write_suites(suites, seed=0, n_per_cell=2, max_attractors=1, vocabulary=load_vocabulary(str(run)),
-                 categories=["pp", "obj_rel", "reflexive_simple"], grammar={"max_lemmas": 6})
+    write_suites(
+        suites,
+        seed=0,
+        n_per_cell=2,
+        max_attractors=1,
+        vocabulary=load_vocabulary(str(run)),
+        categories=["pp", "obj_rel", "reflexive_simple"],
+        grammar={"max_lemmas": 6},
+    )
     out = tmp_path / "out"
-    proc = run_cli("inspect", "mode=units", f"checkpoint={run}", f"out={out}", f"suite={suites}", "max_units=5",
-                   "ablate_top=1", "seed=4")
+    proc = run_cli(
+        "inspect",
+        "mode=units",
+        f"checkpoint={run}",
+        f"out={out}",
+        f"suite={suites}",
+        "max_units=5",
+        "ablate_top=1",
+        "seed=4",
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     summary = json.loads((out / "units.json").read_text())
     assert summary["ablated"] == 5 and summary["units_total"] == 12
-    assert summary["items"]["suite"] == str(suites) and summary["items"]["skipped"]["other_category"] > 0
+    assert (
+        summary["items"]["suite"] == str(suites)
+        and summary["items"]["skipped"]["other_category"] > 0
+    )
     selected = {r["name"]: r["selected"] for r in summary["ablations"]}
     assert sorted(selected.values()) == ["random"] * 4 + ["top"]
     assert selected[summary["ranking"][0]["name"]] == "top"
     random_drops = [r["drop"] for r in summary["ablations"] if r["selected"] == "random"]
-    assert summary["median_drop"] == statistics.median(random_drops) and summary["median_over"] == "the random sample"
+    assert (
+        summary["median_drop"] == statistics.median(random_drops)
+        and summary["median_over"] == "the random sample"
+    )

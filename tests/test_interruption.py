@@ -7,14 +7,25 @@ import time
 
 import pytest
 import torch
-
 from cli_helpers import TINY, env, metrics
 
 
 def start_training(run_dir, *extra):
-    cmd = [sys.executable, "-m", "lstm_nlp.cli.train", *TINY, "trainer.max_epochs=200", "data.train_sentences=3000",
-           "data.valid_sentences=200", "data.test_sentences=200", f"run_dir={run_dir}", *extra]
-    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env())
+    cmd = [
+        sys.executable,
+        "-m",
+        "lstm_nlp.cli.train",
+        *TINY,
+        "trainer.max_epochs=200",
+        "data.train_sentences=3000",
+        "data.valid_sentences=200",
+        "data.test_sentences=200",
+        f"run_dir={run_dir}",
+        *extra,
+    ]
+    return subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env()
+    )
 
 
 def wait_for_training(proc, timeout=120):
@@ -44,9 +55,23 @@ def test_signal_saves_a_checkpoint_and_exits_cleanly_then_the_run_resumes(tmp_pa
     assert not (run_dir / "metrics.json").exists()  # the run is not finished
 
     # the same command again (fewer epochs so that it ends): it resumes from that checkpoint
-    again = subprocess.run([sys.executable, "-m", "lstm_nlp.cli.train", *TINY, "trainer.max_epochs=1",
-                            "data.train_sentences=3000", "data.valid_sentences=200", "data.test_sentences=200",
-                            f"run_dir={run_dir}"], capture_output=True, text=True, env=env(), timeout=240)
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "lstm_nlp.cli.train",
+            *TINY,
+            "trainer.max_epochs=1",
+            "data.train_sentences=3000",
+            "data.valid_sentences=200",
+            "data.test_sentences=200",
+            f"run_dir={run_dir}",
+        ],
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=240,
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     assert f"resuming from {run_dir / 'checkpoints' / 'last.ckpt'}" in again.stdout
     assert metrics(run_dir)["global_step"] >= ckpt["global_step"]

@@ -38,22 +38,37 @@ def independent_ppl(lm: LanguageModel, data: np.ndarray, batch: int, bptt: int) 
             y = source[i + 1 : i + 1 + x.size(0)].long()
             x = x[: y.size(0)]
             logits, hidden = lm(x, hidden)
-            total += F.cross_entropy(logits.reshape(-1, VOCAB), y.reshape(-1), reduction="sum").item()
+            total += F.cross_entropy(
+                logits.reshape(-1, VOCAB), y.reshape(-1), reduction="sum"
+            ).item()
             count += y.numel()
     return math.exp(total / count)
 
 
 def trainer(**kwargs) -> pl.Trainer:
-    return pl.Trainer(accelerator="cpu", devices=1, logger=False, enable_checkpointing=False,
-                      enable_progress_bar=False, enable_model_summary=False, **kwargs)
+    return pl.Trainer(
+        accelerator="cpu",
+        devices=1,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        **kwargs,
+    )
 
 
 @pytest.mark.parametrize("head", ["softmax", "adaptive"])
 def test_validation_perplexity_equals_the_logits_perplexity(head):
-    kwargs = {"head": head, "adaptive_cutoffs": [10, 25], "adaptive_div_value": 2.0} if head == "adaptive" else {}
+    kwargs = (
+        {"head": head, "adaptive_cutoffs": [10, 25], "adaptive_div_value": 2.0}
+        if head == "adaptive"
+        else {}
+    )
     lm = model(**kwargs)
     valid = stream(997, 1)
-    data = LMStreamDataModule({"train": stream(2000, 0), "valid": valid}, batch_size=4, eval_batch_size=3, bptt=7)
+    data = LMStreamDataModule(
+        {"train": stream(2000, 0), "valid": valid}, batch_size=4, eval_batch_size=3, bptt=7
+    )
     reported = trainer().validate(lm, datamodule=data, verbose=False)[0]["val/ppl"]
     lm.eval()
     assert reported == pytest.approx(independent_ppl(lm, valid, 3, 7), rel=1e-5)
@@ -61,15 +76,22 @@ def test_validation_perplexity_equals_the_logits_perplexity(head):
 
 @pytest.mark.parametrize("head", ["softmax", "adaptive"])
 def test_training_loss_is_the_cross_entropy_of_the_logits_and_it_falls(head):
-    kwargs = {"head": head, "adaptive_cutoffs": [10, 25], "adaptive_div_value": 2.0} if head == "adaptive" else {}
+    kwargs = (
+        {"head": head, "adaptive_cutoffs": [10, 25], "adaptive_div_value": 2.0}
+        if head == "adaptive"
+        else {}
+    )
     lm = model(**kwargs)
     tokens = torch.from_numpy(stream(4 * 9, 2).astype(np.int64)).view(9, 4)
     x, y = tokens[:-1], tokens[1:]
     loss = lm.training_step((x, y), 0)
     logits, _ = lm(x)
-    assert loss.item() == pytest.approx(F.cross_entropy(logits.reshape(-1, VOCAB), y.reshape(-1)).item(), rel=1e-5)
-    data = LMStreamDataModule({"train": stream(3000, 3), "valid": stream(500, 4)}, batch_size=4,
-                              eval_batch_size=4, bptt=8)
+    assert loss.item() == pytest.approx(
+        F.cross_entropy(logits.reshape(-1, VOCAB), y.reshape(-1)).item(), rel=1e-5
+    )
+    data = LMStreamDataModule(
+        {"train": stream(3000, 3), "valid": stream(500, 4)}, batch_size=4, eval_batch_size=4, bptt=8
+    )
     before = trainer().validate(lm, datamodule=data, verbose=False)[0]["val/loss"]
     trainer(max_epochs=3, limit_val_batches=0).fit(lm, datamodule=data)
     after = trainer().validate(lm, datamodule=data, verbose=False)[0]["val/loss"]

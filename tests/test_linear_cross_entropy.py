@@ -30,7 +30,9 @@ def grads(loss_fn, hidden, weight, bias, targets, upstream=1.0):
 
 
 @pytest.mark.parametrize("bias", [True, False])
-@pytest.mark.parametrize("scale", [1.0, 30.0])  # 30: logits in the hundreds, log-softmax must stay stable
+@pytest.mark.parametrize(
+    "scale", [1.0, 30.0]
+)  # 30: logits in the hundreds, log-softmax must stay stable
 def test_value_and_gradients_match_pytorch(bias, scale):
     hidden, weight, b, targets = leaves(0, bias=bias, scale=scale)
     ref_loss, ref_grads = grads(reference, hidden, weight, b, targets, upstream=2.5)
@@ -86,7 +88,10 @@ def test_the_buffer_is_reused_across_steps_and_two_pending_graphs_do_not_share_i
     POOL.give(again)
     linear_cross_entropy(hidden, weight, b, targets).backward()
     pointers = {POOL.take(buf.numel(), hidden).data_ptr()}
-    assert pointers <= {buf.data_ptr(), again.data_ptr()}  # the step used a pooled buffer, not a new one
+    assert pointers <= {
+        buf.data_ptr(),
+        again.data_ptr(),
+    }  # the step used a pooled buffer, not a new one
 
 
 def test_lm_head_nll_matches_its_logits_with_and_without_projection():
@@ -97,7 +102,9 @@ def test_lm_head_nll_matches_its_logits_with_and_without_projection():
         ref = F.cross_entropy(head(hidden).reshape(-1, 29), targets.reshape(-1))
         torch.testing.assert_close(head.nll(hidden, targets), ref)
         params = [hidden, *head.parameters()]
-        for g, r in zip(torch.autograd.grad(head.nll(hidden, targets), params), torch.autograd.grad(ref, params)):
+        for g, r in zip(
+            torch.autograd.grad(head.nll(hidden, targets), params), torch.autograd.grad(ref, params)
+        ):
             torch.testing.assert_close(g, r, rtol=1e-4, atol=1e-6)
         torch.testing.assert_close(head.log_probs(hidden).exp().sum(-1), torch.ones(5, 2))
 
@@ -123,7 +130,9 @@ def test_a_target_probability_that_underflows_still_gives_the_exact_loss():
 def test_a_buffer_from_inference_mode_never_serves_a_training_step():
     hidden, weight, b, targets = leaves(6, rows=(11, 13))  # a size no other test uses
     with torch.inference_mode():
-        linear_cross_entropy(hidden, weight, b, targets)  # pools an inference tensor (as validation does)
+        linear_cross_entropy(
+            hidden, weight, b, targets
+        )  # pools an inference tensor (as validation does)
     loss = linear_cross_entropy(hidden, weight, b, targets)
     loss.backward()
     ref = [t.detach().clone().requires_grad_() for t in (hidden, weight, b)]

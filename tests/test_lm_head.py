@@ -26,12 +26,16 @@ def test_tying_shares_the_embedding_parameter_and_its_storage():
     assert head.decoder.weight is embedding.weight
     assert head.decoder.weight.data_ptr() == embedding.weight.data_ptr()
     model = nn.ModuleList([embedding, head])
-    assert sum(p.numel() for p in model.parameters()) == VOCAB * 5 + VOCAB  # shared weight counted once
+    assert (
+        sum(p.numel() for p in model.parameters()) == VOCAB * 5 + VOCAB
+    )  # shared weight counted once
     hidden = torch.randn(2, 5)
     before = head(hidden)
     with torch.no_grad():
         embedding.weight.mul_(2.0)
-    assert torch.allclose(head(hidden) - head.decoder.bias, 2 * (before - head.decoder.bias), atol=1e-6)
+    assert torch.allclose(
+        head(hidden) - head.decoder.bias, 2 * (before - head.decoder.bias), atol=1e-6
+    )
 
 
 def test_projection_is_inserted_when_sizes_differ():
@@ -65,7 +69,11 @@ def test_bias_can_be_switched_off():
 
 @pytest.mark.parametrize(
     "args,key",
-    [((0, VOCAB), "lm_head.input_dim"), ((5, 0), "lm_head.vocab_size"), ((5, VOCAB + 1, "tie"), "lm_head.vocab_size")],
+    [
+        ((0, VOCAB), "lm_head.input_dim"),
+        ((5, 0), "lm_head.vocab_size"),
+        ((5, VOCAB + 1, "tie"), "lm_head.vocab_size"),
+    ],
 )
 def test_invalid_settings_raise_config_error(args, key):
     if args[-1] == "tie":

@@ -14,7 +14,9 @@ def examples_batchify(data: torch.Tensor, bsz: int) -> torch.Tensor:
 
 def test_batchify_matches_pytorch_examples():
     stream = np.arange(103, dtype=np.int32)
-    assert torch.equal(batchify(stream, 4), examples_batchify(torch.arange(103, dtype=torch.int32), 4))
+    assert torch.equal(
+        batchify(stream, 4), examples_batchify(torch.arange(103, dtype=torch.int32), 4)
+    )
 
 
 def test_windows_cover_stream_and_targets_shift_by_one():
@@ -33,7 +35,10 @@ def test_windows_cover_stream_and_targets_shift_by_one():
 
 def test_variable_bptt_is_seeded_per_epoch():
     data = batchify(np.arange(5000, dtype=np.int32), 2)
-    a, b = BPTTBatches(data, 70, variable=True, seed=3), BPTTBatches(data, 70, variable=True, seed=3)
+    a, b = (
+        BPTTBatches(data, 70, variable=True, seed=3),
+        BPTTBatches(data, 70, variable=True, seed=3),
+    )
     assert a.lengths.tolist() == b.lengths.tolist() and len(set(a.lengths.tolist())) > 3
     assert a.lengths.sum() == data.size(0) - 1
     first = a.lengths.tolist()
@@ -76,10 +81,23 @@ def test_lightning_redraws_variable_windows_every_epoch():
         def configure_optimizers(self):
             return torch.optim.SGD(self.parameters(), lr=0.1)
 
-    dm = LMStreamDataModule({"train": np.arange(4000, dtype=np.int32)}, batch_size=2, eval_batch_size=2, bptt=30,
-                            variable_bptt=True, seed=5)
-    trainer = pl.Trainer(max_epochs=3, logger=False, enable_checkpointing=False, enable_progress_bar=False,
-                         enable_model_summary=False, use_distributed_sampler=False, limit_val_batches=0)
+    dm = LMStreamDataModule(
+        {"train": np.arange(4000, dtype=np.int32)},
+        batch_size=2,
+        eval_batch_size=2,
+        bptt=30,
+        variable_bptt=True,
+        seed=5,
+    )
+    trainer = pl.Trainer(
+        max_epochs=3,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        use_distributed_sampler=False,
+        limit_val_batches=0,
+    )
     trainer.fit(Probe(), datamodule=dm)
     expected = []
     for epoch in range(3):
@@ -111,7 +129,9 @@ def test_batchify_of_a_memory_map_is_a_view_not_a_copy(tmp_path):
 def test_windows_of_a_memory_map_equal_those_of_a_contiguous_copy(tmp_path, variable):
     stream = _mapped_stream(tmp_path, 4321)
     lazy = BPTTBatches(batchify(stream, 3), 35, variable=variable, seed=2)
-    copied = examples_batchify(torch.from_numpy(np.array(stream)), 3)  # the former layout, in memory
+    copied = examples_batchify(
+        torch.from_numpy(np.array(stream)), 3
+    )  # the former layout, in memory
     assert lazy.n_tokens == BPTTBatches(copied, 35, variable=variable, seed=2).n_tokens
     for i in range(len(lazy)):
         x, y = lazy[i]
@@ -132,7 +152,9 @@ def test_datamodule_pickles_mapped_streams_by_name(tmp_path):
     blob = pickle.dumps(dm)
     assert len(blob) < 20_000  # the name of the file, not its 800 kB
     again = pickle.loads(blob)
-    assert isinstance(again.streams["train"], np.memmap) and np.array_equal(again.streams["train"], stream)
+    assert isinstance(again.streams["train"], np.memmap) and np.array_equal(
+        again.streams["train"], stream
+    )
     assert np.array_equal(again.streams["valid"], np.arange(100))
     again.setup()
     assert torch.equal(again.datasets["train"][3][0], dm.datasets["train"][3][0])
@@ -155,8 +177,14 @@ def test_variable_bptt_gives_every_ddp_rank_as_many_windows():
     stream = np.arange(2800, dtype=np.int32)
     counts, firsts = [], []
     for rank in range(2):
-        dm = LMStreamDataModule({"train": stream}, batch_size=4, eval_batch_size=4, bptt=35,
-                                variable_bptt=True, seed=1234)
+        dm = LMStreamDataModule(
+            {"train": stream},
+            batch_size=4,
+            eval_batch_size=4,
+            bptt=35,
+            variable_bptt=True,
+            seed=1234,
+        )
         dm.trainer = SimpleNamespace(global_rank=rank, world_size=2)
         dm.setup("fit")
         windows = dm.datasets["train"]

@@ -3,7 +3,6 @@
 import importlib.util
 
 import pytest
-
 from cli_helpers import metrics, one_line_error, train
 
 
@@ -43,14 +42,25 @@ def test_multirun_sweeps_each_combination(corpus_dir, tmp_path):
 
 
 def test_ddp_inside_multirun_is_refused(corpus_dir, tmp_path):
-    proc = train("-m", "data=text", f"data.path={corpus_dir}", f"run_dir={tmp_path / 's'}", "trainer.strategy=ddp",
-                 "trainer.accelerator=cpu", "trainer.devices=2", "seed=1,2")
+    proc = train(
+        "-m",
+        "data=text",
+        f"data.path={corpus_dir}",
+        f"run_dir={tmp_path / 's'}",
+        "trainer.strategy=ddp",
+        "trainer.accelerator=cpu",
+        "trainer.devices=2",
+        "seed=1,2",
+    )
     assert "cannot run inside a Hydra multirun" in one_line_error(proc)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("hydra_plugins.hydra_submitit_launcher") is not None
-                    if importlib.util.find_spec("hydra_plugins") else False,
-                    reason="hydra-submitit-launcher is installed")
+@pytest.mark.skipif(
+    importlib.util.find_spec("hydra_plugins.hydra_submitit_launcher") is not None
+    if importlib.util.find_spec("hydra_plugins")
+    else False,
+    reason="hydra-submitit-launcher is installed",
+)
 def test_slurm_launcher_without_its_package_is_one_line(tmp_path):
     proc = train("-m", "hydra/launcher=slurm", "seed=1,2", f"run_dir={tmp_path / 's'}")
     assert "pip install 'lstm-nlp[slurm]'" in one_line_error(proc)

@@ -35,8 +35,13 @@ def test_a_single_100_mb_line(tmp_path):
     (folder / "test.txt").write_text("w3 end\n", encoding="utf-8")
     assert (folder / "train.txt").stat().st_size > 100_000_000
 
-    proc = subprocess.run([sys.executable, "-c", MEASURE, str(folder)], capture_output=True, text=True, env=env(),
-                          timeout=300)
+    proc = subprocess.run(
+        [sys.executable, "-c", MEASURE, str(folder)],
+        capture_output=True,
+        text=True,
+        env=env(),
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr[-2000:]
     result = json.loads(proc.stdout)
     assert result["tokens"] == repeats * 200_000 + 2  # every word, "end" and the line's <eos>

@@ -34,7 +34,13 @@ def random_state(encoder, seed=2):
 
 def twin_nn_lstm(encoder, module=nn.LSTM):
     """An nn.LSTM (or ReferenceLSTM) with the encoder's sizes and weights."""
-    lstm = module(IN, HID, encoder.num_layers, batch_first=encoder.batch_first, bidirectional=encoder.bidirectional)
+    lstm = module(
+        IN,
+        HID,
+        encoder.num_layers,
+        batch_first=encoder.batch_first,
+        bidirectional=encoder.bidirectional,
+    )
     lstm.load_state_dict(encoder.to_nn_lstm_state_dict())
     return lstm.eval()
 
@@ -45,22 +51,36 @@ def run_packed(lstm, x, hx, lengths, batch_first=False):
     return pad_packed_sequence(out, batch_first, total_length=SEQ)[0], state
 
 
-SHAPE_CASES = list(product([False, True], [1, 2], [False, True], [0.0, 0.3], [0.0, 0.3], [None, LENGTHS]))
+SHAPE_CASES = list(
+    product([False, True], [1, 2], [False, True], [0.0, 0.3], [0.0, 0.3], [None, LENGTHS])
+)
 
 
-@pytest.mark.parametrize("bidirectional,num_layers,batch_first,hidden_dropout,weight_drop,lengths", SHAPE_CASES)
-def test_output_and_state_shapes(bidirectional, num_layers, batch_first, hidden_dropout, weight_drop, lengths):
+@pytest.mark.parametrize(
+    "bidirectional,num_layers,batch_first,hidden_dropout,weight_drop,lengths", SHAPE_CASES
+)
+def test_output_and_state_shapes(
+    bidirectional, num_layers, batch_first, hidden_dropout, weight_drop, lengths
+):
     dropout = 0.2 if num_layers > 1 else 0.0
     encoder = make_encoder(
-        num_layers=num_layers, bidirectional=bidirectional, batch_first=batch_first, dropout=dropout,
-        input_dropout=0.1, hidden_dropout=hidden_dropout, output_dropout=0.1, weight_drop=weight_drop,
+        num_layers=num_layers,
+        bidirectional=bidirectional,
+        batch_first=batch_first,
+        dropout=dropout,
+        input_dropout=0.1,
+        hidden_dropout=hidden_dropout,
+        output_dropout=0.1,
+        weight_drop=weight_drop,
     )
     directions = 2 if bidirectional else 1
     x = make_input(batch_first)
     for training in (True, False):
         encoder.train(training)
         out, (h_n, c_n) = encoder(x, lengths=lengths)
-        assert out.shape == ((BATCH, SEQ, HID * directions) if batch_first else (SEQ, BATCH, HID * directions))
+        assert out.shape == (
+            (BATCH, SEQ, HID * directions) if batch_first else (SEQ, BATCH, HID * directions)
+        )
         assert h_n.shape == c_n.shape == (num_layers * directions, BATCH, HID)
         assert encoder.get_output_dim() == HID * directions == out.shape[-1]
         if lengths is not None:
@@ -73,7 +93,9 @@ def test_output_and_state_shapes(bidirectional, num_layers, batch_first, hidden_
 @pytest.mark.parametrize("hidden_dropout", [0.0, 0.3])
 @pytest.mark.parametrize("batch_first", [False, True])
 def test_packing_gives_each_sequence_its_own_result(hidden_dropout, batch_first):
-    kwargs = dict(num_layers=2, bidirectional=True, batch_first=batch_first, hidden_dropout=hidden_dropout)
+    kwargs = dict(
+        num_layers=2, bidirectional=True, batch_first=batch_first, hidden_dropout=hidden_dropout
+    )
     encoder = make_encoder(**kwargs).eval()
     x = make_input(batch_first)
     h0, c0 = random_state(encoder)
@@ -100,7 +122,9 @@ def test_given_hx_is_used_and_matches_nn_lstm(hidden_dropout, lengths):
     assert not torch.allclose(out, encoder(x, lengths=lengths)[0], atol=1e-3)
 
 
-ALL_DROPOUTS = dict(dropout=0.3, input_dropout=0.3, hidden_dropout=0.3, output_dropout=0.3, weight_drop=0.3)
+ALL_DROPOUTS = dict(
+    dropout=0.3, input_dropout=0.3, hidden_dropout=0.3, output_dropout=0.3, weight_drop=0.3
+)
 
 
 @pytest.mark.parametrize("lengths", [None, LENGTHS])
@@ -116,7 +140,9 @@ def test_each_dropout_is_random_in_training(key, lengths):
 
 
 def test_between_layer_dropout_still_acts_with_one_lstm_per_layer():
-    encoder = make_encoder(num_layers=2, dropout=0.5, hidden_dropout=1e-9)  # locked masks keep everything
+    encoder = make_encoder(
+        num_layers=2, dropout=0.5, hidden_dropout=1e-9
+    )  # locked masks keep everything
     assert encoder.per_layer
     x = make_input()
     assert not torch.allclose(encoder(x)[0], encoder(x)[0], atol=1e-3)
@@ -151,7 +177,10 @@ def test_weight_drop_is_dropconnect_on_hidden_weights_only(bidirectional):
     torch.manual_seed(7)  # draw the same masks by hand, in the same order
     weights = encoder.to_nn_lstm_state_dict()
     names = hidden_weight_names(encoder.lstm)
-    assert names == [n for n in weights if n.startswith("weight_hh")] and len(names) == 2 * encoder.num_directions
+    assert (
+        names == [n for n in weights if n.startswith("weight_hh")]
+        and len(names) == 2 * encoder.num_directions
+    )
     weights.update({name: F.dropout(weights[name], 0.5) for name in names})
     lstm = twin_nn_lstm(encoder)
     lstm.load_state_dict(weights)
@@ -256,7 +285,9 @@ def test_weights_convert_to_and_from_nn_lstm_names(hidden_dropout):
     x = make_input()
     for module in (nn.LSTM, ReferenceLSTM):
         assert torch.allclose(twin_nn_lstm(encoder, module)(x)[0], encoder(x)[0], atol=1e-5)
-    other = make_encoder(seed=9, num_layers=3, bidirectional=True, hidden_dropout=hidden_dropout).eval()
+    other = make_encoder(
+        seed=9, num_layers=3, bidirectional=True, hidden_dropout=hidden_dropout
+    ).eval()
     assert not torch.allclose(other(x)[0], encoder(x)[0], atol=1e-3)
     other.load_nn_lstm_state_dict(twin_nn_lstm(encoder).state_dict())
     assert torch.allclose(other(x)[0], encoder(x)[0], atol=1e-6)

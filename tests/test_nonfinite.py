@@ -3,9 +3,9 @@
 import lightning.pytorch as pl
 import pytest
 import torch
+from cli_helpers import one_line_error, train
 from torch import nn
 
-from cli_helpers import one_line_error, train
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.nonfinite import NonFiniteLoss, NonFiniteLossError
 
@@ -37,16 +37,25 @@ class Poisoned(pl.LightningModule):
 
 
 def fit(module, policy):
-    trainer = pl.Trainer(max_epochs=1, accelerator="cpu", logger=False, enable_checkpointing=False,
-                         enable_progress_bar=False, enable_model_summary=False, gradient_clip_val=1.0,
-                         callbacks=[NonFiniteLoss(policy)])
+    trainer = pl.Trainer(
+        max_epochs=1,
+        accelerator="cpu",
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        gradient_clip_val=1.0,
+        callbacks=[NonFiniteLoss(policy)],
+    )
     trainer.fit(module)
     return trainer
 
 
 def test_stop_ends_the_run_before_the_bad_step_changes_a_weight():
     module = Poisoned(bad={3})
-    with pytest.raises(NonFiniteLossError, match=r"the training loss is nan at step 3 \(epoch 0, batch 3\)"):
+    with pytest.raises(
+        NonFiniteLossError, match=r"the training loss is nan at step 3 \(epoch 0, batch 3\)"
+    ):
         fit(module, "stop")
     assert torch.isfinite(module.layer.weight).all()
     assert torch.equal(module.layer.weight.detach(), module.weights_before[3])
@@ -59,7 +68,9 @@ def test_skip_leaves_the_weights_alone_for_that_batch_and_goes_on():
         trainer = fit(module, "skip")
     for i in (2, 4):
         assert torch.equal(module.weights_after[i], module.weights_before[i])
-    assert not torch.equal(module.weights_after[3], module.weights_before[3])  # good batches still train
+    assert not torch.equal(
+        module.weights_after[3], module.weights_before[3]
+    )  # good batches still train
     assert torch.isfinite(module.layer.weight).all()
     assert trainer.callbacks[0].final_metrics == {"train/skipped_nonfinite_batches": 2}
 
@@ -76,7 +87,14 @@ def test_unknown_policy_is_a_config_error():
 
 
 def test_a_diverging_run_ends_in_one_line_naming_the_step(corpus_dir, tmp_path):
-    proc = train("data=text", f"data.path={corpus_dir}", f"run_dir={tmp_path / 'run'}", "optim.lr=3e38",
-                 "trainer.gradient_clip_val=null")
+    proc = train(
+        "data=text",
+        f"data.path={corpus_dir}",
+        f"run_dir={tmp_path / 'run'}",
+        "optim.lr=3e38",
+        "trainer.gradient_clip_val=null",
+    )
     line = one_line_error(proc)
-    assert "the training loss is" in line and "at step" in line and "nonfinite_loss=skip" in line, line
+    assert "the training loss is" in line and "at step" in line and "nonfinite_loss=skip" in line, (
+        line
+    )

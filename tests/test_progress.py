@@ -8,8 +8,16 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from lstm_nlp.progress import (RATE_KEY, ParameterSummary, TokenRate, TQDMTokensBar, batch_tokens,
-                               display_callbacks, parameter_rows, progress_bar)
+from lstm_nlp.progress import (
+    RATE_KEY,
+    ParameterSummary,
+    TokenRate,
+    TQDMTokensBar,
+    batch_tokens,
+    display_callbacks,
+    parameter_rows,
+    progress_bar,
+)
 
 
 class FakeClock:
@@ -48,9 +56,13 @@ def test_batch_tokens_counts_real_tokens():
 
     from lstm_nlp.data.sentences import Sentence, collate_sentences
 
-    assert batch_tokens((torch.zeros(35, 20, dtype=torch.long), torch.zeros(35, 20))) == 700  # LM (input, target)
-    padded = collate_sentences([Sentence(0, np.array([1, 2, 3]), None, None), Sentence(1, np.array([4]), None, None)],
-                               pad_id=0)
+    assert (
+        batch_tokens((torch.zeros(35, 20, dtype=torch.long), torch.zeros(35, 20))) == 700
+    )  # LM (input, target)
+    padded = collate_sentences(
+        [Sentence(0, np.array([1, 2, 3]), None, None), Sentence(1, np.array([4]), None, None)],
+        pad_id=0,
+    )
     assert padded.tokens.numel() == 6 and batch_tokens(padded) == 4  # padding is not counted
 
 
@@ -73,8 +85,19 @@ class ClockedModule(pl.LightningModule):
         return torch.optim.SGD(self.parameters(), lr=0.01)
 
 
-@pytest.mark.parametrize("use_rich", [False, pytest.param(True, marks=pytest.mark.skipif(
-    importlib.util.find_spec("rich") is None, reason="rich is not installed (the tqdm bar is used)"))])
+@pytest.mark.parametrize(
+    "use_rich",
+    [
+        False,
+        pytest.param(
+            True,
+            marks=pytest.mark.skipif(
+                importlib.util.find_spec("rich") is None,
+                reason="rich is not installed (the tqdm bar is used)",
+            ),
+        ),
+    ],
+)
 def test_bar_shows_tokens_per_training_second(tmp_path, use_rich):
     clock = FakeClock()
     bar = progress_bar(use_rich=use_rich, clock=clock)
@@ -88,22 +111,41 @@ def test_bar_shows_tokens_per_training_second(tmp_path, use_rich):
         return metrics
 
     bar.get_metrics = spy
-    data = TensorDataset(torch.zeros(10, 4, dtype=torch.long))  # batches of 3, 3, 3, 1 rows x 4 tokens
-    trainer = pl.Trainer(max_epochs=2, callbacks=[bar], logger=False, enable_checkpointing=False,
-                         enable_model_summary=False, val_check_interval=2, num_sanity_val_steps=0,
-                         default_root_dir=tmp_path, accelerator="cpu")
-    trainer.fit(ClockedModule(clock), DataLoader(data, batch_size=3), DataLoader(data, batch_size=5))
+    data = TensorDataset(
+        torch.zeros(10, 4, dtype=torch.long)
+    )  # batches of 3, 3, 3, 1 rows x 4 tokens
+    trainer = pl.Trainer(
+        max_epochs=2,
+        callbacks=[bar],
+        logger=False,
+        enable_checkpointing=False,
+        enable_model_summary=False,
+        val_check_interval=2,
+        num_sanity_val_steps=0,
+        default_root_dir=tmp_path,
+        accelerator="cpu",
+    )
+    trainer.fit(
+        ClockedModule(clock), DataLoader(data, batch_size=3), DataLoader(data, batch_size=5)
+    )
     tokens = [12, 24, 36, 40]  # cumulative tokens after each batch of an epoch; 1 s per batch
-    expected = {epoch * 4 + k + 1: f"{tokens[k] / (k + 1):,.0f}" for epoch in (0, 1) for k in range(4)}
+    expected = {
+        epoch * 4 + k + 1: f"{tokens[k] / (k + 1):,.0f}" for epoch in (0, 1) for k in range(4)
+    }
     after_batch = {step: text for step, text in shown if step in expected}
-    assert after_batch == expected  # validation's 100 s per batch never counts; each epoch starts afresh
+    assert (
+        after_batch == expected
+    )  # validation's 100 s per batch never counts; each epoch starts afresh
 
 
 def test_bar_falls_back_to_tqdm_and_display_callbacks_follow_the_trainer_flags(monkeypatch):
     import lstm_nlp.progress as progress
 
     monkeypatch.setattr(progress, "rich_available", lambda: False)
-    kinds = [type(c) for c in display_callbacks({"enable_progress_bar": True, "enable_model_summary": True})]
+    kinds = [
+        type(c)
+        for c in display_callbacks({"enable_progress_bar": True, "enable_model_summary": True})
+    ]
     assert kinds == [TQDMTokensBar, ParameterSummary]
     assert display_callbacks({"enable_progress_bar": False, "enable_model_summary": False}) == []
 
@@ -118,12 +160,23 @@ def test_parameter_rows_list_embedding_each_lstm_layer_and_decoder(capsys):
     model.drop = nn.Dropout(0.1)
     model.decoder = nn.Linear(hidden, vocab)
     rows = {name: count for name, _, count in parameter_rows(model, max_depth=2)}
-    layer0, layer1 = 4 * hidden * (dim + hidden) + 8 * hidden, 4 * hidden * (2 * hidden) + 8 * hidden
-    assert rows == {"embedding": vocab * dim, "encoder": layer0 + layer1, "encoder.lstm": layer0 + layer1,
-                    "encoder.lstm[layer 0]": layer0, "encoder.lstm[layer 1]": layer1,
-                    "decoder": hidden * vocab + vocab}  # no rows for modules without parameters
-    assert set(dict.fromkeys(n for n, _, _ in parameter_rows(model, max_depth=1))) == {"embedding", "encoder",
-                                                                                    "decoder"}
+    layer0, layer1 = (
+        4 * hidden * (dim + hidden) + 8 * hidden,
+        4 * hidden * (2 * hidden) + 8 * hidden,
+    )
+    assert rows == {
+        "embedding": vocab * dim,
+        "encoder": layer0 + layer1,
+        "encoder.lstm": layer0 + layer1,
+        "encoder.lstm[layer 0]": layer0,
+        "encoder.lstm[layer 1]": layer1,
+        "decoder": hidden * vocab + vocab,
+    }  # no rows for modules without parameters
+    assert set(dict.fromkeys(n for n, _, _ in parameter_rows(model, max_depth=1))) == {
+        "embedding",
+        "encoder",
+        "decoder",
+    }
 
     class Wrapper(pl.LightningModule):
         def __init__(self):

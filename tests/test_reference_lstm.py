@@ -47,7 +47,11 @@ def forward_backward(module, x, hx, lengths, weights):
     """Outputs and every gradient of a loss that weighs each output element differently."""
     x = x.clone().requires_grad_()
     hx = None if hx is None else tuple(t.clone().requires_grad_() for t in hx)
-    run = module if isinstance(module, ReferenceLSTM) else lambda *a, lengths: run_nn(module, *a, lengths)
+    run = (
+        module
+        if isinstance(module, ReferenceLSTM)
+        else lambda *a, lengths: run_nn(module, *a, lengths)
+    )
     out, (h, c) = run(x, hx, lengths=lengths)
     ((out * weights[0]).sum() + (h * weights[1]).sum() + (c * weights[2]).sum()).backward()
     result = {"output": out, "h_n": h, "c_n": c, "grad x": x.grad}
@@ -61,11 +65,17 @@ def forward_backward(module, x, hx, lengths, weights):
     "num_layers,bidirectional,batch_first,given_hx,lengths",
     list(product([1, 3], [False, True], [False, True], [False, True], [None, LENGTHS])),
 )
-def test_matches_nn_lstm_in_outputs_and_gradients(num_layers, bidirectional, batch_first, given_hx, lengths):
+def test_matches_nn_lstm_in_outputs_and_gradients(
+    num_layers, bidirectional, batch_first, given_hx, lengths
+):
     ref, lstm = make_pair(num_layers, bidirectional, batch_first)
     x = make_input(batch_first)
     hx = make_state(num_layers, bidirectional) if given_hx else None
-    out_shape = (BATCH, SEQ, HID * ref.num_directions) if batch_first else (SEQ, BATCH, HID * ref.num_directions)
+    out_shape = (
+        (BATCH, SEQ, HID * ref.num_directions)
+        if batch_first
+        else (SEQ, BATCH, HID * ref.num_directions)
+    )
     weights = (torch.randn(out_shape), *make_state(num_layers, bidirectional))
     expected = forward_backward(lstm, x, hx, lengths, weights)
     actual = forward_backward(ref, x, hx, lengths, weights)
@@ -113,14 +123,19 @@ def test_parameters_names_shapes_and_init_are_nn_lstm_s(bidirectional):
     ref = ReferenceLSTM(IN, HID, 2, bidirectional=bidirectional)
     torch.manual_seed(3)
     lstm = nn.LSTM(IN, HID, 2, bidirectional=bidirectional)
-    assert [(n, p.shape) for n, p in ref.named_parameters()] == [(n, p.shape) for n, p in lstm.named_parameters()]
+    assert [(n, p.shape) for n, p in ref.named_parameters()] == [
+        (n, p.shape) for n, p in lstm.named_parameters()
+    ]
     for (name, a), b in zip(ref.state_dict().items(), lstm.state_dict().values()):
         assert torch.equal(a, b), name  # same init, same random stream
 
 
 def test_state_dict_round_trip_both_ways():
     torch.manual_seed(0)
-    ref, lstm = ReferenceLSTM(IN, HID, 2, bidirectional=True), nn.LSTM(IN, HID, 2, bidirectional=True)
+    ref, lstm = (
+        ReferenceLSTM(IN, HID, 2, bidirectional=True),
+        nn.LSTM(IN, HID, 2, bidirectional=True),
+    )
     assert not torch.equal(ref.weight_ih_l0, lstm.weight_ih_l0)
     ref.load_state_dict(lstm.state_dict())
     assert torch.allclose(ref(make_input())[0], lstm(make_input())[0], **TOL)
@@ -195,7 +210,9 @@ def test_sizes_and_directions():
 
 
 def test_encoder_only_settings_are_accepted_when_zero():
-    ref = ReferenceLSTM(IN, HID, input_dropout=0, hidden_dropout=0.0, output_dropout=0, weight_drop=0.0)
+    ref = ReferenceLSTM(
+        IN, HID, input_dropout=0, hidden_dropout=0.0, output_dropout=0, weight_drop=0.0
+    )
     assert ref(make_input())[0].shape == (SEQ, BATCH, HID)
 
 

@@ -18,7 +18,9 @@ def fresh_plugins(monkeypatch):
     monkeypatch.setattr(plugins, "_loaded_dirs", set())
 
     def install(*eps):
-        monkeypatch.setattr(plugins, "entry_points", lambda group: [e for e in eps if e.group == group])
+        monkeypatch.setattr(
+            plugins, "entry_points", lambda group: [e for e in eps if e.group == group]
+        )
 
     install()
     return install
@@ -80,13 +82,18 @@ def _plugin_module(tmp_path, monkeypatch, name, body):
 
 
 def test_entry_point_plugin_registers_a_task(tmp_path, monkeypatch, fresh_plugins):
-    _plugin_module(tmp_path, monkeypatch, "my_plugin", """
+    _plugin_module(
+        tmp_path,
+        monkeypatch,
+        "my_plugin",
+        """
         from lstm_nlp.registry import TASKS
         def register():
             TASKS.register("my_task", "my_plugin:build", config={"lr": 1})
         def build(cfg, run):
             return "built"
-    """)
+    """,
+    )
     fresh_plugins(EntryPoint("mine", "my_plugin:register", plugins.GROUP))
     try:
         assert TASKS.get("my_task")(None, None) == "built"
@@ -97,12 +104,19 @@ def test_entry_point_plugin_registers_a_task(tmp_path, monkeypatch, fresh_plugin
 
 def test_broken_plugin_is_reported_and_others_still_load(tmp_path, monkeypatch, fresh_plugins):
     _plugin_module(tmp_path, monkeypatch, "broken_plugin", "raise RuntimeError('boom at import')\n")
-    _plugin_module(tmp_path, monkeypatch, "good_plugin", """
+    _plugin_module(
+        tmp_path,
+        monkeypatch,
+        "good_plugin",
+        """
         from lstm_nlp.registry import ENCODERS
         ENCODERS.register("good_encoder", object)
-    """)
-    fresh_plugins(EntryPoint("broken", "broken_plugin", plugins.GROUP),
-                  EntryPoint("good", "good_plugin", plugins.GROUP))
+    """,
+    )
+    fresh_plugins(
+        EntryPoint("broken", "broken_plugin", plugins.GROUP),
+        EntryPoint("good", "good_plugin", plugins.GROUP),
+    )
     try:
         with pytest.warns(plugins.PluginWarning, match="plugin 'broken'.*boom at import"):
             names = ENCODERS.names()
@@ -115,10 +129,15 @@ def test_broken_plugin_is_reported_and_others_still_load(tmp_path, monkeypatch, 
 
 
 def test_plugin_registering_a_taken_name_is_isolated(tmp_path, monkeypatch, fresh_plugins):
-    _plugin_module(tmp_path, monkeypatch, "dup_plugin", """
+    _plugin_module(
+        tmp_path,
+        monkeypatch,
+        "dup_plugin",
+        """
         from lstm_nlp.registry import TASKS
         TASKS.register("language_model", object)
-    """)
+    """,
+    )
     fresh_plugins(EntryPoint("dup", "dup_plugin", plugins.GROUP))
     with pytest.warns(plugins.PluginWarning, match="already registered"):
         TASKS.names()
@@ -128,7 +147,9 @@ def test_plugin_registering_a_taken_name_is_isolated(tmp_path, monkeypatch, fres
 def test_plugins_dir_loads_local_modules(tmp_path, fresh_plugins):
     folder = tmp_path / "local_plugins"
     folder.mkdir()
-    (folder / "shapes.py").write_text("from lstm_nlp.registry import DATA_SOURCES\nDATA_SOURCES.register('shapes', dict)\n")
+    (folder / "shapes.py").write_text(
+        "from lstm_nlp.registry import DATA_SOURCES\nDATA_SOURCES.register('shapes', dict)\n"
+    )
     (folder / "bad.py").write_text("import not_a_module_anywhere\n")
     try:
         with pytest.warns(plugins.PluginWarning, match="'bad'"):

@@ -76,14 +76,23 @@ def run_batches(callback, trainer, steps, accumulate=1, start=0, on_batch=None):
 def test_periodic_checkpoint_by_steps_and_by_minutes(tmp_path):
     now = [0.0]
     trainer = FakeTrainer()
-    callback = PeriodicCheckpoint(tmp_path / "last.ckpt", every_n_steps=4, every_minutes=1.0, clock=lambda: now[0])
+    callback = PeriodicCheckpoint(
+        tmp_path / "last.ckpt", every_n_steps=4, every_minutes=1.0, clock=lambda: now[0]
+    )
     # 7 s a step, step 9 takes 30 s: by count steps 4, 8, 12; by time (60 s) none, since every
     # save restarts the clock and the longest stretch (after step 8 to 11: 30 + 7 + 7 s) is under a minute
-    run_batches(callback, trainer, 12, on_batch=lambda i: now.__setitem__(0, now[0] + (30.0 if i == 8 else 7.0)))
+    run_batches(
+        callback,
+        trainer,
+        12,
+        on_batch=lambda i: now.__setitem__(0, now[0] + (30.0 if i == 8 else 7.0)),
+    )
     assert trainer.saved == [4, 8, 12]
     callback = PeriodicCheckpoint(tmp_path / "last.ckpt", every_minutes=0.5, clock=lambda: now[0])
     trainer.saved = []
-    run_batches(callback, trainer, 10, start=12, on_batch=lambda i: now.__setitem__(0, now[0] + 7.0))
+    run_batches(
+        callback, trainer, 10, start=12, on_batch=lambda i: now.__setitem__(0, now[0] + 7.0)
+    )
     assert trainer.saved == [17, 22]  # 35 s after the start, then 35 s after that save
 
 
@@ -98,7 +107,10 @@ def test_resume_points_wait_for_a_batch_after_which_a_resume_is_exact(tmp_path):
 
     trainer, callback = FakeTrainer(), PeriodicCheckpoint(tmp_path / "last.ckpt", every_n_steps=3)
     run_batches(callback, trainer, 7, accumulate=4)  # four batches per optimiser step
-    assert trainer.saved == [3, 6]  # once each, after the batch that stepped; never mid-accumulation
+    assert trainer.saved == [
+        3,
+        6,
+    ]  # once each, after the batch that stepped; never mid-accumulation
 
 
 def test_a_signal_on_a_batch_before_a_validation_stops_after_the_next_batch(tmp_path):
@@ -109,7 +121,9 @@ def test_a_signal_on_a_batch_before_a_validation_stops_after_the_next_batch(tmp_
     callback = SaveOnSignal(tmp_path / "last.ckpt")
     run_batches(callback, trainer, 9)
     callback.received = "SIGTERM"
-    run_batches(callback, trainer, 1, start=9)  # the epoch's last batch: a validation follows, no save
+    run_batches(
+        callback, trainer, 1, start=9
+    )  # the epoch's last batch: a validation follows, no save
     assert trainer.saved == []
     with pytest.raises(Preempted, match="SIGTERM at step 11: saved"):
         run_batches(callback, trainer, 1, start=0)  # the next epoch's first batch
@@ -122,8 +136,12 @@ def test_a_sentence_task_resumed_mid_epoch_trains_the_batches_it_had_not_trained
     from lstm_nlp.data.sentences import SentenceDataModule, SentenceDataset
 
     rng = np.random.default_rng(0)
-    data = {split: SentenceDataset([rng.integers(1, 20, size=rng.integers(2, 9)).tolist() for _ in range(60)])
-            for split in ("train", "valid", "test")}
+    data = {
+        split: SentenceDataset(
+            [rng.integers(1, 20, size=rng.integers(2, 9)).tolist() for _ in range(60)]
+        )
+        for split in ("train", "valid", "test")
+    }
 
     class Recorder(pl.LightningModule):
         def __init__(self):
@@ -145,9 +163,16 @@ def test_a_sentence_task_resumed_mid_epoch_trains_the_batches_it_had_not_trained
 
     def fit(module, *callbacks, ckpt=None):
         dm = SentenceDataModule(data, pad_id=0, batch_size=8, seed=5)
-        trainer = pl.Trainer(max_epochs=3, logger=False, enable_checkpointing=False, enable_progress_bar=False,
-                             enable_model_summary=False, limit_val_batches=0, callbacks=list(callbacks),
-                             **SentenceDataModule.trainer_kwargs)
+        trainer = pl.Trainer(
+            max_epochs=3,
+            logger=False,
+            enable_checkpointing=False,
+            enable_progress_bar=False,
+            enable_model_summary=False,
+            limit_val_batches=0,
+            callbacks=list(callbacks),
+            **SentenceDataModule.trainer_kwargs,
+        )
         trainer.fit(module, datamodule=dm, ckpt_path=ckpt)
 
     whole = Recorder()

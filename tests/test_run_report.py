@@ -19,12 +19,18 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
-
 from cli_helpers import TINY, env, metrics, run_cli, train
 
 SMALL = ["data.train_sentences=400", "data.valid_sentences=80", "data.test_sentences=80"]
-CLASSIFIER = ["encoder.hidden_size=16", "encoder.num_layers=1", "task.embedding_dim=16", "optim=adam",
-              "trainer.enable_progress_bar=false", "trainer.enable_model_summary=false", *SMALL]
+CLASSIFIER = [
+    "encoder.hidden_size=16",
+    "encoder.num_layers=1",
+    "task.embedding_dim=16",
+    "optim=adam",
+    "trainer.enable_progress_bar=false",
+    "trainer.enable_model_summary=false",
+    *SMALL,
+]
 PNG = b"\x89PNG\r\n\x1a\n"
 
 
@@ -38,7 +44,10 @@ def section(md: str, title: str) -> str:
 def table(text: str) -> list[dict[str, str]]:
     """The first Markdown table in ``text``, as dicts by column name."""
     lines = [line for line in text.splitlines() if line.startswith("|")]
-    cells = [[c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip()[1:-1])] for line in lines]
+    cells = [
+        [c.strip().replace("\\|", "|") for c in re.split(r"(?<!\\)\|", line.strip()[1:-1])]
+        for line in lines
+    ]
     return [dict(zip(cells[0], row)) for row in cells[2:]]
 
 
@@ -66,7 +75,11 @@ def check_report(run_dir: Path) -> tuple[str, str]:
     assert set(rows) == set(m)
     for key, value in m.items():
         if isinstance(value, (int, float)):
-            assert math.isclose(float(rows[key]), value, rel_tol=1e-5, abs_tol=1e-12), (key, rows[key], value)
+            assert math.isclose(float(rows[key]), value, rel_tol=1e-5, abs_tol=1e-12), (
+                key,
+                rows[key],
+                value,
+            )
         else:
             assert rows[key] == str(value)
     images = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
@@ -101,7 +114,9 @@ def test_language_model_report_and_a_resumed_run_lists_every_epoch_once(tmp_path
 
     run_dir = tmp_path / "run"
     start = time.perf_counter()
-    first = train(*SMALL, f"run_dir={run_dir}", "~logger")  # no logger at all: the history is our own
+    first = train(
+        *SMALL, f"run_dir={run_dir}", "~logger"
+    )  # no logger at all: the history is our own
     wall = time.perf_counter() - start
     assert first.returncode == 0, first.stderr[-3000:]
     assert report_seconds(first.stdout) < max(2.0, 0.5 * wall)
@@ -121,7 +136,9 @@ def test_language_model_report_and_a_resumed_run_lists_every_epoch_once(tmp_path
     assert f"`val/ppl` = {m['val/ppl']:.6g}" in md and f"`test/ppl` = {m['test/ppl']:.6g}" in md
 
     model, _ = load_language_model(run_dir / "checkpoints" / "best.ckpt")
-    params = {r["module"]: int(r["parameters"].replace(",", "")) for r in table(section(md, "Parameters"))}
+    params = {
+        r["module"]: int(r["parameters"].replace(",", "")) for r in table(section(md, "Parameters"))
+    }
     assert params["total"] == sum(p.numel() for p in model.parameters())
     assert params["embedding"] == model.embedding.weight.numel()
     history = json.loads((run_dir / "report" / "history.json").read_text())
@@ -130,15 +147,25 @@ def test_language_model_report_and_a_resumed_run_lists_every_epoch_once(tmp_path
 
 def test_number_agreement_report_has_test_accuracy_by_attractors(tmp_path):
     run_dir = tmp_path / "run"
-    proc = run_cli("train", "task=number_agreement", f"run_dir={run_dir}", "trainer.max_epochs=2",
-                   "logger=tensorboard", *CLASSIFIER)
+    proc = run_cli(
+        "train",
+        "task=number_agreement",
+        f"run_dir={run_dir}",
+        "trainer.max_epochs=2",
+        "logger=tensorboard",
+        *CLASSIFIER,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     md, _ = check_report(run_dir)
     m = metrics(run_dir)
-    assert max(float(r["val/acc"]) for r in history_rows(md)) == pytest.approx(m["val/acc"], rel=1e-5)
+    assert max(float(r["val/acc"]) for r in history_rows(md)) == pytest.approx(
+        m["val/acc"], rel=1e-5
+    )
     groups = table(section(md, "Test accuracy by group"))
     attractors = {r["value"]: r for r in groups if r["group"] == "attractors"}
-    assert attractors and set(attractors) == {k.rsplit("/", 1)[1] for k in m if k.startswith("test/acc/attractors/")}
+    assert attractors and set(attractors) == {
+        k.rsplit("/", 1)[1] for k in m if k.startswith("test/acc/attractors/")
+    }
     for value, row in attractors.items():
         assert int(row["n"]) == m[f"test/n/attractors/{value}"]
         assert row["accuracy"] == f"{m[f'test/acc/attractors/{value}']:.3f}"
@@ -147,8 +174,15 @@ def test_number_agreement_report_has_test_accuracy_by_attractors(tmp_path):
 
 def test_agreement_suite_report_reuses_the_suite_results_and_plots(tmp_path):
     run_dir = tmp_path / "run"
-    proc = train(*SMALL, f"run_dir={run_dir}", "agreement=suite", "agreement.n_per_cell=2",
-                 "agreement.categories=[simple_agreement,pp]", "agreement.max_attractors=2", "trainer.max_epochs=2")
+    proc = train(
+        *SMALL,
+        f"run_dir={run_dir}",
+        "agreement=suite",
+        "agreement.n_per_cell=2",
+        "agreement.categories=[simple_agreement,pp]",
+        "agreement.max_attractors=2",
+        "trainer.max_epochs=2",
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     md, _ = check_report(run_dir)
     results = json.loads((run_dir / "agreement" / "results.json").read_text())
@@ -158,8 +192,11 @@ def test_agreement_suite_report_reuses_the_suite_results_and_plots(tmp_path):
     assert overall["accuracy"] == f"{results['overall']['accuracy']:.3f}"
     assert {r["value"] for r in rows if r["group"] == "category"} == {"simple_agreement", "pp"}
     assert {r["value"] for r in rows if r["group"] == "attractors"} == {"0", "1", "2"}
-    for name in ("agreement/accuracy_by_attractors.png", "agreement/accuracy_by_category.png",
-                 "report/agreement_curve.png"):
+    for name in (
+        "agreement/accuracy_by_attractors.png",
+        "agreement/accuracy_by_category.png",
+        "report/agreement_curve.png",
+    ):
         assert f"]({name})" in md
     curve = history_rows(md)
     assert len(curve) == 2 and all(0.0 <= float(r["agreement/acc"]) <= 1.0 for r in curve)
@@ -168,8 +205,15 @@ def test_agreement_suite_report_reuses_the_suite_results_and_plots(tmp_path):
 def test_pos_plugin_run_with_wandb_gets_a_report(tmp_path):
     pytest.importorskip("lstm_nlp_pos")
     run_dir = tmp_path / "run"
-    proc = run_cli("train", "task=pos_tagging", "encoder.bidirectional=true", f"run_dir={run_dir}",
-                   "trainer.max_epochs=1", "logger=wandb", *CLASSIFIER)
+    proc = run_cli(
+        "train",
+        "task=pos_tagging",
+        "encoder.bidirectional=true",
+        f"run_dir={run_dir}",
+        "trainer.max_epochs=1",
+        "logger=wandb",
+        *CLASSIFIER,
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     md, _ = check_report(run_dir)
     assert [r["epoch"] for r in history_rows(md)] == ["0"] and "val/acc" in history_rows(md)[0]
@@ -178,9 +222,22 @@ def test_pos_plugin_run_with_wandb_gets_a_report(tmp_path):
 def test_interrupted_run_writes_no_report_and_its_resume_lists_every_epoch_once(tmp_path):
     run_dir = tmp_path / "run"
     data = ["data.train_sentences=1000", "data.valid_sentences=80", "data.test_sentences=80"]
-    cmd = [sys.executable, "-m", "lstm_nlp.cli.train", *TINY, *data, f"run_dir={run_dir}", "~logger"]
-    proc = subprocess.Popen([*cmd, "trainer.max_epochs=50"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env())
+    cmd = [
+        sys.executable,
+        "-m",
+        "lstm_nlp.cli.train",
+        *TINY,
+        *data,
+        f"run_dir={run_dir}",
+        "~logger",
+    ]
+    proc = subprocess.Popen(
+        [*cmd, "trainer.max_epochs=50"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env(),
+    )
     for line in proc.stdout:  # stop it in its third epoch
         if line.startswith("lstm-nlp: epoch 1 |"):
             proc.send_signal(signal.SIGTERM)
@@ -191,7 +248,9 @@ def test_interrupted_run_writes_no_report_and_its_resume_lists_every_epoch_once(
     stopped = json.loads((run_dir / "report" / "history.json").read_text())["records"]
     assert [r["epoch"] for r in stopped][:2] == [0, 1]
 
-    again = subprocess.run([*cmd, "trainer.max_epochs=3"], capture_output=True, text=True, env=env(), timeout=240)
+    again = subprocess.run(
+        [*cmd, "trainer.max_epochs=3"], capture_output=True, text=True, env=env(), timeout=240
+    )
     assert again.returncode == 0, again.stderr[-3000:]
     md, _ = check_report(run_dir)
     rows = history_rows(md)
@@ -204,9 +263,16 @@ def test_interrupted_run_writes_no_report_and_its_resume_lists_every_epoch_once(
 def fake_trainer(epoch, step, rank0=True, **metrics):
     import torch
 
-    return SimpleNamespace(current_epoch=epoch, global_step=step, is_global_zero=rank0, accumulate_grad_batches=1,
-                           optimizers=[], callback_metrics={k: torch.tensor(v) for k, v in metrics.items()},
-                           sanity_checking=False, state=SimpleNamespace(fn="fit"))
+    return SimpleNamespace(
+        current_epoch=epoch,
+        global_step=step,
+        is_global_zero=rank0,
+        accumulate_grad_batches=1,
+        optimizers=[],
+        callback_metrics={k: torch.tensor(v) for k, v in metrics.items()},
+        sanity_checking=False,
+        state=SimpleNamespace(fn="fit"),
+    )
 
 
 def test_history_means_the_losses_and_only_rank_zero_writes(tmp_path):
@@ -221,7 +287,9 @@ def test_history_means_the_losses_and_only_rank_zero_writes(tmp_path):
     history.on_validation_end(trainer, None)
     history.on_train_epoch_end(trainer, None)  # same epoch and step: no second record
     assert not (tmp_path / "history.json").exists()  # another DDP rank: nothing written
-    assert [(r["epoch"], r["step"], r["train/loss"], r["val/loss"]) for r in history.records] == [(0, 3, 3.0, 2.5)]
+    assert [(r["epoch"], r["step"], r["train/loss"], r["val/loss"]) for r in history.records] == [
+        (0, 3, 3.0, 2.5)
+    ]
     assert "train/loss_step" not in history.records[0]
 
     restored = TrainingHistory(tmp_path / "history.json")
@@ -242,20 +310,31 @@ def test_parameter_counts_count_tied_weights_once():
     model.decoder.weight = model.embedding.weight
     model.embedding.weight.requires_grad_(False)
     rows, total, trainable = parameter_counts(model)
-    assert [(r.name, r.parameters, r.trainable, r.shared) for r in rows] == [("embedding", 40, 0, 0),
-                                                                             ("decoder", 10, 10, 40)]
+    assert [(r.name, r.parameters, r.trainable, r.shared) for r in rows] == [
+        ("embedding", 40, 0, 0),
+        ("decoder", 10, 10, 40),
+    ]
     assert (total, trainable) == (50, 10) == (sum(p.numel() for p in model.parameters()), 10)
 
 
-def test_a_failing_plot_is_a_warning_and_an_unwritable_report_loses_nothing(tmp_path, capsys, monkeypatch):
+def test_a_failing_plot_is_a_warning_and_an_unwritable_report_loses_nothing(
+    tmp_path, capsys, monkeypatch
+):
     from torch import nn
 
     from lstm_nlp.report import figures, write_run_report
 
     run_dir = tmp_path / "run"
     (run_dir / "report").mkdir(parents=True)
-    (run_dir / "report" / "history.json").write_text(json.dumps(
-        {"records": [{"epoch": 0, "step": 5, "train/loss": 2.0, "val/loss": 1.5, "val/acc": 0.75}]}))
+    (run_dir / "report" / "history.json").write_text(
+        json.dumps(
+            {
+                "records": [
+                    {"epoch": 0, "step": 5, "train/loss": 2.0, "val/loss": 1.5, "val/acc": 0.75}
+                ]
+            }
+        )
+    )
     cfg = {"task": {"name": "toy", "lr": 0.1}, "seed": 3, "trainer": {"max_epochs": 1}}
 
     def broken(*args):
@@ -264,10 +343,17 @@ def test_a_failing_plot_is_a_warning_and_an_unwritable_report_loses_nothing(tmp_
     monkeypatch.setattr(figures, "learning_curves", broken)
     path = write_run_report(run_dir, cfg, {"val/acc": 0.75, "epochs": 1}, nn.Linear(3, 2))
     err = capsys.readouterr().err
-    assert path == run_dir / "report.md" and "learning curves plot failed (ValueError: no canvas)" in err
+    assert (
+        path == run_dir / "report.md"
+        and "learning curves plot failed (ValueError: no canvas)" in err
+    )
     assert "second line" not in err
     md = path.read_text()
-    assert "learning_curves.png" not in md and "| 0 | 5 | 2 | 1.5 | 0.75 |" in md and "| total | Linear | 8 |" in md
+    assert (
+        "learning_curves.png" not in md
+        and "| 0 | 5 | 2 | 1.5 | 0.75 |" in md
+        and "| total | Linear | 8 |" in md
+    )
 
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
@@ -278,14 +364,26 @@ def test_a_failing_plot_is_a_warning_and_an_unwritable_report_loses_nothing(tmp_
 def test_learning_curves_use_steps_when_a_run_validates_within_epochs(tmp_path):
     from lstm_nlp.report import figures
 
-    per_epoch = [{"epoch": e, "step": 10 * (e + 1), "train/loss": 2.0 - e, "val/loss": 1.5, "val/ppl": 90.0 / (e + 1)}
-                 for e in range(3)]
+    per_epoch = [
+        {
+            "epoch": e,
+            "step": 10 * (e + 1),
+            "train/loss": 2.0 - e,
+            "val/loss": 1.5,
+            "val/ppl": 90.0 / (e + 1),
+        }
+        for e in range(3)
+    ]
     assert figures.x_axis(per_epoch) == ("epoch", "epoch")
     within = [{"epoch": s // 20, "step": s, "val/acc": 0.5 + s / 100} for s in (10, 20, 30, 40)]
     assert figures.x_axis(within) == ("step", "training step")
-    assert figures.metric_names(per_epoch) == ["val/ppl"] and figures.metric_names(within) == ["val/acc"]
+    assert figures.metric_names(per_epoch) == ["val/ppl"] and figures.metric_names(within) == [
+        "val/acc"
+    ]
     path = figures.learning_curves(within, tmp_path / "curves.png")
     check_png(path.read_bytes())
     assert figures.agreement_curve(within, tmp_path / "agreement.png") is None
     assert not (tmp_path / "agreement.png").exists()
-    assert figures.learning_curves([{"epoch": 0, "step": 1, "lr": 0.1}], tmp_path / "none.png") is None
+    assert (
+        figures.learning_curves([{"epoch": 0, "step": 1, "lr": 0.1}], tmp_path / "none.png") is None
+    )

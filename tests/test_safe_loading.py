@@ -5,8 +5,8 @@ import shutil
 
 import pytest
 import torch
-
 from cli_helpers import metrics, one_line_error, run_cli, train
+
 from lstm_nlp.checkpoints import read_checkpoint
 from lstm_nlp.errors import DataError
 
@@ -31,7 +31,10 @@ def hostile_checkpoint(path, marker, base=None):
 def test_reading_refuses_it_and_names_what_it_holds(tmp_path):
     marker = tmp_path / "ran"
     path = hostile_checkpoint(tmp_path / "evil.ckpt", marker)
-    with pytest.raises(DataError, match=r"evil.ckpt: refused: the file holds a pickled \S*system \(code, not data\)"):
+    with pytest.raises(
+        DataError,
+        match=r"evil.ckpt: refused: the file holds a pickled \S*system \(code, not data\)",
+    ):
         read_checkpoint(path)
     assert not marker.exists()
 
@@ -45,16 +48,23 @@ def test_commands_refuse_it_in_one_line_and_training_resumes_past_it(corpus_dir,
 
     pairs = tmp_path / "pairs.jsonl"
     pairs.write_text('{"sentence_good": "the dog runs", "sentence_bad": "the dog run"}\n')
-    for command, args in (("generate", [f"checkpoint={evil}"]), ("eval", [f"checkpoint={evil}", f"pairs={pairs}"])):
+    for command, args in (
+        ("generate", [f"checkpoint={evil}"]),
+        ("eval", [f"checkpoint={evil}", f"pairs={pairs}"]),
+    ):
         line = one_line_error(run_cli(command, *args), prog=f"lstm-nlp-{command}")
         assert "refused: the file holds a pickled" in line, line
 
     # planted as the run's newest checkpoint: skipped with a warning, the run resumes from best.ckpt
     shutil.copy(evil, run_dir / "checkpoints" / "last.ckpt")
     os.utime(run_dir / "checkpoints" / "last.ckpt")
-    proc = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "trainer.max_epochs=2")
+    proc = train(
+        "data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "trainer.max_epochs=2"
+    )
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "refused" in proc.stderr
-    assert "lstm-nlp: epoch 1 |" in proc.stdout and "lstm-nlp: epoch 0 |" not in proc.stdout  # resumed, not restarted
+    assert (
+        "lstm-nlp: epoch 1 |" in proc.stdout and "lstm-nlp: epoch 0 |" not in proc.stdout
+    )  # resumed, not restarted
     assert metrics(run_dir)["epochs"] == 2
     assert not marker.exists()

@@ -26,7 +26,11 @@ def test_dataset_items_round_trip():
     ds = SentenceDataset([[5, 6, 7], [8]], token_labels=[[0, 1, 2], [3]], labels=[1, 0])
     assert len(ds) == 2 and ds.num_tokens == 4 and ds.lengths.tolist() == [3, 1]
     item = ds[0]
-    assert item.index == 0 and item.ids.tolist() == [5, 6, 7] and item.token_labels.tolist() == [0, 1, 2]
+    assert (
+        item.index == 0
+        and item.ids.tolist() == [5, 6, 7]
+        and item.token_labels.tolist() == [0, 1, 2]
+    )
     assert item.label == 1 and ds[-1].ids.tolist() == [8] and ds[-1].index == 1
     plain = SentenceDataset([[1, 2]])
     assert plain[0].token_labels is None and plain[0].label is None
@@ -36,7 +40,10 @@ def test_dataset_items_round_trip():
     "kwargs, match",
     [
         (dict(sequences=[[1], []]), "sequence 1 is empty"),
-        (dict(sequences=[[1, 2]], token_labels=[[0]]), "sequence 0 has 2 tokens but 1 token labels"),
+        (
+            dict(sequences=[[1, 2]], token_labels=[[0]]),
+            "sequence 0 has 2 tokens but 1 token labels",
+        ),
         (dict(sequences=[[1, 2]], token_labels=[]), "0 token-label sequences for 1"),
         (dict(sequences=[[1, 2]], labels=[0, 1]), "2 labels for 1"),
     ],
@@ -55,7 +62,11 @@ def test_collate_pads_and_keeps_layout(batch_first):
     assert tokens.tolist() == [[5, 6, 7], [8, 2, 2]]
     assert tags.tolist() == [[0, 1, 2], [3, IGNORE_INDEX, IGNORE_INDEX]]
     assert batch.tokens.dtype == torch.int64 and batch.tokens.is_contiguous()
-    assert batch.lengths.tolist() == [3, 1] and batch.labels.tolist() == [1, 0] and batch.index.tolist() == [0, 1]
+    assert (
+        batch.lengths.tolist() == [3, 1]
+        and batch.labels.tolist() == [1, 0]
+        and batch.index.tolist() == [0, 1]
+    )
     mask = batch.mask() if batch_first else batch.mask().t()
     assert mask.tolist() == [[True, True, True], [True, False, False]]
     assert len(batch) == 2 and batch.num_tokens == 4 and batch.batch_first is batch_first
@@ -83,7 +94,9 @@ def test_encode_sentences_gives_one_id_per_whitespace_token():
     from lstm_nlp.text.tokenizer import build_tokenizer, count_words
 
     tok = build_tokenizer(count_words(["the cat sat", "a dog"]))
-    ids = encode_sentences(["the dog flew", "cat\u001ca"], tok)  # \x1c: whitespace to str.split only
+    ids = encode_sentences(
+        ["the dog flew", "cat\u001ca"], tok
+    )  # \x1c: whitespace to str.split only
     unk = tok.token_to_id("<unk>")
     assert ids[0].tolist() == [tok.token_to_id("the"), tok.token_to_id("dog"), unk]
     assert ids[1].tolist() == [tok.token_to_id("cat"), tok.token_to_id("a")]
@@ -116,19 +129,32 @@ def test_bucketing_cuts_padding():
     assert bucketed < 0.8 * plain
     evaluation = _all(BucketBatchSampler(ds.lengths, 16, shuffle=False))
     flat = [i for b in evaluation for i in b]
-    assert list(ds.lengths[flat]) == sorted(ds.lengths) and evaluation == _all(BucketBatchSampler(ds.lengths, 16, shuffle=False))
-    assert _all(BucketBatchSampler(ds.lengths, 16, shuffle=False, bucket=False))[0] == list(range(16))
+    assert list(ds.lengths[flat]) == sorted(ds.lengths) and evaluation == _all(
+        BucketBatchSampler(ds.lengths, 16, shuffle=False)
+    )
+    assert _all(BucketBatchSampler(ds.lengths, 16, shuffle=False, bucket=False))[0] == list(
+        range(16)
+    )
 
 
 @pytest.mark.parametrize("equal", [False, True])
 def test_sampler_shards_across_ranks(equal):
     lengths = make_dataset(n=45).lengths  # 12 batches of 4 (the last one short) over 5 ranks
-    shards = [_all(BucketBatchSampler(lengths, 4, shuffle=True, seed=1, num_replicas=5, rank=r, equal_shards=equal))
-              for r in range(5)]
+    shards = [
+        _all(
+            BucketBatchSampler(
+                lengths, 4, shuffle=True, seed=1, num_replicas=5, rank=r, equal_shards=equal
+            )
+        )
+        for r in range(5)
+    ]
     counts = [len(s) for s in shards]
     assert counts == ([2] * 5 if equal else [3, 3, 2, 2, 2])
     for r, shard in enumerate(shards):
-        assert len(BucketBatchSampler(lengths, 4, num_replicas=5, rank=r, equal_shards=equal)) == counts[r]
+        assert (
+            len(BucketBatchSampler(lengths, 4, num_replicas=5, rank=r, equal_shards=equal))
+            == counts[r]
+        )
     seen = [i for shard in shards for b in shard for i in b]
     assert len(seen) == len(set(seen))
     if not equal:
@@ -149,8 +175,12 @@ def test_datamodule_in_a_trainer_reshuffles_each_epoch_and_packs_with_the_encode
 
     from lstm_nlp.modules import LSTMEncoder
 
-    datasets = {split: make_dataset(n=40, seed=i) for i, split in enumerate(("train", "valid", "test"))}
-    dm = SentenceDataModule(datasets, pad_id=0, batch_size=8, eval_batch_size=16, seed=5, batch_first=True)
+    datasets = {
+        split: make_dataset(n=40, seed=i) for i, split in enumerate(("train", "valid", "test"))
+    }
+    dm = SentenceDataModule(
+        datasets, pad_id=0, batch_size=8, eval_batch_size=16, seed=5, batch_first=True
+    )
 
     class Probe(pl.LightningModule):
         def __init__(self):
@@ -171,8 +201,15 @@ def test_datamodule_in_a_trainer_reshuffles_each_epoch_and_packs_with_the_encode
             return torch.optim.SGD(self.parameters(), lr=0.01)
 
     probe = Probe()
-    trainer = pl.Trainer(max_epochs=2, logger=False, enable_checkpointing=False, enable_progress_bar=False,
-                         enable_model_summary=False, limit_val_batches=0, **SentenceDataModule.trainer_kwargs)
+    trainer = pl.Trainer(
+        max_epochs=2,
+        logger=False,
+        enable_checkpointing=False,
+        enable_progress_bar=False,
+        enable_model_summary=False,
+        limit_val_batches=0,
+        **SentenceDataModule.trainer_kwargs,
+    )
     trainer.fit(probe, datamodule=dm)
     assert len(probe.orders) == 2 and probe.orders[0] != probe.orders[1]
     assert sorted(i for b in probe.orders[1] for i in b) == list(range(40))

@@ -40,11 +40,16 @@ def python_reference(texts: dict[str, str], lowercase=False, min_freq=1, max_siz
         if n < min_freq or (max_size is not None and len(vocab) >= max_size):
             break
         vocab.setdefault(word, len(vocab))
-    ids = {s: [vocab.get(norm(w), vocab[UNK]) for line in ls for w in line.split() + [EOS]] for s, ls in lines.items()}
+    ids = {
+        s: [vocab.get(norm(w), vocab[UNK]) for line in ls for w in line.split() + [EOS]]
+        for s, ls in lines.items()
+    }
     return vocab, ids
 
 
-def write_splits(folder: Path, texts: dict[str, str], encoding="utf-8", errors="strict") -> CorpusFiles:
+def write_splits(
+    folder: Path, texts: dict[str, str], encoding="utf-8", errors="strict"
+) -> CorpusFiles:
     folder.mkdir(parents=True, exist_ok=True)
     splits = {}
     for split, text in texts.items():
@@ -55,13 +60,31 @@ def write_splits(folder: Path, texts: dict[str, str], encoding="utf-8", errors="
 
 def random_text(rng: random.Random, n_lines: int) -> str:
     alphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGH.,'-0123456789éßø日本語😀"
-    common = ["the", "of", "and", "a", "The", "extraordinarily", "x" * 8, "y" * 9, "z" * 24, "z" * 25]
-    pool = common + ["".join(rng.choice(alphabet) for _ in range(rng.choice([1, 2, 3, 5, 7, 8, 9, 12, 16, 17, 24,
-                                                                                25, 31, 40])))
-                     for _ in range(300)]
+    common = [
+        "the",
+        "of",
+        "and",
+        "a",
+        "The",
+        "extraordinarily",
+        "x" * 8,
+        "y" * 9,
+        "z" * 24,
+        "z" * 25,
+    ]
+    pool = common + [
+        "".join(
+            rng.choice(alphabet)
+            for _ in range(rng.choice([1, 2, 3, 5, 7, 8, 9, 12, 16, 17, 24, 25, 31, 40]))
+        )
+        for _ in range(300)
+    ]
     lines = []
     for _ in range(n_lines):
-        words = [rng.choice(pool[:10]) if rng.random() < 0.4 else rng.choice(pool) for _ in range(rng.randint(0, 14))]
+        words = [
+            rng.choice(pool[:10]) if rng.random() < 0.4 else rng.choice(pool)
+            for _ in range(rng.randint(0, 14))
+        ]
         seps = [rng.choice([" ", " ", " ", "  ", "\t", " \t "]) for _ in words]
         line = "".join(s + w for s, w in zip(seps, words)) + rng.choice(["", " ", "\t"])
         lines.append(line)
@@ -73,14 +96,20 @@ def random_text(rng: random.Random, n_lines: int) -> str:
 @pytest.mark.parametrize("seed", [0, 1])
 def test_random_corpora_match_the_python_reference(tmp_path, seed, lowercase):
     rng = random.Random(seed)
-    texts = {"train": random_text(rng, 400), "valid": random_text(rng, 60), "test": random_text(rng, 60) + "last line"}
+    texts = {
+        "train": random_text(rng, 400),
+        "valid": random_text(rng, 60),
+        "test": random_text(rng, 60) + "last line",
+    }
     files = write_splits(tmp_path / "c", texts)
     vocab, ids = python_reference(texts, lowercase=lowercase)
     corpus = prepare_corpus(files, lowercase=lowercase, cache_dir=tmp_path / "cache")
     assert corpus.tokenizer.get_vocab() == vocab
     for split in texts:
         assert corpus.streams[split].tolist() == ids[split], split
-    again = prepare_corpus(files, lowercase=lowercase, cache_dir=tmp_path / "cache")  # from the cache
+    again = prepare_corpus(
+        files, lowercase=lowercase, cache_dir=tmp_path / "cache"
+    )  # from the cache
     assert all(np.array_equal(again.streams[s], corpus.streams[s]) for s in texts)
 
 
@@ -102,7 +131,9 @@ def test_streamed_build_equals_the_all_in_memory_build(tmp_path):
 def test_vocabulary_limits(tmp_path, min_freq, max_size):
     texts = {s: random_text(random.Random(s), 200) for s in ("train", "valid", "test")}
     vocab, ids = python_reference(texts, min_freq=min_freq, max_size=max_size)
-    corpus = prepare_corpus(write_splits(tmp_path / "c", texts), min_freq=min_freq, max_size=max_size)
+    corpus = prepare_corpus(
+        write_splits(tmp_path / "c", texts), min_freq=min_freq, max_size=max_size
+    )
     assert corpus.tokenizer.get_vocab() == vocab
     assert all(corpus.streams[s].tolist() == ids[s] for s in texts)
 
@@ -110,7 +141,11 @@ def test_vocabulary_limits(tmp_path, min_freq, max_size):
 def test_whitespace_is_what_str_split_splits_on(tmp_path):
     """Non-ASCII spaces and the ASCII separators split words too (the word-by-word fallback)."""
     text = "a\u00a0b c\u3000d\x1ce\x85f\u2028g h\u2003i\n\x0bj\x0ck  \n<eos> x<eos>y\n"
-    texts = {"train": text, "valid": "b\u00a0a\n", "test": "zz i\x1ci\x1fa\n"}  # test: ASCII only, the fast path
+    texts = {
+        "train": text,
+        "valid": "b\u00a0a\n",
+        "test": "zz i\x1ci\x1fa\n",
+    }  # test: ASCII only, the fast path
     vocab, ids = python_reference(texts)
     corpus = prepare_corpus(write_splits(tmp_path / "c", texts))
     assert corpus.tokenizer.get_vocab() == vocab
@@ -130,11 +165,29 @@ def test_undecodable_bytes_under_a_lenient_policy(tmp_path, policy):
 
 
 def test_long_words_sharing_a_prefix_stay_apart():
-    words = ["abcdefgh", "abcdefghi", "abcdefghij", "a" * 16, "a" * 17, "a" * 24, "a" * 25, "a" * 26,
-             "a" * 24 + "b", "a" * 40, "a" * 40 + "c"]
+    words = [
+        "abcdefgh",
+        "abcdefghi",
+        "abcdefghij",
+        "a" * 16,
+        "a" * 17,
+        "a" * 24,
+        "a" * 25,
+        "a" * 26,
+        "a" * 24 + "b",
+        "a" * 40,
+        "a" * 40 + "c",
+    ]
     w = word_keys.split_words((" ".join(words) + "\n" + " ".join(reversed(words)) + "\n").encode())
-    keys = list(zip(w.keys.tolist(), [tuple(w.ext[np.searchsorted(w.long, i)]) if i in w.long else (0, 0)
-                                       for i in range(len(w.keys))]))
+    keys = list(
+        zip(
+            w.keys.tolist(),
+            [
+                tuple(w.ext[np.searchsorted(w.long, i)]) if i in w.long else (0, 0)
+                for i in range(len(w.keys))
+            ],
+        )
+    )
     starts, ends = w.starts.tolist(), w.ends.tolist()
     text = [w.buf[a:b].decode() for a, b in zip(starts, ends)]
     assert text == words + ["\n"] + list(reversed(words)) + ["\n"]
@@ -154,7 +207,9 @@ def test_first_occurrences_in_order_of_appearance():
 
 
 def test_first_occurrences_when_keys_share_their_high_bits(monkeypatch):
-    monkeypatch.setattr(word_keys, "_MIX", (np.uint64(1),) + word_keys._MIX[1:])  # no mixing: low keys collide
+    monkeypatch.setattr(
+        word_keys, "_MIX", (np.uint64(1),) + word_keys._MIX[1:]
+    )  # no mixing: low keys collide
     keys = np.array([5, 3, 5, 9, 3, 1], dtype=np.uint64)
     first, group = word_keys.first_occurrences(keys)
     assert first.tolist() == [0, 1, 3, 5] and group.tolist() == [0, 1, 0, 2, 1, 3]
@@ -172,6 +227,6 @@ def test_key_table_grows_and_probes():
     long = np.arange(len(keys) - 5, len(keys))  # a few "long" keys: ext must match too
     got, absent = table.lookup(probe, long, np.zeros((5, 2), np.uint64))
     assert got[: len(keys)].tolist() == list(range(len(keys)))
-    assert (got[len(keys):] == -1).all() and absent.tolist() == list(range(len(keys), len(probe)))
+    assert (got[len(keys) :] == -1).all() and absent.tolist() == list(range(len(keys), len(probe)))
     got, absent = table.lookup(keys[long], np.arange(5), np.ones((5, 2), np.uint64))
     assert (got == -1).all() and absent.tolist() == list(range(5))

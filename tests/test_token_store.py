@@ -25,7 +25,9 @@ def _counting(monkeypatch):
 
 
 def _entries(cache):
-    return sorted(p.name for p in (cache / "tokens").iterdir()) if (cache / "tokens").is_dir() else []
+    return (
+        sorted(p.name for p in (cache / "tokens").iterdir()) if (cache / "tokens").is_dir() else []
+    )
 
 
 def test_second_load_comes_from_cache(tmp_path, monkeypatch):
@@ -65,8 +67,9 @@ def test_damaged_cache_entry_is_rebuilt(tmp_path, monkeypatch, damage):
     ids = np.array(token_store.load_stream(path, tok, cache_dir=tmp_path / "cache"))
     (entry,) = (tmp_path / "cache" / "tokens").glob("*.npy")
     raw = entry.read_bytes()
-    entry.write_bytes({"garbage": b"garbage", "truncated": raw[:-12], "empty": b"",
-                       "wrong dtype": b""}[damage])
+    entry.write_bytes(
+        {"garbage": b"garbage", "truncated": raw[:-12], "empty": b"", "wrong dtype": b""}[damage]
+    )
     if damage == "wrong dtype":
         np.save(entry, ids.astype(np.int64))
     calls = _counting(monkeypatch)
@@ -75,14 +78,23 @@ def test_damaged_cache_entry_is_rebuilt(tmp_path, monkeypatch, damage):
     assert open_ids(entry).dtype == np.int32 and len(open_ids(entry)) == len(ids)
 
 
-@pytest.mark.parametrize("bad, message", [
-    (b"\xff\xfe", r"train.txt:302: bytes that are not UTF-8 \(byte 5 of the line\)"),
-    (b"\x00", r"train.txt:302: NUL byte"),
-])
-def test_bad_bytes_late_in_a_big_file_name_the_line_and_leave_no_cache_file(tmp_path, monkeypatch, bad, message):
-    monkeypatch.setattr("lstm_nlp.text.chunks.CHUNK_BYTES", 256)  # many chunks: line numbers carry over
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        (b"\xff\xfe", r"train.txt:302: bytes that are not UTF-8 \(byte 5 of the line\)"),
+        (b"\x00", r"train.txt:302: NUL byte"),
+    ],
+)
+def test_bad_bytes_late_in_a_big_file_name_the_line_and_leave_no_cache_file(
+    tmp_path, monkeypatch, bad, message
+):
+    monkeypatch.setattr(
+        "lstm_nlp.text.chunks.CHUNK_BYTES", 256
+    )  # many chunks: line numbers carry over
     path = tmp_path / "train.txt"
-    path.write_bytes(b"one two three\r\n" * 300 + b"\n" + b"bad " + bad + b" line\n" + b"more text\n" * 20)
+    path.write_bytes(
+        b"one two three\r\n" * 300 + b"\n" + b"bad " + bad + b" line\n" + b"more text\n" * 20
+    )
     tok = build_tokenizer(count_words(["one two three"]))
     with pytest.raises(DataError, match=message):
         token_store.load_stream(path, tok, cache_dir=tmp_path / "cache")
@@ -96,7 +108,11 @@ def test_without_a_cache_the_stream_is_mapped_from_an_unlinked_file(tmp_path):
     ids = token_store.load_stream(path, tok)
     assert isinstance(ids, np.memmap) and len(ids) == 3000
     assert not os.path.exists(ids.filename)
-    assert ids[:3].tolist() == [tok.token_to_id("a"), tok.token_to_id("b"), tok.token_to_id("<eos>")]
+    assert ids[:3].tolist() == [
+        tok.token_to_id("a"),
+        tok.token_to_id("b"),
+        tok.token_to_id("<eos>"),
+    ]
 
 
 def test_id_writer_writes_a_npy_file_piece_by_piece(tmp_path):
@@ -114,10 +130,20 @@ def test_a_foreign_tokenizer_encodes_through_its_own_pipeline(tmp_path):
 
     path = tmp_path / "train.txt"
     path.write_text("a b, c\nb\n")
-    tok = Tokenizer(models.WordLevel({"<unk>": 0, "<eos>": 1, "<pad>": 2, "a": 3, "b": 4, ",": 5}, unk_token="<unk>"))
+    tok = Tokenizer(
+        models.WordLevel(
+            {"<unk>": 0, "<eos>": 1, "<pad>": 2, "a": 3, "b": 4, ",": 5}, unk_token="<unk>"
+        )
+    )
     tok.pre_tokenizer = pre_tokenizers.Whitespace()  # splits punctuation off: not ours to imitate
     ids = token_store.load_stream(path, tok, cache_dir=tmp_path / "cache")
-    assert ids.tolist() == [3, 4, 5, 0, 4]  # no <eos>: this tokenizer has no post-processor adding it
+    assert ids.tolist() == [
+        3,
+        4,
+        5,
+        0,
+        4,
+    ]  # no <eos>: this tokenizer has no post-processor adding it
 
 
 @pytest.mark.parametrize("limit", [0, 7, 10**9])
@@ -128,7 +154,9 @@ def test_spilling_ids_give_back_what_was_written(tmp_path, limit):
         for start in range(0, 100, 9):
             ids.write(np.arange(start, min(start + 9, 100)))
         assert np.array_equal(np.concatenate([b.copy() for b in ids.blocks()]), np.arange(100))
-        assert (len(list(tmp_path.iterdir())) == 1) == (limit < 100)  # spilled to one file beyond the limit
+        assert (len(list(tmp_path.iterdir())) == 1) == (
+            limit < 100
+        )  # spilled to one file beyond the limit
     assert list(tmp_path.iterdir()) == []
 
 
@@ -137,15 +165,25 @@ def test_a_big_training_split_spills_its_provisional_ids_to_the_cache_folder(tmp
     from lstm_nlp.text.prepare import prepare_corpus
 
     monkeypatch.setattr("lstm_nlp.text.id_file.SPILL_IDS", 10)
-    monkeypatch.setattr("lstm_nlp.text.id_file.iter_blocks.__defaults__", (16,))  # read back in small blocks
+    monkeypatch.setattr(
+        "lstm_nlp.text.id_file.iter_blocks.__defaults__", (16,)
+    )  # read back in small blocks
     folder = tmp_path / "c"
     folder.mkdir()
     for split in ("train", "valid", "test"):
         (folder / f"{split}.txt").write_text("b a c a\nc a\n" * 20)
-    corpus = prepare_corpus(CorpusFiles(folder, {s: folder / f"{s}.txt" for s in ("train", "valid", "test")}),
-                            cache_dir=tmp_path / "cache")
+    corpus = prepare_corpus(
+        CorpusFiles(folder, {s: folder / f"{s}.txt" for s in ("train", "valid", "test")}),
+        cache_dir=tmp_path / "cache",
+    )
     vocab = corpus.tokenizer.get_vocab()
-    assert corpus.streams["train"][:5].tolist() == [vocab["b"], vocab["a"], vocab["c"], vocab["a"], vocab["<eos>"]]
+    assert corpus.streams["train"][:5].tolist() == [
+        vocab["b"],
+        vocab["a"],
+        vocab["c"],
+        vocab["a"],
+        vocab["<eos>"],
+    ]
     assert [vocab[w] for w in ("a", "c", "b")] == [3, 4, 5]  # by frequency
     assert not [p for p in (tmp_path / "cache" / "tokens").iterdir() if p.name.startswith(".")]
 
@@ -158,7 +196,9 @@ def test_lowercased_streams_agree_with_the_saved_tokenizer_beyond_ascii(tmp_path
 
     for split in ("train", "valid", "test"):
         (tmp_path / f"{split}.txt").write_text("ΟΔΟΣ καλή\nη ΟΔΟΣ\n", encoding="utf-8")
-    files = CorpusFiles(root=tmp_path, splits={s: tmp_path / f"{s}.txt" for s in ("train", "valid", "test")})
+    files = CorpusFiles(
+        root=tmp_path, splits={s: tmp_path / f"{s}.txt" for s in ("train", "valid", "test")}
+    )
     corpus = prepare_corpus(files, lowercase=True, cache_dir=tmp_path / "cache")
     encoded = corpus.tokenizer.encode("ΟΔΟΣ καλή").ids
     assert list(corpus.streams["train"][:2]) == encoded[:2]
@@ -175,14 +215,22 @@ def test_a_full_disk_while_writing_the_cache_is_one_line_and_leaves_nothing(tmp_
 
     for split in ("train", "valid", "test"):
         (tmp_path / f"{split}.txt").write_text("a b c\nd e\n", encoding="utf-8")
-    files = CorpusFiles(root=tmp_path, splits={s: tmp_path / f"{s}.txt" for s in ("train", "valid", "test")})
+    files = CorpusFiles(
+        root=tmp_path, splits={s: tmp_path / f"{s}.txt" for s in ("train", "valid", "test")}
+    )
 
     def full(self, ids):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(id_file.IdWriter, "write", full)
     cache = tmp_path / "cache"
-    with pytest.raises(DataError, match="cannot write the token cache \\(No space left on device\\)"):
+    with pytest.raises(
+        DataError, match="cannot write the token cache \\(No space left on device\\)"
+    ):
         prepare_corpus(files, cache_dir=cache)
-    left = [p for p in (cache / "tokens").rglob("*") if p.is_file()] if (cache / "tokens").exists() else []
+    left = (
+        [p for p in (cache / "tokens").rglob("*") if p.is_file()]
+        if (cache / "tokens").exists()
+        else []
+    )
     assert left == []  # no partial stream

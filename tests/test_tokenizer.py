@@ -3,11 +3,17 @@ from collections import Counter
 import pytest
 
 from lstm_nlp.errors import ConfigError, DataError
-from lstm_nlp.text.tokenizer import (
-    EOS, PAD, UNK, build_tokenizer, count_words, load_tokenizer, save_tokenizer, tokenizer_fingerprint,
-)
 from lstm_nlp.text.token_store import encode_lines
-
+from lstm_nlp.text.tokenizer import (
+    EOS,
+    PAD,
+    UNK,
+    build_tokenizer,
+    count_words,
+    load_tokenizer,
+    save_tokenizer,
+    tokenizer_fingerprint,
+)
 
 LINES = ["the cat sat on the mat", "the dog sat", "a <unk> ran"]
 
@@ -18,13 +24,20 @@ def test_specials_first_then_by_frequency():
     assert [vocab[s] for s in (UNK, EOS, PAD)] == [0, 1, 2]
     assert vocab["the"] == 3  # most frequent word (3 times) right after the specials
     assert vocab["sat"] == 4
-    assert len(vocab) == len(set(" ".join(LINES).split()) | {EOS, PAD})  # <unk> in the text is not doubled
+    assert len(vocab) == len(
+        set(" ".join(LINES).split()) | {EOS, PAD}
+    )  # <unk> in the text is not doubled
 
 
 def test_encoding_appends_one_eos_per_line_and_maps_oov_to_unk():
     tok = build_tokenizer(count_words(LINES))
     ids = encode_lines(["the zebra", ""], tok).tolist()
-    assert ids == [tok.token_to_id("the"), tok.token_to_id(UNK), tok.token_to_id(EOS), tok.token_to_id(EOS)]
+    assert ids == [
+        tok.token_to_id("the"),
+        tok.token_to_id(UNK),
+        tok.token_to_id(EOS),
+        tok.token_to_id(EOS),
+    ]
 
 
 def test_min_freq_and_max_size():
@@ -39,7 +52,10 @@ def test_min_freq_and_max_size():
 
 def test_lowercase_option():
     tok = build_tokenizer(count_words(["The Cat", "the cat"], lowercase=True), lowercase=True)
-    assert encode_lines(["THE CAT"], tok).tolist()[:2] == [tok.token_to_id("the"), tok.token_to_id("cat")]
+    assert encode_lines(["THE CAT"], tok).tolist()[:2] == [
+        tok.token_to_id("the"),
+        tok.token_to_id("cat"),
+    ]
 
 
 def test_round_trip_through_json(tmp_path):

@@ -12,8 +12,8 @@ from __future__ import annotations
 import difflib
 import re
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Callable, Iterator
 
 from hydra.errors import HydraException, MissingConfigException, OverrideParseException
 from omegaconf import DictConfig
@@ -73,15 +73,19 @@ def one_line(err: BaseException) -> str:
     if isinstance(err, OverrideParseException):
         quoted = re.search(r"override '([^']*)'", first)
         bad = quoted.group(1) if quoted else first.split(": ", 1)[-1]
-        return (f"cannot parse the override {bad!r}: overrides are key=value (quote values with special "
-                f"characters, e.g. 'data.path=\"~/corpus\"'); --help lists the options")
+        return (
+            f"cannot parse the override {bad!r}: overrides are key=value (quote values with special "
+            f"characters, e.g. 'data.path=\"~/corpus\"'); --help lists the options"
+        )
     return first
 
 
 # Hydra plugins behind an optional extra: config group -> option prefix -> (module, pip requirement)
 OPTIONAL_PLUGINS = {
-    "hydra/launcher": {"slurm": ("hydra_plugins.hydra_submitit_launcher", "lstm-nlp[slurm]"),
-                       "submitit_": ("hydra_plugins.hydra_submitit_launcher", "lstm-nlp[slurm]")},
+    "hydra/launcher": {
+        "slurm": ("hydra_plugins.hydra_submitit_launcher", "lstm-nlp[slurm]"),
+        "submitit_": ("hydra_plugins.hydra_submitit_launcher", "lstm-nlp[slurm]"),
+    },
     "hydra/sweeper": {"optuna": ("hydra_plugins.hydra_optuna_sweeper", "lstm-nlp[sweep]")},
 }
 
@@ -125,8 +129,11 @@ def check_optional_plugins(argv: list[str]) -> None:
 
     (Hydra itself says 'Could not load' or 'Could not find' over many lines.)
     """
-    wanted = [(group, value, f"{group}={value}")
-              for group in OPTIONAL_PLUGINS for value in override_values(argv, group)]
+    wanted = [
+        (group, value, f"{group}={value}")
+        for group in OPTIONAL_PLUGINS
+        for value in override_values(argv, group)
+    ]
     for group in PLUGIN_CHOOSING_GROUPS:
         for option in override_values(argv, group):
             wanted += [(g, v, f"{group}={option}") for g, v in implied_plugins(group, option)]
@@ -134,8 +141,10 @@ def check_optional_plugins(argv: list[str]) -> None:
         for prefix, (module, requirement) in OPTIONAL_PLUGINS[group].items():
             if value.startswith(prefix) and not installed(module):
                 package = module.split(".")[-1].replace("_", "-")
-                raise ConfigError(f"{asked} needs the {package} package, which is not installed: "
-                                  f"pip install '{requirement}'")
+                raise ConfigError(
+                    f"{asked} needs the {package} package, which is not installed: "
+                    f"pip install '{requirement}'"
+                )
 
 
 def fail(prog: str, err: BaseException | str) -> None:
@@ -164,8 +173,12 @@ def check_composes(config_name: str, overrides: list[str], check: Callable | Non
         check(cfg, overrides)
 
 
-def run_app(prog: str, app: Callable[[], object], config_name: str,
-            check: Callable[[DictConfig, list[str]], None] | None = None) -> None:
+def run_app(
+    prog: str,
+    app: Callable[[], object],
+    config_name: str,
+    check: Callable[[DictConfig, list[str]], None] | None = None,
+) -> None:
     """Run a Hydra app; every error a user can cause is one line on stderr and exit code 2.
 
     ``check(cfg, overrides)`` validates the composed config before Hydra starts the app, so that a
@@ -176,7 +189,9 @@ def run_app(prog: str, app: Callable[[], object], config_name: str,
     try:
         prepare_registries(argv, check_names=not asks_help)
         check_optional_plugins(argv)
-        if not any(a.startswith("-") for a in argv):  # flags such as -m or --cfg: Hydra handles them
+        if not any(
+            a.startswith("-") for a in argv
+        ):  # flags such as -m or --cfg: Hydra handles them
             check_composes(config_name, argv, check)
         app()
     except LstmNlpError as err:

@@ -24,7 +24,9 @@ def scoring_options(cfg: DictConfig):
         if warmup is not None:
             raise ConfigError("give warmup_text or warmup_file, not both")
         warmup = read_text(Path(str(cfg.warmup_file)).expanduser(), "warmup_file")
-    return ScoringOptions(**{k: cfg[k] for k in OPTION_KEYS}, warmup_text=None if warmup is None else str(warmup))
+    return ScoringOptions(
+        **{k: cfg[k] for k in OPTION_KEYS}, warmup_text=None if warmup is None else str(warmup)
+    )
 
 
 def read_text(path: Path, key: str) -> str:
@@ -36,7 +38,9 @@ def read_text(path: Path, key: str) -> str:
         return raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
-        raise DataError(f"{path}:{line}: bytes that are not UTF-8 (save the file as UTF-8)") from None
+        raise DataError(
+            f"{path}:{line}: bytes that are not UTF-8 (save the file as UTF-8)"
+        ) from None
 
 
 def group_list(value: Any) -> list[str]:
@@ -111,8 +115,14 @@ def score_items(cfg, checkpoint, items, options, group_by) -> tuple[dict, list]:
     options_used = {k: getattr(options, k) for k in OPTION_KEYS}
     options_used["warmup"] = cfg.warmup_file or (None if cfg.warmup_text is None else "warmup_text")
     rate = summary["coverage"]["scored"] / max(seconds, 1e-9)
-    summary.update(checkpoint=str(checkpoint), pairs=str(cfg.pairs), options=options_used, group_by=group_by,
-                   seconds=round(seconds, 3), pairs_per_second=round(rate, 1))
+    summary.update(
+        checkpoint=str(checkpoint),
+        pairs=str(cfg.pairs),
+        options=options_used,
+        group_by=group_by,
+        seconds=round(seconds, 3),
+        pairs_per_second=round(rate, 1),
+    )
     return summary, scores
 
 
@@ -130,12 +140,17 @@ def print_summary(summary: dict, out: Path) -> None:
 
     cov, overall = summary["coverage"], summary["overall"]
     reasons = ", ".join(f"{r} {n:,}" for r, n in cov["excluded_by_reason"].items())
-    print(f"{PROG}: {cov['read']:,} items read, {cov['scored']:,} scored, {cov['excluded']:,} excluded"
-          + (f" ({reasons})" if reasons else ""))
+    print(
+        f"{PROG}: {cov['read']:,} items read, {cov['scored']:,} scored, {cov['excluded']:,} excluded"
+        + (f" ({reasons})" if reasons else "")
+    )
     print(text_table(summary))
     acc = "-" if overall["accuracy"] is None else f"{overall['accuracy']:.3f}"
     ci = f" [{overall['ci95'][0]:.3f}, {overall['ci95'][1]:.3f}]" if overall["ci95"] else ""
-    print(f"{PROG}: accuracy {acc}{ci} | {summary['pairs_per_second']:,.0f} pairs/s | results in {out}", flush=True)
+    print(
+        f"{PROG}: accuracy {acc}{ci} | {summary['pairs_per_second']:,.0f} pairs/s | results in {out}",
+        flush=True,
+    )
 
 
 @hydra.main(config_path="pkg://lstm_nlp.conf", config_name="eval", version_base="1.3")

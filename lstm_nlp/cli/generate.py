@@ -17,7 +17,11 @@ def check_options(cfg: DictConfig) -> tuple[int, float]:
     words, temperature = cfg.words, cfg.temperature
     if not isinstance(words, int) or isinstance(words, bool) or words < 1:
         raise ConfigError(f"words must be an integer >= 1, got {words!r}")
-    if not isinstance(temperature, (int, float)) or not math.isfinite(temperature) or temperature <= 0:
+    if (
+        not isinstance(temperature, (int, float))
+        or not math.isfinite(temperature)
+        or temperature <= 0
+    ):
         raise ConfigError(f"temperature must be a finite number > 0, got {temperature!r}")
     return words, float(temperature)
 

@@ -15,7 +15,11 @@ PROG = "lstm-nlp-suites"
 
 
 def _plain(value: Any) -> Any:
-    return OmegaConf.to_container(value, resolve=True) if isinstance(value, (DictConfig, ListConfig)) else value
+    return (
+        OmegaConf.to_container(value, resolve=True)
+        if isinstance(value, (DictConfig, ListConfig))
+        else value
+    )
 
 
 def options(cfg: DictConfig) -> dict[str, Any]:
@@ -29,17 +33,29 @@ def options(cfg: DictConfig) -> dict[str, Any]:
     grammar = _plain(cfg.get("grammar")) or {}
     if not isinstance(grammar, dict):
         raise ConfigError(f"grammar must be a mapping of generator parameters, got {grammar!r}")
-    known = [k for k in GrammarParams().as_dict() if k not in ("seed", "max_attractors") and not k.endswith("_sentences")]
+    known = [
+        k
+        for k in GrammarParams().as_dict()
+        if k not in ("seed", "max_attractors") and not k.endswith("_sentences")
+    ]
     for key in grammar:
         if key not in known:
             hint = " (use seed=/max_attractors=)" if key in ("seed", "max_attractors") else ""
-            raise ConfigError(f"grammar.{key} is not a generator parameter here{hint}; known: {', '.join(known)}")
+            raise ConfigError(
+                f"grammar.{key} is not a generator parameter here{hint}; known: {', '.join(known)}"
+            )
     vocab = cfg.vocab
     if vocab is not None and (not isinstance(vocab, str) or not vocab.strip()):
-        raise ConfigError(f"vocab must be null or a path (tokenizer.json, .ckpt or run directory), got {vocab!r}")
+        raise ConfigError(
+            f"vocab must be null or a path (tokenizer.json, .ckpt or run directory), got {vocab!r}"
+        )
     return {
-        "folder": out, "seed": cfg.seed, "n_per_cell": cfg.n_per_cell, "max_attractors": cfg.max_attractors,
-        "categories": _plain(cfg.categories), "prediction_sizes": _plain(cfg.prediction_sizes),
+        "folder": out,
+        "seed": cfg.seed,
+        "n_per_cell": cfg.n_per_cell,
+        "max_attractors": cfg.max_attractors,
+        "categories": _plain(cfg.categories),
+        "prediction_sizes": _plain(cfg.prediction_sizes),
         "grammar": {k: v for k, v in grammar.items() if v is not None},
         "vocabulary": None if vocab is None else load_vocabulary(vocab),
     }
@@ -50,22 +66,38 @@ def report(summary: dict, folder: str, seconds: float) -> str:
     for name, cat in summary["categories"].items():
         ks = cat["attractors"]
         span = f"{ks[0]}-{ks[-1]}" if len(ks) > 1 else str(ks[0])
-        lines.append(f"{name:<22}{span:>11}{cat['pairs']:>8}{sum(cat['dropped_by_vocab'].values()):>9}")
+        lines.append(
+            f"{name:<22}{span:>11}{cat['pairs']:>8}{sum(cat['dropped_by_vocab'].values()):>9}"
+        )
     for task, rep in (summary["prediction"] or {}).items():
         splits = ", ".join(f"{s} {r['lines']}" for s, r in rep["splits"].items())
         dropped = sum(r["dropped_by_vocab"] for r in rep["splits"].values())
         short = [s for s, r in rep["splits"].items() if r["lines"] < r["wanted"]]
-        lines.append(f"{task}: {splits} lines; dropped {dropped}" + (f"; SHORT: {', '.join(short)}" if short else ""))
+        lines.append(
+            f"{task}: {splits} lines; dropped {dropped}"
+            + (f"; SHORT: {', '.join(short)}" if short else "")
+        )
     if summary["incomplete"]:
-        cells = ", ".join(f"{c['category']}/{c['attractors']}/{c['condition']}" + (f"/{c['gender']}" if c["gender"] else "")
-                          + f" {c['got']}/{c['wanted']}" for c in summary["incomplete"][:8])
+        cells = ", ".join(
+            f"{c['category']}/{c['attractors']}/{c['condition']}"
+            + (f"/{c['gender']}" if c["gender"] else "")
+            + f" {c['got']}/{c['wanted']}"
+            for c in summary["incomplete"][:8]
+        )
         more = len(summary["incomplete"]) - 8
-        lines.append(f"incomplete cells ({len(summary['incomplete'])}): {cells}" + (f", ... {more} more" if more > 0 else ""))
+        lines.append(
+            f"incomplete cells ({len(summary['incomplete'])}): {cells}"
+            + (f", ... {more} more" if more > 0 else "")
+        )
     if summary["vocabulary"]:
-        lines.append(f"vocabulary: {summary['vocabulary']['size']} words; commonest missing: "
-                     + (", ".join(list(summary["oov_words"])[:8]) or "none"))
-    lines.append(f"{PROG}: {summary['pairs']} pairs in {len(summary['categories'])} categories, seed {summary['seed']}, "
-                 f"{seconds:.1f} s -> {folder}")
+        lines.append(
+            f"vocabulary: {summary['vocabulary']['size']} words; commonest missing: "
+            + (", ".join(list(summary["oov_words"])[:8]) or "none")
+        )
+    lines.append(
+        f"{PROG}: {summary['pairs']} pairs in {len(summary['categories'])} categories, seed {summary['seed']}, "
+        f"{seconds:.1f} s -> {folder}"
+    )
     return "\n".join(lines)
 
 

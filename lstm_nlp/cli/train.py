@@ -31,22 +31,32 @@ def _app(cfg: DictConfig) -> float | None:
         check_objective(cfg.get("optimized_metric"), str(hydra_cfg.sweeper.get("_target_", "")))
         if cfg.get("plugins_dir"):
             load_plugins_dir(cfg.plugins_dir)
-        metrics = train(cfg, Path(hydra_cfg.runtime.output_dir), overrides=list(hydra_cfg.overrides.task))
+        metrics = train(
+            cfg, Path(hydra_cfg.runtime.output_dir), overrides=list(hydra_cfg.overrides.task)
+        )
         if "interrupted" in metrics:  # stopped by SIGTERM/SIGUSR1; the run said so
             return None
         objective = objective_value(metrics, cfg.get("optimized_metric"))
-    shown = [f"{k} {v:.4f}" if k.endswith("acc") else f"{k} {v:.2f}" for k, v in metrics.items()
-             if k in ("val/ppl", "test/ppl", "val/acc", "test/acc") and isinstance(v, float)]
+    shown = [
+        f"{k} {v:.4f}" if k.endswith("acc") else f"{k} {v:.2f}"
+        for k, v in metrics.items()
+        if k in ("val/ppl", "test/ppl", "val/acc", "test/acc") and isinstance(v, float)
+    ]
     if rank_zero_only.rank == 0:  # under DDP every rank returns here
-        print(f"{PROG}: " + " | ".join(shown + [f"run dir {hydra_cfg.runtime.output_dir}"]), flush=True)
+        print(
+            f"{PROG}: " + " | ".join(shown + [f"run dir {hydra_cfg.runtime.output_dir}"]),
+            flush=True,
+        )
     return objective  # the value a Hydra sweeper optimises
 
 
 def check_objective(key: str | None, sweeper: str) -> None:
     """An optimising sweeper (Optuna) needs to know which metric to optimise, before the first trial trains."""
     if not key and "optuna" in sweeper.lower():
-        raise ConfigError("hydra/sweeper=optuna optimises the metric named by optimized_metric: add "
-                          "+optimized_metric=val/loss (or use hparams_search=lm_optuna, which sets it)")
+        raise ConfigError(
+            "hydra/sweeper=optuna optimises the metric named by optimized_metric: add "
+            "+optimized_metric=val/loss (or use hparams_search=lm_optuna, which sets it)"
+        )
 
 
 def objective_value(metrics: dict, key: str | None) -> float | None:
@@ -55,7 +65,9 @@ def objective_value(metrics: dict, key: str | None) -> float | None:
         return None
     if key not in metrics:
         known = ", ".join(k for k, v in metrics.items() if isinstance(v, (float, str)) and "/" in k)
-        raise ConfigError(f"optimized_metric={key} is not a metric of this run (metrics.json has: {known})")
+        raise ConfigError(
+            f"optimized_metric={key} is not a metric of this run (metrics.json has: {known})"
+        )
     return float(metrics[key])
 
 

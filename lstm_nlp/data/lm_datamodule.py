@@ -69,34 +69,57 @@ class LMStreamDataModule(pl.LightningDataModule):
             if split in self.datasets:
                 continue
             train = split == "train"
-            size, key = (self.batch_size, "task.batch_size") if train else (self.eval_batch_size, "task.eval_batch_size")
+            size, key = (
+                (self.batch_size, "task.batch_size")
+                if train
+                else (self.eval_batch_size, "task.eval_batch_size")
+            )
             data = batchify(shard(stream, rank, world), size, split=f"the {split}", key=key)
             # one seed for every rank: DDP ranks must draw the same window lengths, hence run
             # the same number of steps, or their gradient all-reduces never pair up (a hang)
-            self.datasets[split] = BPTTBatches(data, self.bptt, variable=train and self.variable_bptt,
-                                               seed=self.seed)
+            self.datasets[split] = BPTTBatches(
+                data, self.bptt, variable=train and self.variable_bptt, seed=self.seed
+            )
 
     def __getstate__(self) -> dict:
         state = self.__dict__.copy()
-        state["streams"] = {split: MappedStream(name) if (name := mapped_file(stream)) else stream
-                            for split, stream in self.streams.items()}
+        state["streams"] = {
+            split: MappedStream(name) if (name := mapped_file(stream)) else stream
+            for split, stream in self.streams.items()
+        }
         state["datasets"] = {}  # views of the streams: setup() makes them again
         return state
 
     def __setstate__(self, state: dict) -> None:
-        state["streams"] = {split: open_ids(s.path) if isinstance(s, MappedStream) else s
-                            for split, s in state["streams"].items()}
+        state["streams"] = {
+            split: open_ids(s.path) if isinstance(s, MappedStream) else s
+            for split, s in state["streams"].items()
+        }
         self.__dict__.update(state)
 
     def _loader(self, split: str) -> DataLoader:
         data = self.datasets[split]
         if split == "train":
-            if self.trainer is not None:  # with variable BPTT the epoch's window count varies: Lightning
-                data.set_epoch(self.trainer.current_epoch)  # reloads this loader every epoch to know it
-            return resumable_loader(self.trainer, data, EpochWindows(data), batched=False,
-                                    generator=own_generator(self.seed))
-        return DataLoader(data, batch_size=None, sampler=EpochWindows(data), num_workers=0,
-                          generator=own_generator(self.seed))
+            if (
+                self.trainer is not None
+            ):  # with variable BPTT the epoch's window count varies: Lightning
+                data.set_epoch(
+                    self.trainer.current_epoch
+                )  # reloads this loader every epoch to know it
+            return resumable_loader(
+                self.trainer,
+                data,
+                EpochWindows(data),
+                batched=False,
+                generator=own_generator(self.seed),
+            )
+        return DataLoader(
+            data,
+            batch_size=None,
+            sampler=EpochWindows(data),
+            num_workers=0,
+            generator=own_generator(self.seed),
+        )
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train")

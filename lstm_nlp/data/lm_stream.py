@@ -37,8 +37,12 @@ def as_tensor(stream: np.ndarray | torch.Tensor) -> torch.Tensor:
         return torch.from_numpy(np.asarray(stream))
 
 
-def batchify(stream: np.ndarray | torch.Tensor, batch_size: int, split: str = "the",
-             key: str = "task.batch_size") -> torch.Tensor:
+def batchify(
+    stream: np.ndarray | torch.Tensor,
+    batch_size: int,
+    split: str = "the",
+    key: str = "task.batch_size",
+) -> torch.Tensor:
     """Shape ``(n_rows, batch_size)``: column ``j`` is the ``j``-th contiguous slice of the stream.
 
     A view of ``stream`` (no copy; not contiguous).
@@ -53,7 +57,9 @@ def batchify(stream: np.ndarray | torch.Tensor, batch_size: int, split: str = "t
     return data[: n_rows * batch_size].view(batch_size, n_rows).t()
 
 
-def window_lengths(n_rows: int, bptt: int, variable: bool, rng: np.random.Generator | None) -> np.ndarray:
+def window_lengths(
+    n_rows: int, bptt: int, variable: bool, rng: np.random.Generator | None
+) -> np.ndarray:
     """BPTT window lengths covering ``n_rows - 1`` steps.
 
     With ``variable`` (Merity et al. 2017), each window is ``bptt`` with probability
@@ -81,7 +87,9 @@ class BPTTBatches(Dataset):
     Call :meth:`set_epoch` to redraw variable window lengths (seeded by epoch).
     """
 
-    def __init__(self, data: torch.Tensor, bptt: int, variable: bool = False, seed: int = 0) -> None:
+    def __init__(
+        self, data: torch.Tensor, bptt: int, variable: bool = False, seed: int = 0
+    ) -> None:
         if bptt < 1:
             raise ConfigError(f"task.bptt must be >= 1, got {bptt}")
         self.data, self.bptt, self.variable, self.seed = data, bptt, variable, seed
@@ -89,7 +97,9 @@ class BPTTBatches(Dataset):
 
     def set_epoch(self, epoch: int) -> None:
         rng = np.random.default_rng([self.seed, epoch]) if self.variable else None
-        self.lengths = window_lengths(self.data.size(0), self.bptt, self.variable, rng)  # int64, one per window
+        self.lengths = window_lengths(
+            self.data.size(0), self.bptt, self.variable, rng
+        )  # int64, one per window
         self.starts = np.cumsum(self.lengths) - self.lengths
 
     def __len__(self) -> int:
@@ -97,11 +107,11 @@ class BPTTBatches(Dataset):
 
     def __getitem__(self, i: int) -> tuple[torch.Tensor, torch.Tensor]:
         start, seq = int(self.starts[i]), int(self.lengths[i])
-        rows = self.data[start : start + seq + 1].to(torch.long, copy=True).contiguous()  # never a view of the corpus
+        rows = (
+            self.data[start : start + seq + 1].to(torch.long, copy=True).contiguous()
+        )  # never a view of the corpus
         return rows[:-1], rows[1:]
 
     @property
     def n_tokens(self) -> int:
         return int(self.lengths.sum()) * self.data.size(1)
-
-

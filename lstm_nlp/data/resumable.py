@@ -12,8 +12,9 @@ uninterrupted run would have seen, instead of repeating the epoch from its start
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from itertools import islice
-from typing import Any, Iterator
+from typing import Any
 
 import torch
 from torch.utils.data import DataLoader, Sampler
@@ -31,7 +32,7 @@ class SkipTrained(Sampler):
         self.epoch = 0
 
     @property
-    def sampler(self) -> "SkipTrained":
+    def sampler(self) -> SkipTrained:
         """Lightning sets a batch sampler's epoch through its ``sampler`` attribute: this one."""
         return self
 
@@ -71,7 +72,9 @@ class ResumableLoader(DataLoader):
         if trainer is None or trainer.state.fn != "fit":
             return {}
         progress = trainer.fit_loop.epoch_loop.batch_progress.current
-        return {POSITION_KEY: {"epoch": int(trainer.current_epoch), "batches": int(progress.processed)}}
+        return {
+            POSITION_KEY: {"epoch": int(trainer.current_epoch), "batches": int(progress.processed)}
+        }
 
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         position = state_dict.get(POSITION_KEY)
@@ -86,7 +89,9 @@ def own_generator(seed: int) -> torch.Generator:
     return torch.Generator().manual_seed(int(seed))
 
 
-def resumable_loader(trainer, dataset, sampler: Sampler, batched: bool, **kwargs) -> ResumableLoader:
+def resumable_loader(
+    trainer, dataset, sampler: Sampler, batched: bool, **kwargs
+) -> ResumableLoader:
     """A :class:`ResumableLoader` over ``dataset`` in ``sampler``'s order: ``batched`` when the
     sampler yields lists of indices (a batch sampler), else one index per batch (``batch_size=None``)."""
     if batched:

@@ -20,8 +20,9 @@ agreement probes), unlike the contiguous LM streams of :mod:`lstm_nlp.data.lm_st
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import Iterator, NamedTuple, Sequence
+from typing import NamedTuple
 
 import lightning.pytorch as pl
 import numpy as np
@@ -60,13 +61,19 @@ class SentenceDataset(Dataset):
     per sequence, of the same length; ``labels``: one int per sequence.
     """
 
-    def __init__(self, sequences: Sequence[Sequence[int]], token_labels: Sequence[Sequence[int]] | None = None,
-                 labels: Sequence[int] | None = None) -> None:
+    def __init__(
+        self,
+        sequences: Sequence[Sequence[int]],
+        token_labels: Sequence[Sequence[int]] | None = None,
+        labels: Sequence[int] | None = None,
+    ) -> None:
         seqs = [np.asarray(s, dtype=np.int64).reshape(-1) for s in sequences]
         self.lengths = np.fromiter((len(s) for s in seqs), dtype=np.int64, count=len(seqs))
         empty = np.flatnonzero(self.lengths == 0)
         if len(empty):
-            raise ValueError(f"sequence {int(empty[0])} is empty; drop empty sentences before batching")
+            raise ValueError(
+                f"sequence {int(empty[0])} is empty; drop empty sentences before batching"
+            )
         self.offsets = np.concatenate([[0], np.cumsum(self.lengths)]).astype(np.int64)
         self.ids = np.concatenate(seqs) if seqs else np.zeros(0, dtype=np.int64)
         self.token_labels = None
@@ -76,7 +83,9 @@ class SentenceDataset(Dataset):
                 raise ValueError(f"{len(tl)} token-label sequences for {len(seqs)} sequences")
             bad = next((i for i, (t, n) in enumerate(zip(tl, self.lengths)) if len(t) != n), None)
             if bad is not None:
-                raise ValueError(f"sequence {bad} has {self.lengths[bad]} tokens but {len(tl[bad])} token labels")
+                raise ValueError(
+                    f"sequence {bad} has {self.lengths[bad]} tokens but {len(tl[bad])} token labels"
+                )
             self.token_labels = np.concatenate(tl) if tl else np.zeros(0, dtype=np.int64)
         self.labels = None
         if labels is not None:
@@ -108,19 +117,31 @@ class PaddedBatch:
     tokens: Tensor  # int64, padded with the collator's pad_id
     lengths: Tensor  # int64 (batch,), always on the CPU
     index: Tensor  # int64 (batch,), dataset positions of the rows (batches are reordered by length)
-    token_labels: Tensor | None = None  # int64, padded with label_pad_id (-100: ignored by cross_entropy)
+    token_labels: Tensor | None = (
+        None  # int64, padded with label_pad_id (-100: ignored by cross_entropy)
+    )
     labels: Tensor | None = None  # int64 (batch,)
     batch_first: bool = False
 
-    def to(self, device, non_blocking: bool = False) -> "PaddedBatch":
+    def to(self, device, non_blocking: bool = False) -> PaddedBatch:
         """Move everything but ``lengths`` (Lightning calls this to move a batch)."""
         move = lambda t: None if t is None else t.to(device, non_blocking=non_blocking)  # noqa: E731
-        return replace(self, tokens=move(self.tokens), token_labels=move(self.token_labels),
-                       labels=move(self.labels), index=move(self.index))
+        return replace(
+            self,
+            tokens=move(self.tokens),
+            token_labels=move(self.token_labels),
+            labels=move(self.labels),
+            index=move(self.index),
+        )
 
-    def pin_memory(self) -> "PaddedBatch":
+    def pin_memory(self) -> PaddedBatch:
         pin = lambda t: None if t is None else t.pin_memory()  # noqa: E731
-        return replace(self, tokens=pin(self.tokens), token_labels=pin(self.token_labels), labels=pin(self.labels))
+        return replace(
+            self,
+            tokens=pin(self.tokens),
+            token_labels=pin(self.token_labels),
+            labels=pin(self.labels),
+        )
 
     @property
     def batch_size(self) -> int:
@@ -138,14 +159,24 @@ class PaddedBatch:
         time_dim = 1 if self.batch_first else 0
         steps = torch.arange(self.tokens.size(time_dim), device=self.tokens.device)
         lengths = self.lengths.to(self.tokens.device)
-        return steps[None, :] < lengths[:, None] if self.batch_first else steps[:, None] < lengths[None, :]
+        return (
+            steps[None, :] < lengths[:, None]
+            if self.batch_first
+            else steps[:, None] < lengths[None, :]
+        )
 
 
 class SentenceCollator:
     """``collate_fn`` turning :class:`Sentence` items into a :class:`PaddedBatch` (picklable for workers)."""
 
-    def __init__(self, pad_id: int, label_pad_id: int = IGNORE_INDEX, batch_first: bool = False) -> None:
-        self.pad_id, self.label_pad_id, self.batch_first = int(pad_id), int(label_pad_id), bool(batch_first)
+    def __init__(
+        self, pad_id: int, label_pad_id: int = IGNORE_INDEX, batch_first: bool = False
+    ) -> None:
+        self.pad_id, self.label_pad_id, self.batch_first = (
+            int(pad_id),
+            int(label_pad_id),
+            bool(batch_first),
+        )
 
     def _pad(self, rows: list[np.ndarray], lengths: np.ndarray, value: int) -> Tensor:
         out = np.full((len(rows), int(lengths.max())), value, dtype=np.int64)
@@ -164,14 +195,21 @@ class SentenceCollator:
         if items[0].label is not None:
             labels = torch.tensor([it.label for it in items], dtype=torch.int64)
         return PaddedBatch(
-            tokens=self._pad([it.ids for it in items], lengths, self.pad_id), lengths=torch.from_numpy(lengths),
+            tokens=self._pad([it.ids for it in items], lengths, self.pad_id),
+            lengths=torch.from_numpy(lengths),
             index=torch.tensor([it.index for it in items], dtype=torch.int64),
-            token_labels=token_labels, labels=labels, batch_first=self.batch_first,
+            token_labels=token_labels,
+            labels=labels,
+            batch_first=self.batch_first,
         )
 
 
-def collate_sentences(items: Sequence[Sentence], pad_id: int, label_pad_id: int = IGNORE_INDEX,
-                      batch_first: bool = False) -> PaddedBatch:
+def collate_sentences(
+    items: Sequence[Sentence],
+    pad_id: int,
+    label_pad_id: int = IGNORE_INDEX,
+    batch_first: bool = False,
+) -> PaddedBatch:
     return SentenceCollator(pad_id, label_pad_id, batch_first)(items)
 
 
@@ -185,7 +223,11 @@ class EpochShuffle(Sampler[int]):
         self.epoch = int(epoch)
 
     def order(self) -> np.ndarray:
-        return np.random.default_rng([self.seed, self.epoch]).permutation(self.n) if self.shuffle else np.arange(self.n)
+        return (
+            np.random.default_rng([self.seed, self.epoch]).permutation(self.n)
+            if self.shuffle
+            else np.arange(self.n)
+        )
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.order().tolist())
@@ -210,9 +252,19 @@ class BucketBatchSampler(Sampler[list[int]]):
     last few batches so every rank gets as many (training under DDP must).
     """
 
-    def __init__(self, lengths: Sequence[int] | np.ndarray, batch_size: int, *, shuffle: bool = True,
-                 bucket: bool = True, pool_size: int = 50, seed: int = 0, num_replicas: int = 1, rank: int = 0,
-                 equal_shards: bool = False) -> None:
+    def __init__(
+        self,
+        lengths: Sequence[int] | np.ndarray,
+        batch_size: int,
+        *,
+        shuffle: bool = True,
+        bucket: bool = True,
+        pool_size: int = 50,
+        seed: int = 0,
+        num_replicas: int = 1,
+        rank: int = 0,
+        equal_shards: bool = False,
+    ) -> None:
         if not isinstance(batch_size, int) or batch_size < 1:
             raise ConfigError(f"batch size must be an integer >= 1, got {batch_size!r}")
         if not isinstance(pool_size, int) or pool_size < 1:
@@ -221,8 +273,18 @@ class BucketBatchSampler(Sampler[list[int]]):
             raise ValueError(f"rank {rank} is not in [0, {num_replicas})")
         self.lengths = np.asarray(lengths, dtype=np.int64)
         self.sampler = EpochShuffle(len(self.lengths), shuffle, seed)
-        self.batch_size, self.shuffle, self.bucket, self.pool_size = batch_size, shuffle, bucket, pool_size
-        self.seed, self.num_replicas, self.rank, self.equal_shards = seed, num_replicas, rank, equal_shards
+        self.batch_size, self.shuffle, self.bucket, self.pool_size = (
+            batch_size,
+            shuffle,
+            bucket,
+            pool_size,
+        )
+        self.seed, self.num_replicas, self.rank, self.equal_shards = (
+            seed,
+            num_replicas,
+            rank,
+            equal_shards,
+        )
 
     @property
     def epoch(self) -> int:
@@ -237,10 +299,16 @@ class BucketBatchSampler(Sampler[list[int]]):
         order = self.sampler.order()
         if self.bucket and n:
             pool = bs * self.pool_size if self.shuffle else n
-            order = np.concatenate([chunk[np.argsort(self.lengths[chunk], kind="stable")]
-                                    for chunk in np.split(order, range(pool, n, pool))])
+            order = np.concatenate(
+                [
+                    chunk[np.argsort(self.lengths[chunk], kind="stable")]
+                    for chunk in np.split(order, range(pool, n, pool))
+                ]
+            )
         batches = [order[i : i + bs] for i in range(0, n, bs)]
-        if self.shuffle and self.bucket:  # else the order is already random, or meant to be sequential
+        if (
+            self.shuffle and self.bucket
+        ):  # else the order is already random, or meant to be sequential
             perm = np.random.default_rng([self.seed, self.epoch, 1]).permutation(len(batches))
             batches = [batches[i] for i in perm]
         return batches
@@ -269,9 +337,20 @@ class SentenceDataModule(pl.LightningDataModule):
 
     trainer_kwargs = {"use_distributed_sampler": False}
 
-    def __init__(self, datasets: dict[str, SentenceDataset], *, pad_id: int, batch_size: int,
-                 eval_batch_size: int | None = None, label_pad_id: int = IGNORE_INDEX, batch_first: bool = False,
-                 bucket: bool = True, pool_size: int = 50, seed: int = 0, num_workers: int = 0) -> None:
+    def __init__(
+        self,
+        datasets: dict[str, SentenceDataset],
+        *,
+        pad_id: int,
+        batch_size: int,
+        eval_batch_size: int | None = None,
+        label_pad_id: int = IGNORE_INDEX,
+        batch_first: bool = False,
+        bucket: bool = True,
+        pool_size: int = 50,
+        seed: int = 0,
+        num_workers: int = 0,
+    ) -> None:
         super().__init__()
         eval_batch_size = batch_size if eval_batch_size is None else eval_batch_size
         for key, value in (("batch_size", batch_size), ("eval_batch_size", eval_batch_size)):
@@ -282,7 +361,12 @@ class SentenceDataModule(pl.LightningDataModule):
         self.datasets = datasets
         self.collator = SentenceCollator(pad_id, label_pad_id, batch_first)
         self.batch_size, self.eval_batch_size = batch_size, eval_batch_size
-        self.bucket, self.pool_size, self.seed, self.num_workers = bucket, pool_size, seed, num_workers
+        self.bucket, self.pool_size, self.seed, self.num_workers = (
+            bucket,
+            pool_size,
+            seed,
+            num_workers,
+        )
 
     def _loader(self, split: str, train: bool) -> DataLoader:
         if split not in self.datasets:
@@ -291,11 +375,23 @@ class SentenceDataModule(pl.LightningDataModule):
         if self.trainer is not None:
             rank, world = self.trainer.global_rank, self.trainer.world_size
         ds = self.datasets[split]
-        sampler = BucketBatchSampler(ds.lengths, self.batch_size if train else self.eval_batch_size,
-                                     shuffle=train, bucket=self.bucket, pool_size=self.pool_size, seed=self.seed,
-                                     num_replicas=world, rank=rank, equal_shards=train)
-        kwargs = dict(collate_fn=self.collator, num_workers=self.num_workers, persistent_workers=self.num_workers > 0,
-                      generator=own_generator(self.seed))
+        sampler = BucketBatchSampler(
+            ds.lengths,
+            self.batch_size if train else self.eval_batch_size,
+            shuffle=train,
+            bucket=self.bucket,
+            pool_size=self.pool_size,
+            seed=self.seed,
+            num_replicas=world,
+            rank=rank,
+            equal_shards=train,
+        )
+        kwargs = dict(
+            collate_fn=self.collator,
+            num_workers=self.num_workers,
+            persistent_workers=self.num_workers > 0,
+            generator=own_generator(self.seed),
+        )
         if train:
             return resumable_loader(self.trainer, ds, sampler, batched=True, **kwargs)
         return DataLoader(ds, batch_sampler=sampler, **kwargs)

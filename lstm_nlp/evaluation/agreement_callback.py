@@ -16,8 +16,9 @@ through :mod:`lstm_nlp.dashboards` (W&B: a table and images; TensorBoard: text a
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 import lightning.pytorch as pl
 
@@ -32,6 +33,7 @@ TABLE_COLUMNS = ("group", "value", "n", "correct", "accuracy", "ci95_low", "ci95
 
 def table_rows(summary: dict) -> list[list]:
     """The summary as rows of :data:`TABLE_COLUMNS`: overall first, then every category and attractor count."""
+
     def row(group: str, value: str, s: dict) -> list:
         low, high = s["ci95"] or (None, None)
         return [group, value, s["n"], s["correct"], s["accuracy"], low, high]
@@ -72,8 +74,14 @@ class AgreementCurve(pl.Callback):
         vocabulary = frozenset(Tokenizer.from_str(tokenizer_json).get_vocab())
         items = []
         for category in self.categories or list(CATEGORIES):
-            pairs = build_pairs(category, self.n_per_cell, self.seed, max_attractors=self.max_attractors,
-                                vocabulary=vocabulary, grammar=self.grammar)
+            pairs = build_pairs(
+                category,
+                self.n_per_cell,
+                self.seed,
+                max_attractors=self.max_attractors,
+                vocabulary=vocabulary,
+                grammar=self.grammar,
+            )
             items += [make_item(dict(p), f"{category}:{i}") for i, p in enumerate(pairs)]
         return items
 
@@ -115,7 +123,11 @@ class AgreementCurve(pl.Callback):
         for logger in trainer.loggers:
             logger.log_metrics(self.final_metrics, step=step)
         log_table(trainer.loggers, TABLE_KEY, TABLE_COLUMNS, table_rows(summary), step=step)
-        log_images(trainer.loggers, {f"agreement/{name}": self.out_dir / f"{name}.png" for name in PLOTS}, step=step)
+        log_images(
+            trainer.loggers,
+            {f"agreement/{name}": self.out_dir / f"{name}.png" for name in PLOTS},
+            step=step,
+        )
 
     def on_test_end(self, trainer: pl.Trainer, module: pl.LightningModule) -> None:
         if not trainer.is_global_zero:
@@ -124,8 +136,12 @@ class AgreementCurve(pl.Callback):
         from lstm_nlp.evaluation.report import text_table, write_results
 
         summary, scores = self.score(module)
-        summary["suite"] = {"categories": sorted({i.meta["category"] for i in self.items}),
-                            "n_per_cell": self.n_per_cell, "seed": self.seed, "max_attractors": self.max_attractors}
+        summary["suite"] = {
+            "categories": sorted({i.meta["category"] for i in self.items}),
+            "n_per_cell": self.n_per_cell,
+            "seed": self.seed,
+            "max_attractors": self.max_attractors,
+        }
         write_results(self.out_dir, summary, self.items, scores)
         plot_accuracy(summary, self.out_dir / "accuracy_by_attractors.png", group_by=["attractors"])
         by_category = {**summary, "groups": {"category": summary["groups"]["category"]}}
@@ -134,5 +150,8 @@ class AgreementCurve(pl.Callback):
         self.final_metrics = self.flat(summary, prefix="test/agreement/acc")
         self.publish(trainer, summary)
         cov = summary["coverage"]
-        print(f"lstm-nlp: agreement suite, {cov['scored']} of {cov['read']} pairs scored "
-              f"(details in {self.out_dir}/results.md):\n{text_table(summary)}", flush=True)
+        print(
+            f"lstm-nlp: agreement suite, {cov['scored']} of {cov['read']} pairs scored "
+            f"(details in {self.out_dir}/results.md):\n{text_table(summary)}",
+            flush=True,
+        )

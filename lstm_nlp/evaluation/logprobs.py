@@ -15,7 +15,8 @@ with the batch in dimension 1 (``nn.LSTM``'s ``(h, c)``).  Callers set eval mode
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import torch
 
@@ -47,7 +48,9 @@ def model_device(model: torch.nn.Module) -> torch.device:
     return next(model.parameters()).device
 
 
-def run_spans(model, spans: Sequence[Span], hidden: Any = None, pad_id: int = 0, paired: bool = False):
+def run_spans(
+    model, spans: Sequence[Span], hidden: Any = None, pad_id: int = 0, paired: bool = False
+):
     """``([(sum, count), ...], final hidden)`` for spans run as one padded batch from ``hidden``.
 
     ``hidden`` is a batch-1 state (or None: zeros).  The final hidden state is each
@@ -68,7 +71,9 @@ def run_spans(model, spans: Sequence[Span], hidden: Any = None, pad_id: int = 0,
     row_of = torch.zeros(need.shape, dtype=torch.long, device=device)
     row_of[need] = torch.arange(logits.size(0), device=device)
     lp = torch.log_softmax(logits.float(), -1)[row_of[steps, sources], tokens[steps + 1, cols]]
-    sums = torch.zeros(len(spans), dtype=torch.float64, device=device).index_add_(0, cols, lp.double())
+    sums = torch.zeros(len(spans), dtype=torch.float64, device=device).index_add_(
+        0, cols, lp.double()
+    )
     return [(total, s.count) for total, s in zip(sums.tolist(), spans)], final
 
 
@@ -76,7 +81,9 @@ def _scored_positions(spans: Sequence[Span], device) -> tuple[torch.Tensor, torc
     """(step, column) of every scored target, as two index tensors."""
     steps = [t for s in spans for t in range(s.start, s.stop)]
     cols = [j for j, s in enumerate(spans) for _ in range(s.start, s.stop)]
-    return torch.tensor(steps, dtype=torch.long, device=device), torch.tensor(cols, dtype=torch.long, device=device)
+    return torch.tensor(steps, dtype=torch.long, device=device), torch.tensor(
+        cols, dtype=torch.long, device=device
+    )
 
 
 def _source_columns(spans: Sequence[Span], paired: bool, device) -> torch.Tensor:
@@ -86,8 +93,10 @@ def _source_columns(spans: Sequence[Span], paired: bool, device) -> torch.Tensor
     if not paired:
         return columns.expand(steps.size(0), -1)
     # the bad sequence's target t is predicted from ids[: t + 1]: the good one's logits while those agree
-    shared = [0 if j % 2 == 0 else min(_common_prefix(spans[j - 1].ids, s.ids), len(spans[j - 1].ids) - 1)
-              for j, s in enumerate(spans)]
+    shared = [
+        0 if j % 2 == 0 else min(_common_prefix(spans[j - 1].ids, s.ids), len(spans[j - 1].ids) - 1)
+        for j, s in enumerate(spans)
+    ]
     partner = columns - (columns % 2)
     return torch.where(steps < torch.tensor(shared, device=device), partner, columns)
 
@@ -114,24 +123,37 @@ def _logits_at(model, tokens: torch.Tensor, hidden: Any, need: torch.Tensor):
     return logits[need], final
 
 
-def batched_pair_logprobs(model, pairs: Sequence[tuple[Span, Span]], vocab_size: int, hidden: Any = None,
-                          pad_id: int = 0, batch_size: int = 128) -> list[tuple[tuple[float, int], ...]]:
+def batched_pair_logprobs(
+    model,
+    pairs: Sequence[tuple[Span, Span]],
+    vocab_size: int,
+    hidden: Any = None,
+    pad_id: int = 0,
+    batch_size: int = 128,
+) -> list[tuple[tuple[float, int], ...]]:
     """``((sum, count), (sum, count))`` per (good, bad) pair, in order; pairs are sorted by length and batched."""
     results: list[tuple[tuple[float, int], ...]] = [((0.0, 0), (0.0, 0))] * len(pairs)
     for chunk in _chunks(pairs, vocab_size, batch_size):
-        scored, _ = run_spans(model, [span for i in chunk for span in pairs[i]], hidden, pad_id, paired=True)
+        scored, _ = run_spans(
+            model, [span for i in chunk for span in pairs[i]], hidden, pad_id, paired=True
+        )
         for k, i in enumerate(chunk):
             results[i] = (scored[2 * k], scored[2 * k + 1])
     return results
 
 
-def _chunks(pairs: Sequence[tuple[Span, Span]], vocab_size: int, batch_size: int) -> list[list[int]]:
+def _chunks(
+    pairs: Sequence[tuple[Span, Span]], vocab_size: int, batch_size: int
+) -> list[list[int]]:
     """Indices by ascending length, cut into batches of at most ``batch_size`` pairs within the logits budget."""
     chunks: list[list[int]] = []
     chunk: list[int] = []
     steps_of = [max(len(s.ids) for s in pair) - 1 for pair in pairs]
     for i in sorted(range(len(pairs)), key=steps_of.__getitem__):
-        if chunk and (len(chunk) >= batch_size or 2 * (len(chunk) + 1) * steps_of[i] * vocab_size > LOGITS_BUDGET):
+        if chunk and (
+            len(chunk) >= batch_size
+            or 2 * (len(chunk) + 1) * steps_of[i] * vocab_size > LOGITS_BUDGET
+        ):
             chunks.append(chunk)
             chunk = []
         chunk.append(i)
@@ -143,6 +165,8 @@ def feed(model, ids: Sequence[int], hidden: Any = None) -> Any:
     device = model_device(model)
     run = model.encode if hasattr(model, "encode") else model  # no logits needed
     for begin in range(0, len(ids), FEED_CHUNK):
-        tokens = torch.tensor(ids[begin : begin + FEED_CHUNK], dtype=torch.long, device=device).view(-1, 1)
+        tokens = torch.tensor(
+            ids[begin : begin + FEED_CHUNK], dtype=torch.long, device=device
+        ).view(-1, 1)
         _, hidden = run(tokens, hidden)
     return hidden

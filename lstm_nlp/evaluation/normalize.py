@@ -24,7 +24,9 @@ import re
 import unicodedata
 from itertools import groupby
 
-ABBREVIATIONS = frozenset({"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "inc", "ltd", "co", "corp"})
+ABBREVIATIONS = frozenset(
+    {"mr", "mrs", "ms", "dr", "prof", "st", "jr", "sr", "vs", "etc", "inc", "ltd", "co", "corp"}
+)
 _DOTTED = re.compile(r"(?:[^\W\d_]+\.)+[^\W\d_]+")  # U.S, e.g, Ph.D (before the final period)
 _APOSTROPHES = "'\u2019"
 
@@ -44,7 +46,9 @@ def split_word(word: str) -> list[str]:
     if all(_is_punct(ch) for ch in word):
         return [word]
     start = 0
-    while _is_punct(word[start]) and not (word[start] in _APOSTROPHES and word[start + 1].isalnum()):
+    while _is_punct(word[start]) and not (
+        word[start] in _APOSTROPHES and word[start + 1].isalnum()
+    ):
         start += 1
     end = len(word)
     while _is_punct(word[end - 1]):

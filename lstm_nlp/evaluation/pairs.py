@@ -89,8 +89,10 @@ def _decoded_lines(path: Path) -> list[str]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as e:
         line = raw.count(b"\n", 0, e.start) + 1
-        raise DataError(f"{path}:{line}: bytes that are not UTF-8 (byte {raw[e.start]:#04x}); "
-                        "save the file as UTF-8") from None
+        raise DataError(
+            f"{path}:{line}: bytes that are not UTF-8 (byte {raw[e.start]:#04x}); "
+            "save the file as UTF-8"
+        ) from None
     if not text.strip():  # after decoding: Unicode spaces (U+2028, U+3000, ...) are blank too
         raise DataError(f"{path}: the file is empty (expected {_expected(path)})")
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
@@ -104,7 +106,9 @@ def _jsonl_items(path: Path, lines: list[str]) -> list[PairItem]:
         try:
             record = json.loads(line)
         except json.JSONDecodeError as e:
-            raise DataError(f"{path}:{number}: invalid JSON ({e.msg} at column {e.colno})") from None
+            raise DataError(
+                f"{path}:{number}: invalid JSON ({e.msg} at column {e.colno})"
+            ) from None
         if not isinstance(record, dict):
             raise DataError(f"{path}:{number}: expected a JSON object, got {type(record).__name__}")
         items.append(make_item(record, f"{path}:{number}"))
@@ -117,13 +121,17 @@ def _tsv_items(path: Path, lines: list[str]) -> list[PairItem]:
     if len(set(header)) != len(header) or not all(h.strip() for h in header):
         raise DataError(f"{path}:{header_line}: the header row has empty or repeated column names")
     if not (set(SENTENCE_FIELDS) <= set(header) or set(PREFIX_FIELDS) <= set(header)):
-        raise DataError(f"{path}:{header_line}: the header row needs columns sentence_good and sentence_bad, "
-                        f"or prefix, good and bad; got {', '.join(header)}")
+        raise DataError(
+            f"{path}:{header_line}: the header row needs columns sentence_good and sentence_bad, "
+            f"or prefix, good and bad; got {', '.join(header)}"
+        )
     items = []
     for number, line in rows[1:]:
         cells = line.split("\t")
         if len(cells) != len(header):
-            raise DataError(f"{path}:{number}: {len(cells)} columns, but the header has {len(header)}")
+            raise DataError(
+                f"{path}:{number}: {len(cells)} columns, but the header has {len(header)}"
+            )
         items.append(make_item(dict(zip(header, cells)), f"{path}:{number}"))
     return items
 
@@ -135,11 +143,15 @@ def make_item(record: dict[str, Any], source: str) -> PairItem:
         prefix = None
         names = SENTENCE_FIELDS
     elif any(k in record for k in PREFIX_FIELDS):
-        prefix, good, bad = (_text(record, k, source, empty_ok=k == "prefix") for k in PREFIX_FIELDS)
+        prefix, good, bad = (
+            _text(record, k, source, empty_ok=k == "prefix") for k in PREFIX_FIELDS
+        )
         names = PREFIX_FIELDS
     else:
-        raise DataError(f"{source}: missing fields: a pair needs sentence_good and sentence_bad, "
-                        "or prefix, good and bad")
+        raise DataError(
+            f"{source}: missing fields: a pair needs sentence_good and sentence_bad, "
+            "or prefix, good and bad"
+        )
     meta = {k: v for k, v in record.items() if k not in names}
     return PairItem(good=good, bad=bad, prefix=prefix, meta=meta, source=source)
 

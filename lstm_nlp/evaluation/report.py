@@ -14,8 +14,9 @@ import json
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from lstm_nlp.atomic import write_json, write_text
 from lstm_nlp.errors import ConfigError
@@ -50,14 +51,18 @@ def group_fields(items: Sequence[PairItem], group_by: Sequence[str] = ()) -> lis
         unknown = [f for f in spec.split("+") if f not in present]
         if unknown or not spec:
             fields = ", ".join(sorted(present)) or "none"
-            raise ConfigError(f"group_by: no item has a field {unknown[0] if unknown else spec!r} "
-                              f"(metadata fields: {fields})")
+            raise ConfigError(
+                f"group_by: no item has a field {unknown[0] if unknown else spec!r} "
+                f"(metadata fields: {fields})"
+            )
         if spec not in groups:
             groups.append(spec)
     return groups
 
 
-def summarize(items: Sequence[PairItem], scores: Sequence[ItemScore], group_by: Sequence[str] = ()) -> dict:
+def summarize(
+    items: Sequence[PairItem], scores: Sequence[ItemScore], group_by: Sequence[str] = ()
+) -> dict:
     """``{"overall": stats, "groups": {group: {value: stats}}, "coverage": ...}``; stats as :func:`stats`."""
     groups: dict[str, dict[str, Any]] = {}
     for spec in group_fields(items, group_by):
@@ -72,16 +77,26 @@ def stats(scores: Sequence[ItemScore]) -> dict[str, Any]:
     scored = [s for s in scores if s.excluded is None]
     n, correct = len(scored), sum(bool(s.correct) for s in scored)
     ci = wilson(correct, n)
-    return {"n": n, "correct": correct, "accuracy": correct / n if n else None,
-            "ci95": list(ci) if ci else None, "excluded": len(scores) - n}
+    return {
+        "n": n,
+        "correct": correct,
+        "accuracy": correct / n if n else None,
+        "ci95": list(ci) if ci else None,
+        "excluded": len(scores) - n,
+    }
 
 
 def coverage(scores: Sequence[ItemScore]) -> dict[str, Any]:
     reasons = Counter(s.excluded for s in scores if s.excluded is not None)
     oov = Counter(w for s in scores for w in s.oov)
-    return {"read": len(scores), "scored": len(scores) - sum(reasons.values()), "excluded": sum(reasons.values()),
-            "excluded_by_reason": {r: reasons[r] for r in sorted(reasons)},
-            "oov_types": len(oov), "oov_words": dict(oov.most_common(TOP_OOV))}
+    return {
+        "read": len(scores),
+        "scored": len(scores) - sum(reasons.values()),
+        "excluded": sum(reasons.values()),
+        "excluded_by_reason": {r: reasons[r] for r in sorted(reasons)},
+        "oov_types": len(oov),
+        "oov_words": dict(oov.most_common(TOP_OOV)),
+    }
 
 
 def group_value(item: PairItem, spec: str) -> str:
@@ -94,25 +109,44 @@ def _as_text(value: Any) -> str:
 
 def _natural(key: str) -> list:
     """Sort ``2`` before ``10`` and text alphabetically."""
-    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", key) if part]
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part)
+        for part in re.split(r"(\d+)", key)
+        if part
+    ]
 
 
 # -- writing --------------------------------------------------------------------------------
-def write_results(out: Path, summary: dict, items: Sequence[PairItem], scores: Sequence[ItemScore]) -> None:
+def write_results(
+    out: Path, summary: dict, items: Sequence[PairItem], scores: Sequence[ItemScore]
+) -> None:
     """``results.json``, ``results.md`` and ``items.jsonl`` in ``out``."""
     write_json(out / "results.json", summary)
     write_text(out / "results.md", markdown(summary))
-    lines = [json.dumps(item_record(item, score), ensure_ascii=False) for item, score in zip(items, scores)]
+    lines = [
+        json.dumps(item_record(item, score), ensure_ascii=False)
+        for item, score in zip(items, scores)
+    ]
     write_text(out / "items.jsonl", "".join(line + "\n" for line in lines))
 
 
 def item_record(item: PairItem, score: ItemScore) -> dict[str, Any]:
     """One line of ``items.jsonl``: the item as read, then ``score_good``, ``score_bad``, ``correct``, ..."""
-    text = {"sentence_good": item.good, "sentence_bad": item.bad} if item.prefix is None else \
-        {"prefix": item.prefix, "good": item.good, "bad": item.bad}
-    result = {"score_good": score.good, "score_bad": score.bad, "correct": score.correct, "excluded": score.excluded,
-              "compared": score.compared, "oov": score.oov, "tokens_good": score.good_tokens,
-              "tokens_bad": score.bad_tokens}
+    text = (
+        {"sentence_good": item.good, "sentence_bad": item.bad}
+        if item.prefix is None
+        else {"prefix": item.prefix, "good": item.good, "bad": item.bad}
+    )
+    result = {
+        "score_good": score.good,
+        "score_bad": score.bad,
+        "correct": score.correct,
+        "excluded": score.excluded,
+        "compared": score.compared,
+        "oov": score.oov,
+        "tokens_good": score.good_tokens,
+        "tokens_bad": score.bad_tokens,
+    }
     return {"source": item.source, **text, **item.meta, **result}
 
 
@@ -142,12 +176,20 @@ def markdown(summary: dict) -> str:
     if "options" in summary:
         lines.append("- options: " + ", ".join(f"{k}={v}" for k, v in summary["options"].items()))
     reasons = ", ".join(f"{r} {n}" for r, n in cov["excluded_by_reason"].items()) or "none"
-    lines += [f"- items: {cov['read']} read, {cov['scored']} scored, {cov['excluded']} excluded ({reasons})", ""]
+    lines += [
+        f"- items: {cov['read']} read, {cov['scored']} scored, {cov['excluded']} excluded ({reasons})",
+        "",
+    ]
     lines += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]
-    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows(summary)]
+    lines += [
+        "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows(summary)
+    ]
     if cov["oov_words"]:
-        lines += ["", "Words outside the vocabulary (count): "
-                  + ", ".join(f"`{w}` ({n})" for w, n in cov["oov_words"].items())]
+        lines += [
+            "",
+            "Words outside the vocabulary (count): "
+            + ", ".join(f"`{w}` ({n})" for w, n in cov["oov_words"].items()),
+        ]
     return "\n".join(lines) + "\n"
 
 
@@ -157,7 +199,9 @@ def text_table(summary: dict, max_rows: int = 40) -> str:
     cut = len(body) - max_rows
     body = body[:max_rows]
     widths = [max(len(r[i]) for r in [HEADER, *body]) for i in range(len(HEADER))]
-    lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [HEADER, *body]]
+    lines = [
+        "  ".join(cell.ljust(w) for cell, w in zip(row, widths)).rstrip() for row in [HEADER, *body]
+    ]
     if cut > 0:
         lines.append(f"... {cut} more rows in results.md")
     return "\n".join(lines)

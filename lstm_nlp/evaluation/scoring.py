@@ -25,9 +25,10 @@ always excluded.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from typing import TYPE_CHECKING, Any, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
 from lstm_nlp.errors import ConfigError, DataError
 from lstm_nlp.evaluation.normalize import normalize
@@ -59,17 +60,27 @@ class ScoringOptions:
     def __post_init__(self) -> None:
         for key, allowed in (("score", SCORES), ("state", STATES), ("oov", OOV_POLICIES)):
             if getattr(self, key) not in allowed:
-                raise ConfigError(f"{key} must be one of {', '.join(allowed)}, got {getattr(self, key)!r}")
+                raise ConfigError(
+                    f"{key} must be one of {', '.join(allowed)}, got {getattr(self, key)!r}"
+                )
         for key in ("final_eos", "lowercase", "split_punctuation"):
             if not isinstance(getattr(self, key), bool):
                 raise ConfigError(f"{key} must be true or false, got {getattr(self, key)!r}")
-        if not isinstance(self.batch_size, int) or isinstance(self.batch_size, bool) or self.batch_size < 1:
+        if (
+            not isinstance(self.batch_size, int)
+            or isinstance(self.batch_size, bool)
+            or self.batch_size < 1
+        ):
             raise ConfigError(f"batch_size must be an integer >= 1, got {self.batch_size!r}")
         has_text = isinstance(self.warmup_text, str) and bool(self.warmup_text.split())
         if self.state == "warmup" and not has_text:
-            raise ConfigError("state=warmup needs warmup_text=TEXT or warmup_file=FILE with some words")
+            raise ConfigError(
+                "state=warmup needs warmup_text=TEXT or warmup_file=FILE with some words"
+            )
         if self.state != "warmup" and self.warmup_text is not None:
-            raise ConfigError(f"warmup_text/warmup_file are only used with state=warmup (state is {self.state!r})")
+            raise ConfigError(
+                f"warmup_text/warmup_file are only used with state=warmup (state is {self.state!r})"
+            )
 
     def words(self, text: str) -> list[str]:
         return normalize(text, lowercase=self.lowercase, split_punctuation=self.split_punctuation)
@@ -99,7 +110,9 @@ class ItemScore:
     bad: float | None = None
     correct: bool | None = None
     excluded: str | None = None
-    compared: tuple[list[str], list[str]] = field(default_factory=lambda: ([], []))  # differing words: good, bad
+    compared: tuple[list[str], list[str]] = field(
+        default_factory=lambda: ([], [])
+    )  # differing words: good, bad
     oov: list[str] = field(default_factory=list)  # the item's words outside the vocabulary
     good_tokens: int = 0  # tokens in each score
     bad_tokens: int = 0
@@ -116,7 +129,9 @@ class PairScorer:
     training flag back afterwards, so it can run on a model in training.
     """
 
-    def __init__(self, model: "torch.nn.Module", tokenizer=None, options: ScoringOptions | None = None) -> None:
+    def __init__(
+        self, model: torch.nn.Module, tokenizer=None, options: ScoringOptions | None = None
+    ) -> None:
         if tokenizer is None:
             from tokenizers import Tokenizer
 
@@ -153,7 +168,9 @@ class PairScorer:
     def _prepare_item(self, item: PairItem, context: list[str], good: list[str], bad: list[str]):
         compared = differing(good, bad) if item.prefix is None else (good, bad)
         unknown = list(dict.fromkeys(w for w in context + good + bad if self.unk in self._ids[w]))
-        score = ItemScore(compared=compared, oov=unknown, excluded=self._exclusion(good, bad, compared, unknown))
+        score = ItemScore(
+            compared=compared, oov=unknown, excluded=self._exclusion(good, bad, compared, unknown)
+        )
         final_eos = self.options.final_eos and item.prefix is None
         spans = tuple(self._span(context, words, final_eos) for words in (good, bad))
         score.good_tokens, score.bad_tokens = spans[0].count, spans[1].count
@@ -176,7 +193,9 @@ class PairScorer:
     def _lookup(self, words: set[str]) -> None:
         new = sorted(w for w in words if w not in self._ids)
         if new:
-            encoded = self.tokenizer.encode_batch([[w] for w in new], is_pretokenized=True, add_special_tokens=False)
+            encoded = self.tokenizer.encode_batch(
+                [[w] for w in new], is_pretokenized=True, add_special_tokens=False
+            )
             self._ids.update((w, tuple(e.ids) or (self.unk,)) for w, e in zip(new, encoded))
 
     def _encode(self, words: list[str]) -> list[int]:
@@ -193,13 +212,16 @@ class PairScorer:
         ids = [i for line in lines if line for i in (self.eos, *self._encode(line))]
         return feed(self.model, ids)
 
-    def _score_batched(self, scores: list[ItemScore], spans: list[tuple[Span, Span]], hidden: Any) -> None:
+    def _score_batched(
+        self, scores: list[ItemScore], spans: list[tuple[Span, Span]], hidden: Any
+    ) -> None:
         from lstm_nlp.evaluation.logprobs import batched_pair_logprobs
 
         todo = [i for i, s in enumerate(scores) if s.excluded is None]
         vocab = self.tokenizer.get_vocab_size()
-        results = batched_pair_logprobs(self.model, [spans[i] for i in todo], vocab, hidden, self.pad,
-                                        self.options.batch_size)
+        results = batched_pair_logprobs(
+            self.model, [spans[i] for i in todo], vocab, hidden, self.pad, self.options.batch_size
+        )
         for i, (good, bad) in zip(todo, results):
             self._set(scores[i], good, bad)
 
@@ -239,7 +261,7 @@ def differing(good: list[str], bad: list[str]) -> tuple[list[str], list[str]]:
 
 
 @contextmanager
-def evaluation_mode(model: "torch.nn.Module") -> Iterator[None]:
+def evaluation_mode(model: torch.nn.Module) -> Iterator[None]:
     """Eval mode inside; every submodule's training flag as it was afterwards."""
     modes = [(m, m.training) for m in model.modules()]
     model.eval()

@@ -57,5 +57,12 @@ from lstm_nlp.grammar.generator import SentenceGenerator
 from lstm_nlp.grammar.params import GENERATOR_VERSION, GrammarParams, make_params
 from lstm_nlp.grammar.writer import write_corpus
 
-__all__ = ["CONSTRUCTIONS", "DEFAULT_MIX", "GENERATOR_VERSION", "GrammarParams", "SentenceGenerator",
-           "make_params", "write_corpus"]
+__all__ = [
+    "CONSTRUCTIONS",
+    "DEFAULT_MIX",
+    "GENERATOR_VERSION",
+    "GrammarParams",
+    "SentenceGenerator",
+    "make_params",
+    "write_corpus",
+]

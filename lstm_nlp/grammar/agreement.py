@@ -7,9 +7,21 @@ site of ``want.construction`` as the main one; other sites it creates are record
 from __future__ import annotations
 
 from lstm_nlp.grammar.context import Context
-from lstm_nlp.grammar.phrases import (intervening_numbers, noun_phrase, pp_chain,
-                                      relativizer, slot_count, subject)
-from lstm_nlp.grammar.predicates import complement_clause, lexical, manner, predicate, transitive_class
+from lstm_nlp.grammar.phrases import (
+    intervening_numbers,
+    noun_phrase,
+    pp_chain,
+    relativizer,
+    slot_count,
+    subject,
+)
+from lstm_nlp.grammar.predicates import (
+    complement_clause,
+    lexical,
+    manner,
+    predicate,
+    transitive_class,
+)
 from lstm_nlp.grammar.sentence import Builder, Ref, Want
 from lstm_nlp.grammar.zipf import Weighted
 
@@ -40,14 +52,22 @@ def subj_rel(g: Context, b: Builder, want: Want) -> None:
     """E.g. "the author that likes the guards laughs" (RC verb site: within_subj_rel)."""
     within = want.construction == "within_subj_rel"
     on_object = within and g.chance(0.5)
-    head = matrix_object(g, b, "animate") if on_object else noun_phrase(g, b, g.number(), "animate", names=False)
+    head = (
+        matrix_object(g, b, "animate")
+        if on_object
+        else noun_phrase(g, b, g.number(), "animate", names=False)
+    )
     relativizer(g, b, head)
-    _subject_rc_vp(g, b, head, None if within else want.attractors, g.tense(want.present and within), within)
+    _subject_rc_vp(
+        g, b, head, None if within else want.attractors, g.tense(want.present and within), within
+    )
     if not on_object:
         predicate(g, b, head, g.tense(want.present and not within), "subj_rel", main=not within)
 
 
-def _subject_rc_vp(g: Context, b: Builder, head: Ref, k: int | None, tense: str, main: bool) -> None:
+def _subject_rc_vp(
+    g: Context, b: Builder, head: Ref, k: int | None, tense: str, main: bool
+) -> None:
     """The subject relative's VP: intransitive, or a verb + object (+ PPs) giving ``k`` attractors."""
     if k in (None, 0) and g.chance(0.3):
         lexical(g, b, head, g.verb("intransitive"), tense, "within_subj_rel", main=main)
@@ -65,14 +85,26 @@ def obj_rel(g: Context, b: Builder, want: Want) -> None:
     within = want.construction.startswith("within")
     on_object = within and g.chance(0.5)
     kind = "thing" if g.chance(0.3) else "animate"
-    head = matrix_object(g, b, kind) if on_object else noun_phrase(g, b, g.number(), kind, names=False)
+    head = (
+        matrix_object(g, b, kind) if on_object else noun_phrase(g, b, g.number(), kind, names=False)
+    )
     if not suffix:
         relativizer(g, b, head)
     rc_subj = _rc_subject(g, b, head, want, within)
     verb = g.verb("transitive_thing" if kind == "thing" else "transitive_animate")
-    lexical(g, b, rc_subj, verb, g.tense(want.present and within), "within_obj_rel" + suffix, main=within)
+    lexical(
+        g,
+        b,
+        rc_subj,
+        verb,
+        g.tense(want.present and within),
+        "within_obj_rel" + suffix,
+        main=within,
+    )
     if not on_object:
-        predicate(g, b, head, g.tense(want.present and not within), "obj_rel" + suffix, main=not within)
+        predicate(
+            g, b, head, g.tense(want.present and not within), "obj_rel" + suffix, main=not within
+        )
 
 
 def _rc_subject(g: Context, b: Builder, head: Ref, want: Want, within: bool) -> Ref:
@@ -115,7 +147,9 @@ def vp_coord_long(g: Context, b: Builder, want: Want) -> None:
     tense = g.tense(want.present)
     cls, obj_kind = transitive_class(g, subj)
     lexical(g, b, subj, g.verb(cls), tense, "simple")
-    numbers = intervening_numbers(g, subj.number, slot_count(g, want.attractors, 1, 0.2), want.attractors)
+    numbers = intervening_numbers(
+        g, subj.number, slot_count(g, want.attractors, 1, 0.2), want.attractors
+    )
     noun_phrase(g, b, numbers[0], obj_kind)
     pp_chain(g, b, numbers[1:])
     manner(g, b, 0.1)
@@ -134,8 +168,10 @@ def plain(g: Context, b: Builder, want: Want) -> None:
 
 
 def _plain_table() -> Weighted:
-    return Weighted((simple, pp, subj_rel, obj_rel, sent_comp, vp_coord_short, vp_coord_long),
-                    (5, 3, 1, 1, 2, 1, 1))
+    return Weighted(
+        (simple, pp, subj_rel, obj_rel, sent_comp, vp_coord_short, vp_coord_long),
+        (5, 3, 1, 1, 2, 1, 1),
+    )
 
 
 PLAIN_TEMPLATES = _plain_table()

@@ -9,21 +9,32 @@ from __future__ import annotations
 from lstm_nlp.grammar.closed_class import PL, SG
 from lstm_nlp.grammar.context import Context
 from lstm_nlp.grammar.lexicon import pronoun as pronoun_form
-from lstm_nlp.grammar.phrases import intervening_numbers, noun_phrase, pp_chain, relativizer, slot_count, subject
+from lstm_nlp.grammar.phrases import (
+    intervening_numbers,
+    noun_phrase,
+    pp_chain,
+    relativizer,
+    slot_count,
+    subject,
+)
 from lstm_nlp.grammar.predicates import lexical, manner, predicate
 from lstm_nlp.grammar.sentence import Builder, Ref, Want
 
 OTHER_GENDER = {"m": "f", "f": "m"}
 
 
-def antecedent(g: Context, b: Builder, number: str, kind: str = "animate", names: bool = True) -> Ref:
+def antecedent(
+    g: Context, b: Builder, number: str, kind: str = "animate", names: bool = True
+) -> Ref:
     """A noun phrase whose singular has a definite gender (no *senator*: he or she?)."""
     if number == SG:
         kind = "gendered_animate" if kind == "animate" else "gendered"
     return noun_phrase(g, b, number, kind, names)
 
 
-def anaphor(g: Context, b: Builder, ant: Ref, case: str, construction: str, main: bool = False) -> Ref:
+def anaphor(
+    g: Context, b: Builder, ant: Ref, case: str, construction: str, main: bool = False
+) -> Ref:
     """Emit the pronoun of ``case`` (subj/obj/refl) for ``ant`` and record its site."""
     good = pronoun_form(case, ant.number, ant.gender)
     if ant.number == SG:
@@ -34,7 +45,16 @@ def anaphor(g: Context, b: Builder, ant: Ref, case: str, construction: str, main
         bad = pronoun_form(case, SG, ant.gender or g.rng.choice("mf"))
         bad_gender = None
     index = b.add(good, "PRP")
-    b.site("reflexive" if case == "refl" else "pronoun", ant, index, construction, good, bad, bad_gender, main)
+    b.site(
+        "reflexive" if case == "refl" else "pronoun",
+        ant,
+        index,
+        construction,
+        good,
+        bad,
+        bad_gender,
+        main,
+    )
     return Ref(index, ant.number, ant.gender, ant.kind)
 
 
@@ -73,7 +93,15 @@ def reflexive_across_rel(g: Context, b: Builder, want: Want) -> None:
     if object_rc:
         rc_subj = noun_phrase(g, b, numbers[0], "animate")
         pp_chain(g, b, numbers[1:])
-        lexical(g, b, rc_subj, g.verb("transitive_animate"), g.tense(), "within_obj_rel" + suffix, main=False)
+        lexical(
+            g,
+            b,
+            rc_subj,
+            g.verb("transitive_animate"),
+            g.tense(),
+            "within_obj_rel" + suffix,
+            main=False,
+        )
     else:
         lexical(g, b, ant, g.verb("transitive_animate"), g.tense(), "within_subj_rel", main=False)
         noun_phrase(g, b, numbers[0], "animate")
@@ -122,5 +150,7 @@ def pronoun_coordination(g: Context, b: Builder, want: Want) -> None:
     lexical(g, b, subj, first, tense, "simple", main=False)
     ant = antecedent(g, b, g.number())
     b.add("and", "CC")
-    lexical(g, b, subj, g.verb("transitive_animate", avoid=first), tense, "vp_coord_long", main=False)
+    lexical(
+        g, b, subj, g.verb("transitive_animate", avoid=first), tense, "vp_coord_long", main=False
+    )
     anaphor(g, b, ant, "obj", "pronoun", main=True)

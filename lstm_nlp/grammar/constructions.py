@@ -28,7 +28,7 @@ Sentence templates are the same names plus ``plain`` (past/modal verbs only, no 
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from lstm_nlp.grammar import agreement, anaphora
 
@@ -56,13 +56,33 @@ TEMPLATES: dict[str, Template] = {
 CONSTRUCTIONS: tuple[str, ...] = tuple(name for name in TEMPLATES if name != "plain")
 
 # Constructions whose controller and target never have a noun between them.
-NO_ATTRACTORS = frozenset({"simple", "within_subj_rel", "sent_comp", "vp_coord_short",
-                           "reflexive_simple", "reflexive_sent_comp"})
+NO_ATTRACTORS = frozenset(
+    {
+        "simple",
+        "within_subj_rel",
+        "sent_comp",
+        "vp_coord_short",
+        "reflexive_simple",
+        "reflexive_sent_comp",
+    }
+)
 
 # Relative weights of sentence templates in the mixed corpus (percent).
 DEFAULT_MIX: dict[str, float] = {
-    "plain": 14, "simple": 10, "pp": 16, "subj_rel": 6, "within_subj_rel": 4, "obj_rel": 6,
-    "obj_rel_no_that": 3, "within_obj_rel": 4, "within_obj_rel_no_that": 2, "sent_comp": 7,
-    "vp_coord_short": 4, "vp_coord_long": 5, "reflexive_simple": 5, "reflexive_sent_comp": 3,
-    "reflexive_across_rel": 3, "pronoun": 8,
+    "plain": 14,
+    "simple": 10,
+    "pp": 16,
+    "subj_rel": 6,
+    "within_subj_rel": 4,
+    "obj_rel": 6,
+    "obj_rel_no_that": 3,
+    "within_obj_rel": 4,
+    "within_obj_rel_no_that": 2,
+    "sent_comp": 7,
+    "vp_coord_short": 4,
+    "vp_coord_long": 5,
+    "reflexive_simple": 5,
+    "reflexive_sent_comp": 3,
+    "reflexive_across_rel": 3,
+    "pronoun": 8,
 }

@@ -13,11 +13,31 @@ from lstm_nlp.grammar.zipf import Weighted, Zipf
 # Noun kinds a builder asks for -> weights of the lexicon's noun classes.
 NOUN_KINDS = {
     "human": {"human_n": 60, "human_m": 15, "human_f": 15, "name_m": 5, "name_f": 5},
-    "gendered": {"human_m": 35, "human_f": 35, "name_m": 15, "name_f": 15},  # singular anaphora antecedents
-    "animate": {"human_n": 50, "human_m": 12, "human_f": 12, "name_m": 3, "name_f": 3, "animal": 20},
+    "gendered": {
+        "human_m": 35,
+        "human_f": 35,
+        "name_m": 15,
+        "name_f": 15,
+    },  # singular anaphora antecedents
+    "animate": {
+        "human_n": 50,
+        "human_m": 12,
+        "human_f": 12,
+        "name_m": 3,
+        "name_f": 3,
+        "animal": 20,
+    },
     "gendered_animate": {"human_m": 30, "human_f": 30, "name_m": 10, "name_f": 10, "animal": 20},
     "thing": {"thing": 1},
-    "any": {"human_n": 30, "human_m": 8, "human_f": 8, "name_m": 2, "name_f": 2, "animal": 10, "thing": 40},
+    "any": {
+        "human_n": 30,
+        "human_m": 8,
+        "human_f": 8,
+        "name_m": 2,
+        "name_f": 2,
+        "animal": 10,
+        "thing": 40,
+    },
 }
 TENSES_NOT_PRESENT = Weighted(("past", "modal"), (4, 1))
 
@@ -37,8 +57,12 @@ class Vocabulary:
         self.verbs = {cls: zipf(items, f"verb:{cls}") for cls, items in lex.verbs.items()}
         self.adjectives = {cls: zipf(items, f"adj:{cls}") for cls, items in lex.adjectives.items()}
         self.adverbs = {cls: zipf(items, f"adv:{cls}") for cls, items in lex.adverbs.items()}
-        self.noun_kinds = {(kind, num, names): self._kind_table(table, num, names)
-                           for kind, table in NOUN_KINDS.items() for num in (cc.SG, cc.PL) for names in (True, False)}
+        self.noun_kinds = {
+            (kind, num, names): self._kind_table(table, num, names)
+            for kind, table in NOUN_KINDS.items()
+            for num in (cc.SG, cc.PL)
+            for names in (True, False)
+        }
         self.determiners = {num: _weighted(dets) for num, dets in cc.DETERMINERS.items()}
         self.prepositions = _weighted(cc.PREPOSITIONS)
         self.locatives = _weighted(cc.LOCATIVE_PREPOSITIONS)
@@ -47,7 +71,11 @@ class Vocabulary:
 
     @staticmethod
     def _kind_table(table: dict[str, int], number: str, names: bool) -> Weighted:
-        usable = {cls: w for cls, w in table.items() if not cls.startswith("name") or (names and number == cc.SG)}
+        usable = {
+            cls: w
+            for cls, w in table.items()
+            if not cls.startswith("name") or (names and number == cc.SG)
+        }
         return Weighted(list(usable), list(usable.values()))
 
 

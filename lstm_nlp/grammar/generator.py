@@ -21,7 +21,6 @@ from lstm_nlp.grammar.phrases import initial_adjunct
 from lstm_nlp.grammar.sentence import Builder, Sentence, Want
 from lstm_nlp.grammar.zipf import Weighted
 
-
 INITIAL_ADJUNCT_PROB = 0.12
 
 
@@ -40,7 +39,9 @@ class SentenceGenerator:
         self.mix = Weighted(list(mix), list(mix.values()))
 
     def context(self, stream: str) -> Context:
-        return Context(self.vocab, self.params, random.Random(stream_seed(self.params.seed, stream)))
+        return Context(
+            self.vocab, self.params, random.Random(stream_seed(self.params.seed, stream))
+        )
 
     def corpus(self, n: int, stream: str = "train") -> list[Sentence]:
         """``n`` sentences of the mixed corpus: templates drawn from the construction mix.
@@ -50,8 +51,9 @@ class SentenceGenerator:
         g = self.context(stream)
         return [self._build(g, Want(g.sample(self.mix)), INITIAL_ADJUNCT_PROB) for _ in range(n)]
 
-    def sentences(self, n: int, construction: str, attractors: int | None = None,
-                  stream: str | None = None) -> list[Sentence]:
+    def sentences(
+        self, n: int, construction: str, attractors: int | None = None, stream: str | None = None
+    ) -> list[Sentence]:
         """``n`` sentences whose main site is ``construction`` with ``attractors`` attractors.
 
         ``attractors=None`` lets their number vary.  The main site's verb is always present
@@ -74,16 +76,22 @@ class SentenceGenerator:
         site = sentence.main_site()
         ok = site is not None and site.construction == want.construction
         if not ok or (want.attractors is not None and site.attractors != want.attractors):
-            raise RuntimeError(f"grammar generator bug: {want} gave {sentence.text()!r} {sentence.record()}")
+            raise RuntimeError(
+                f"grammar generator bug: {want} gave {sentence.text()!r} {sentence.record()}"
+            )
         return sentence
 
 
 def check_request(construction: str, attractors: int | None) -> None:
     if construction not in CONSTRUCTIONS:
-        raise ValueError(f"unknown construction {construction!r}; known: {', '.join(CONSTRUCTIONS)}")
+        raise ValueError(
+            f"unknown construction {construction!r}; known: {', '.join(CONSTRUCTIONS)}"
+        )
     if attractors is None:
         return
     if isinstance(attractors, bool) or not isinstance(attractors, int) or attractors < 0:
         raise ValueError(f"attractors must be a non-negative integer or None, got {attractors!r}")
     if attractors > 0 and construction in NO_ATTRACTORS:
-        raise ValueError(f"construction {construction!r} has no intervening nouns, so attractors must be 0")
+        raise ValueError(
+            f"construction {construction!r} has no intervening nouns, so attractors must be 0"
+        )

@@ -15,8 +15,15 @@ from lstm_nlp.grammar.closed_class import COPULA, HAVE, PL, PRONOUNS, SG
 from lstm_nlp.grammar.words import nouns, other, verbs
 
 NOUN_CLASSES = ("human_m", "human_f", "human_n", "animal", "thing", "name_m", "name_f")
-VERB_CLASSES = ("intransitive", "intransitive_thing", "transitive_animate", "transitive_thing",
-                "reflexive", "sentential", "infinitival")
+VERB_CLASSES = (
+    "intransitive",
+    "intransitive_thing",
+    "transitive_animate",
+    "transitive_thing",
+    "reflexive",
+    "sentential",
+    "infinitival",
+)
 ADJECTIVE_CLASSES = ("animate", "thing", "any")
 ADVERB_CLASSES = ("manner", "preverbal", "initial", "degree")
 
@@ -58,13 +65,25 @@ class Lexicon:
 
     def word_forms(self) -> set[str]:
         """Every word form the grammar can emit (open and closed classes)."""
-        from lstm_nlp.grammar.closed_class import DETERMINERS, LOCATIVE_PREPOSITIONS, MODALS, PREPOSITIONS
+        from lstm_nlp.grammar.closed_class import (
+            DETERMINERS,
+            LOCATIVE_PREPOSITIONS,
+            MODALS,
+            PREPOSITIONS,
+        )
 
         forms = {f for n in self.all_nouns() for f in (n.sg, n.pl) if f}
         forms |= {f for v in self.all_verbs() for f in (v.base, v.vbz, v.vbd)}
-        forms |= {a for group in (self.adjectives, self.adverbs) for words in group.values() for a in words}
+        forms |= {
+            a
+            for group in (self.adjectives, self.adverbs)
+            for words in group.values()
+            for a in words
+        }
         forms |= {w for dets in DETERMINERS.values() for w, _, _ in dets} | {"an"}
-        forms |= {w for w, _ in PREPOSITIONS + LOCATIVE_PREPOSITIONS + MODALS} | set(PRONOUNS.values())
+        forms |= {w for w, _ in PREPOSITIONS + LOCATIVE_PREPOSITIONS + MODALS} | set(
+            PRONOUNS.values()
+        )
         forms |= {f for table in (COPULA, HAVE) for t in table.values() for f, _ in t.values()}
         return forms | {"be", "have", "that", "who", "which", "and", "to"}
 
@@ -101,7 +120,10 @@ def _load_nouns() -> dict[str, tuple[Noun, ...]]:
 def _load_verbs() -> dict[str, tuple[Verb, ...]]:
     texts = {cls: getattr(verbs, cls.upper()) for cls in VERB_CLASSES}
     irregular = {p[0]: p for text in texts.values() for p in _entries(text) if len(p) > 1}
-    return {cls: tuple(_verb(irregular.get(p[0], p)) for p in _entries(text)) for cls, text in texts.items()}
+    return {
+        cls: tuple(_verb(irregular.get(p[0], p)) for p in _entries(text))
+        for cls, text in texts.items()
+    }
 
 
 def _unique(name: str, items: list[str]) -> None:
@@ -123,7 +145,9 @@ def validate(lex: Lexicon) -> None:
     vbp = {v.base for v in lex.all_verbs()} | {"are", "have"}
     for what, clash in (("singular and plural nouns", sg & pl), ("VBZ and VBP forms", vbz & vbp)):
         if clash:
-            raise ValueError(f"grammar lexicon: forms that are both {what}: {', '.join(sorted(clash))}")
+            raise ValueError(
+                f"grammar lexicon: forms that are both {what}: {', '.join(sorted(clash))}"
+            )
 
 
 @lru_cache(maxsize=1)
@@ -132,8 +156,13 @@ def default_lexicon() -> Lexicon:
     lex = Lexicon(
         nouns=_load_nouns(),
         verbs=_load_verbs(),
-        adjectives={cls: tuple(getattr(other, f"ADJECTIVES_{cls.upper()}").split()) for cls in ADJECTIVE_CLASSES},
-        adverbs={cls: tuple(getattr(other, f"ADVERBS_{cls.upper()}").split()) for cls in ADVERB_CLASSES},
+        adjectives={
+            cls: tuple(getattr(other, f"ADJECTIVES_{cls.upper()}").split())
+            for cls in ADJECTIVE_CLASSES
+        },
+        adverbs={
+            cls: tuple(getattr(other, f"ADVERBS_{cls.upper()}").split()) for cls in ADVERB_CLASSES
+        },
     )
     validate(lex)
     return lex

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Mapping
+from typing import Any
 
 from lstm_nlp.errors import ConfigError
 
@@ -18,16 +19,24 @@ class GrammarParams:
     train_sentences: int = 20000
     valid_sentences: int = 2000
     test_sentences: int = 2000
-    max_attractors: int = 4  # longest PP chain on a subject (and most attractors) in the mixed corpus
+    max_attractors: int = (
+        4  # longest PP chain on a subject (and most attractors) in the mixed corpus
+    )
     plural_prob: float = 0.5  # chance that a noun phrase is plural
     present_prob: float = 0.7  # chance that a finite verb is present tense (else past or modal)
     adjective_prob: float = 0.15  # chance of an attributive adjective in a noun phrase
     zipf_exponent: float = 1.0  # rank r of a word class has weight 1 / (r + 3) ** zipf_exponent
     max_lemmas: int | None = None  # keep at most this many lemmas per word class (None: all)
-    construction_mix: dict[str, float] = field(default_factory=dict)  # template weights overriding the defaults
+    construction_mix: dict[str, float] = field(
+        default_factory=dict
+    )  # template weights overriding the defaults
 
     def split_sizes(self) -> dict[str, int]:
-        return {"train": self.train_sentences, "valid": self.valid_sentences, "test": self.test_sentences}
+        return {
+            "train": self.train_sentences,
+            "valid": self.valid_sentences,
+            "test": self.test_sentences,
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -44,8 +53,14 @@ PROBABILITIES = ("plural_prob", "present_prob", "adjective_prob")
 
 
 def _int(key: str, value: Any, minimum: int | None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or (minimum is not None and value < minimum):
-        kind = {None: "an integer", 1: "a positive integer"}.get(minimum, f"an integer >= {minimum}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or (minimum is not None and value < minimum)
+    ):
+        kind = {None: "an integer", 1: "a positive integer"}.get(
+            minimum, f"an integer >= {minimum}"
+        )
         raise ConfigError(f"data.{key} must be {kind}, got {value!r}")
     return value
 
@@ -64,11 +79,15 @@ def _mix(value: Any) -> dict[str, float]:
     if value is None:
         return {}
     if not isinstance(value, Mapping):
-        raise ConfigError(f"data.construction_mix must be a mapping of construction name to weight, got {value!r}")
+        raise ConfigError(
+            f"data.construction_mix must be a mapping of construction name to weight, got {value!r}"
+        )
     mix = {}
     for name, weight in value.items():
         if name not in TEMPLATES:
-            raise ConfigError(f"data.construction_mix: unknown construction {name!r}; known: {', '.join(TEMPLATES)}")
+            raise ConfigError(
+                f"data.construction_mix: unknown construction {name!r}; known: {', '.join(TEMPLATES)}"
+            )
         mix[str(name)] = _float(f"construction_mix.{name}", weight, 0.0, None)
     return dict(sorted(mix.items()))
 

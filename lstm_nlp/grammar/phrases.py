@@ -9,7 +9,9 @@ from lstm_nlp.grammar.morphology import indefinite_article
 from lstm_nlp.grammar.sentence import Builder, Ref
 
 PRONOUN_SUBJECT_PROB = 0.08
-EXTRA_SLOT_PROB = 0.35  # chance of one more noun in a chain (corpus mode) or one non-attractor (requests)
+EXTRA_SLOT_PROB = (
+    0.35  # chance of one more noun in a chain (corpus mode) or one non-attractor (requests)
+)
 
 
 def flip(number: str) -> str:
@@ -42,7 +44,9 @@ def subject(g: Context, b: Builder, number: str, kind: str) -> Ref:
 def pronoun_subject(g: Context, b: Builder, number: str, kind: str) -> Ref:
     thing = kind == "any" and g.chance(0.3)
     gender = "n" if thing else (None if number == PL else g.rng.choice("mf"))
-    return Ref(b.add(pronoun("subj", number, gender), "PRP"), number, gender, "thing" if thing else "human")
+    return Ref(
+        b.add(pronoun("subj", number, gender), "PRP"), number, gender, "thing" if thing else "human"
+    )
 
 
 def preposition(g: Context, b: Builder, word: str) -> int:
@@ -58,7 +62,9 @@ def pp_chain(g: Context, b: Builder, numbers: list[str], kind: str = "any") -> l
     return refs
 
 
-def slot_count(g: Context, attractors: int | None, minimum: int, extra_prob: float = EXTRA_SLOT_PROB) -> int:
+def slot_count(
+    g: Context, attractors: int | None, minimum: int, extra_prob: float = EXTRA_SLOT_PROB
+) -> int:
     """How many nouns will intervene: at least ``minimum`` and, if requested, ``attractors``."""
     if attractors is not None:
         n = max(attractors, minimum)
@@ -69,7 +75,9 @@ def slot_count(g: Context, attractors: int | None, minimum: int, extra_prob: flo
     return n
 
 
-def intervening_numbers(g: Context, controller: str, slots: int, attractors: int | None) -> list[str]:
+def intervening_numbers(
+    g: Context, controller: str, slots: int, attractors: int | None
+) -> list[str]:
     """Numbers of ``slots`` intervening nouns, exactly ``attractors`` of them differing from ``controller``."""
     if attractors is None:
         return [g.number() for _ in range(slots)]

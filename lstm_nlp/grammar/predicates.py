@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from lstm_nlp.grammar.closed_class import COPULA, HAVE, INFINITIVE_MARKER, SG
 from lstm_nlp.grammar.context import Context
@@ -16,8 +16,15 @@ PREVERBAL_ADVERB_PROB = 0.06
 MANNER_ADVERB_PROB = 0.15
 
 
-def finite(g: Context, b: Builder, subj: Ref, verb: Verb | str, tense: str, construction: str,
-           main: bool = False) -> int:
+def finite(
+    g: Context,
+    b: Builder,
+    subj: Ref,
+    verb: Verb | str,
+    tense: str,
+    construction: str,
+    main: bool = False,
+) -> int:
     """Emit ``verb`` ("be", "have" or a lexical verb) in ``tense`` for ``subj``; return its position.
 
     Present forms (and was/were) agree, so they record a subject-verb site.
@@ -45,8 +52,9 @@ def _forms(verb: Verb | str, tense: str) -> dict[str, tuple[str, str]]:
     return {SG: (verb.vbz, "VBZ"), "pl": (verb.base, "VBP")}
 
 
-def lexical(g: Context, b: Builder, subj: Ref, verb: Verb, tense: str, construction: str,
-            main: bool = False) -> int:
+def lexical(
+    g: Context, b: Builder, subj: Ref, verb: Verb, tense: str, construction: str, main: bool = False
+) -> int:
     """A lexical finite verb, sometimes after a pre-verbal adverb ("often laughs")."""
     if tense != "modal" and g.chance(PREVERBAL_ADVERB_PROB):
         b.add(g.adverb("preverbal"), "RB")
@@ -73,6 +81,7 @@ def transitive_class(g: Context, subj: Ref) -> tuple[str, str]:
 
 
 # -- verb phrases: each returns the position of its finite verb ------------------------------
+
 
 def intransitive(g, b, subj, tense, construction, main, depth) -> int:
     cls = "intransitive" if subj.animate else "intransitive_thing"
@@ -134,8 +143,14 @@ def sentential(g, b, subj, tense, construction, main, depth) -> int:
     return index
 
 
-def complement_clause(g: Context, b: Builder, construction: str = "sent_comp", main: bool = False,
-                      present: bool = False, depth: int = 1) -> Ref:
+def complement_clause(
+    g: Context,
+    b: Builder,
+    construction: str = "sent_comp",
+    main: bool = False,
+    present: bool = False,
+    depth: int = 1,
+) -> Ref:
     """``[that] subject VP``, its verb's site labelled ``construction``; returns the subject."""
     if g.chance(0.5):
         b.add("that", "IN")
@@ -145,8 +160,15 @@ def complement_clause(g: Context, b: Builder, construction: str = "sent_comp", m
 
 
 VerbPhrase = Callable[..., int]
-_HUMAN = {intransitive: 3, transitive: 5, copula_adjective: 2, copula_location: 0.5, possession: 1,
-          infinitival: 1, sentential: 1}
+_HUMAN = {
+    intransitive: 3,
+    transitive: 5,
+    copula_adjective: 2,
+    copula_location: 0.5,
+    possession: 1,
+    infinitival: 1,
+    sentential: 1,
+}
 _ANIMAL = {intransitive: 4, transitive: 2, copula_adjective: 2, copula_location: 0.5}
 _THING = {intransitive: 2, copula_adjective: 3, copula_location: 1, possession: 0.5}
 
@@ -158,13 +180,22 @@ def _table(weights: dict) -> Weighted:
 VP_TABLES = {
     ("human", True): _table(_HUMAN),
     ("human", False): _table({f: w for f, w in _HUMAN.items() if f is not sentential}),
-    ("animal", True): _table(_ANIMAL), ("animal", False): _table(_ANIMAL),
-    ("thing", True): _table(_THING), ("thing", False): _table(_THING),
+    ("animal", True): _table(_ANIMAL),
+    ("animal", False): _table(_ANIMAL),
+    ("thing", True): _table(_THING),
+    ("thing", False): _table(_THING),
 }
 
 
-def predicate(g: Context, b: Builder, subj: Ref, tense: str, construction: str, main: bool = False,
-              depth: int = 0) -> int:
+def predicate(
+    g: Context,
+    b: Builder,
+    subj: Ref,
+    tense: str,
+    construction: str,
+    main: bool = False,
+    depth: int = 0,
+) -> int:
     """A verb phrase suited to the subject; sentential complements only at depth 0."""
     vp = g.sample(VP_TABLES[(subj.kind, depth == 0)])
     return vp(g, b, subj, tense, construction, main, depth)

@@ -26,9 +26,10 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from lstm_nlp.errors import ConfigError, DataError
 from lstm_nlp.grammar.constructions import DEFAULT_MIX
@@ -52,7 +53,9 @@ class PredictionItem:
     meta: dict[str, str]
 
     def line(self) -> str:
-        return "\t".join([self.label, self.prefix, *(f"{k}={v}" for k, v in self.meta.items())]) + "\n"
+        return (
+            "\t".join([self.label, self.prefix, *(f"{k}={v}" for k, v in self.meta.items())]) + "\n"
+        )
 
 
 def check_sizes(sizes: Sequence[int] | None) -> dict[str, int] | None:
@@ -62,13 +65,19 @@ def check_sizes(sizes: Sequence[int] | None) -> dict[str, int] | None:
     ok = not isinstance(sizes, (str, bytes)) and hasattr(sizes, "__len__") and len(sizes) == 3
     values = list(sizes) if ok else []
     if not ok or any(isinstance(v, bool) or not isinstance(v, int) or v < 0 for v in values):
-        raise ConfigError(f"prediction_sizes must be null or three integers >= 0 (train, valid, test), "
-                          f"got {_show(sizes)}")
+        raise ConfigError(
+            f"prediction_sizes must be null or three integers >= 0 (train, valid, test), "
+            f"got {_show(sizes)}"
+        )
     return dict(zip(SPLITS, values))
 
 
 def _show(value: Any) -> str:
-    return repr(list(value)) if hasattr(value, "__iter__") and not isinstance(value, (str, bytes)) else repr(value)
+    return (
+        repr(list(value))
+        if hasattr(value, "__iter__") and not isinstance(value, (str, bytes))
+        else repr(value)
+    )
 
 
 def items(task: str, sentence: Sentence) -> Iterator[PredictionItem]:
@@ -83,9 +92,15 @@ def items(task: str, sentence: Sentence) -> Iterator[PredictionItem]:
             label, extra = site.good, {"gender": site.gender or "none"}
         else:
             continue
-        meta = {"attractors": str(site.attractors), "construction": site.construction, "number": site.number,
-                **extra, "good": site.good, "bad": site.bad}
-        yield PredictionItem(label, " ".join(sentence.tokens[:site.target]), meta)
+        meta = {
+            "attractors": str(site.attractors),
+            "construction": site.construction,
+            "number": site.number,
+            **extra,
+            "good": site.good,
+            "bad": site.bad,
+        }
+        yield PredictionItem(label, " ".join(sentence.tokens[: site.target]), meta)
 
 
 def generator_for(task: str, params: GrammarParams) -> SentenceGenerator:
@@ -94,13 +109,19 @@ def generator_for(task: str, params: GrammarParams) -> SentenceGenerator:
     mix = {**DEFAULT_MIX, **params.construction_mix}
     mix = {name: (w if name in ANAPHORA_TEMPLATES else 0.0) for name, w in mix.items()}
     if not any(mix.values()):
-        raise ConfigError("grammar.construction_mix gives every reflexive and pronoun template weight 0, "
-                          "so pronoun_prediction would be empty; set prediction_sizes=null")
+        raise ConfigError(
+            "grammar.construction_mix gives every reflexive and pronoun template weight 0, "
+            "so pronoun_prediction would be empty; set prediction_sizes=null"
+        )
     return SentenceGenerator(dataclasses.replace(params, construction_mix=mix))
 
 
-def build_prediction(task: str, sizes: dict[str, int], params: GrammarParams,
-                     vocabulary: frozenset[str] | None = None) -> tuple[dict[str, str], dict]:
+def build_prediction(
+    task: str,
+    sizes: dict[str, int],
+    params: GrammarParams,
+    vocabulary: frozenset[str] | None = None,
+) -> tuple[dict[str, str], dict]:
     """The text of each split's file, and a report (lines, drops, breakdowns; ``_oov``: a Counter)."""
     if task not in TASKS:
         raise ValueError(f"unknown prediction task {task!r}; known: {', '.join(TASKS)}")
@@ -114,7 +135,9 @@ def build_prediction(task: str, sizes: dict[str, int], params: GrammarParams,
     return {s: texts[s] for s in SPLITS}, {"splits": {s: splits[s] for s in SPLITS}, "_oov": oov}
 
 
-def _draw_split(gen: SentenceGenerator, task: str, split: str, size: int, taken: set, vocabulary, oov: Counter):
+def _draw_split(
+    gen: SentenceGenerator, task: str, split: str, size: int, taken: set, vocabulary, oov: Counter
+):
     lines: list[PredictionItem] = []
     mine: set[tuple[str, str]] = set()
     dropped = duplicates = drawn = 0
@@ -144,8 +167,12 @@ def _draw_split(gen: SentenceGenerator, task: str, split: str, size: int, taken:
     taken |= mine
     attractors = Counter(int(item.meta["attractors"]) for item in lines)
     report = {
-        "lines": len(lines), "wanted": size, "dropped_by_vocab": dropped, "duplicates_skipped": duplicates,
-        "sentences_drawn": drawn, "labels": dict(sorted(Counter(item.label for item in lines).items())),
+        "lines": len(lines),
+        "wanted": size,
+        "dropped_by_vocab": dropped,
+        "duplicates_skipped": duplicates,
+        "sentences_drawn": drawn,
+        "labels": dict(sorted(Counter(item.label for item in lines).items())),
         "attractors": {str(k): attractors[k] for k in sorted(attractors)},
         "constructions": dict(sorted(Counter(item.meta["construction"] for item in lines).items())),
     }
@@ -159,7 +186,9 @@ def read_prediction(path: str | os.PathLike) -> list[PredictionItem]:
     for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         columns = line.split("\t")
         if len(columns) < 2 or not columns[0] or not columns[1]:
-            raise DataError(f"{path}:{i}: expected LABEL<TAB>PREFIX[<TAB>key=value...], got {line[:60]!r}")
+            raise DataError(
+                f"{path}:{i}: expected LABEL<TAB>PREFIX[<TAB>key=value...], got {line[:60]!r}"
+            )
         meta = dict(col.split("=", 1) for col in columns[2:] if "=" in col)
         out.append(PredictionItem(columns[0], columns[1], meta))
     return out

@@ -43,10 +43,16 @@ class Site:
 
     def record(self) -> dict:
         rec = {
-            "type": self.type, "controller": self.controller, "target": self.target,
-            "number": self.number, "gender": self.gender, "construction": self.construction,
-            "attractors": self.attractors, "attractor_positions": self.attractor_positions,
-            "good": self.good, "bad": self.bad,
+            "type": self.type,
+            "controller": self.controller,
+            "target": self.target,
+            "number": self.number,
+            "gender": self.gender,
+            "construction": self.construction,
+            "attractors": self.attractors,
+            "attractor_positions": self.attractor_positions,
+            "good": self.good,
+            "bad": self.bad,
         }
         if self.type != "subject_verb":
             rec["bad_gender"] = self.bad_gender
@@ -65,8 +71,12 @@ class Sentence:
         return " ".join(self.tokens)
 
     def record(self) -> dict:
-        return {"pos": self.tags, "sites": [s.record() for s in self.sites],
-                "template": self.template, "main": self.main}
+        return {
+            "pos": self.tags,
+            "sites": [s.record() for s in self.sites],
+            "template": self.template,
+            "main": self.main,
+        }
 
     def main_site(self) -> Site | None:
         return None if self.main is None else self.sites[self.main]
@@ -85,10 +95,28 @@ class Builder:
         self.tags.append(tag)
         return len(self.tokens) - 1
 
-    def site(self, type_: str, controller: Ref, target: int, construction: str, good: str, bad: str,
-             bad_gender: str | None = None, main: bool = False) -> Site:
-        s = Site(type_, controller.index, target, controller.number, controller.gender,
-                 construction, good, bad, bad_gender)
+    def site(
+        self,
+        type_: str,
+        controller: Ref,
+        target: int,
+        construction: str,
+        good: str,
+        bad: str,
+        bad_gender: str | None = None,
+        main: bool = False,
+    ) -> Site:
+        s = Site(
+            type_,
+            controller.index,
+            target,
+            controller.number,
+            controller.gender,
+            construction,
+            good,
+            bad,
+            bad_gender,
+        )
         self.sites.append(s)
         if main:
             self.main = s

@@ -10,8 +10,9 @@ Config keys (all optional): ``seed``, ``train_sentences``, ``valid_sentences``,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from lstm_nlp.atomic import atomic_dir
 from lstm_nlp.errors import DataError
@@ -24,7 +25,11 @@ from lstm_nlp.text.corpus import SPLITS, CorpusFiles
 def corpus_folder(cfg: Mapping[str, Any]) -> Path:
     """Where the corpus for ``cfg`` lives (whether or not it exists yet)."""
     override = cfg.get("cache_dir", None)
-    return cache_dir(str(override) if override else None) / "grammar" / params_from_config(cfg).digest()
+    return (
+        cache_dir(str(override) if override else None)
+        / "grammar"
+        / params_from_config(cfg).digest()
+    )
 
 
 def grammar_corpus(cfg: Mapping[str, Any]) -> CorpusFiles:
@@ -34,7 +39,9 @@ def grammar_corpus(cfg: Mapping[str, Any]) -> CorpusFiles:
         with atomic_dir(root) as tmp:
             write_corpus(tmp, params)
     if not _complete(root):  # a cached folder that lost files: atomic_dir keeps it as it is
-        raise DataError(f"{root}: generated corpus is incomplete; delete this folder to regenerate it")
+        raise DataError(
+            f"{root}: generated corpus is incomplete; delete this folder to regenerate it"
+        )
     return CorpusFiles(
         root=root,
         splits={s: root / f"{s}.txt" for s in SPLITS},

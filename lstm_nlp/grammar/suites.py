@@ -66,9 +66,10 @@ import hashlib
 import json
 import os
 from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Sequence
+from typing import Any
 
 from lstm_nlp.atomic import atomic_dir, write_text
 from lstm_nlp.errors import ConfigError, DataError
@@ -79,8 +80,12 @@ from lstm_nlp.grammar.sentence import NOUN_TAGS, Sentence
 
 SUITES_VERSION = 1  # bump whenever the files for the same arguments change
 SUMMARY_FILE = "summary.json"
-BATCH = 64  # sentences per generator stream; fixed, so a cell's candidates never depend on n_per_cell
-MAX_DRAWS_PER_PAIR = 50  # give up on a (category, attractors) stream after this many candidates per wanted pair,
+BATCH = (
+    64  # sentences per generator stream; fixed, so a cell's candidates never depend on n_per_cell
+)
+MAX_DRAWS_PER_PAIR = (
+    50  # give up on a (category, attractors) stream after this many candidates per wanted pair,
+)
 HOPELESS = 2000  # or after this many without one pair in the vocabulary
 
 
@@ -95,28 +100,61 @@ class Category:
 CATEGORIES: dict[str, Category] = {
     "simple_agreement": Category("simple", "subject-verb agreement in a simple sentence"),
     "sent_comp": Category("sent_comp", "agreement in a sentential complement"),
-    "vp_coord_short": Category("vp_coord_short", "agreement of the second of two coordinated short VPs"),
-    "vp_coord_long": Category("vp_coord_long", "agreement of the second of two coordinated long VPs"),
+    "vp_coord_short": Category(
+        "vp_coord_short", "agreement of the second of two coordinated short VPs"
+    ),
+    "vp_coord_long": Category(
+        "vp_coord_long", "agreement of the second of two coordinated long VPs"
+    ),
     "pp": Category("pp", "agreement across a prepositional phrase"),
     "subj_rel": Category("subj_rel", "agreement across a subject relative clause"),
-    "obj_rel": Category("obj_rel", "agreement across an object relative clause with 'that'", relativizer="that"),
-    "obj_rel_no_that": Category("obj_rel_no_that", "agreement across an object relative clause without 'that'"),
-    "within_obj_rel": Category("within_obj_rel", "agreement of the verb inside an object relative clause"),
+    "obj_rel": Category(
+        "obj_rel", "agreement across an object relative clause with 'that'", relativizer="that"
+    ),
+    "obj_rel_no_that": Category(
+        "obj_rel_no_that", "agreement across an object relative clause without 'that'"
+    ),
+    "within_obj_rel": Category(
+        "within_obj_rel", "agreement of the verb inside an object relative clause"
+    ),
     "reflexive_simple": Category("reflexive_simple", "reflexive anaphor in a simple sentence"),
-    "reflexive_sent_comp": Category("reflexive_sent_comp", "reflexive anaphor in a sentential complement"),
-    "reflexive_across_rel": Category("reflexive_across_rel", "reflexive anaphor across a relative clause"),
-    "pronoun_gender": Category("pronoun", "pronoun vs its antecedent's gender (he/she, him/her)", compare="gender"),
+    "reflexive_sent_comp": Category(
+        "reflexive_sent_comp", "reflexive anaphor in a sentential complement"
+    ),
+    "reflexive_across_rel": Category(
+        "reflexive_across_rel", "reflexive anaphor across a relative clause"
+    ),
+    "pronoun_gender": Category(
+        "pronoun", "pronoun vs its antecedent's gender (he/she, him/her)", compare="gender"
+    ),
     "pronoun_number": Category("pronoun", "pronoun vs its antecedent's number (he/they, him/them)"),
 }
 
-PAIR_FIELDS = ("sentence_good", "sentence_bad", "category", "construction", "attractors", "number",
-               "attractor_number", "condition", "gender", "target_index", "good_word", "bad_word",
-               "controller_index", "pairID")
+PAIR_FIELDS = (
+    "sentence_good",
+    "sentence_bad",
+    "category",
+    "construction",
+    "attractors",
+    "number",
+    "attractor_number",
+    "condition",
+    "gender",
+    "target_index",
+    "good_word",
+    "bad_word",
+    "controller_index",
+    "pairID",
+)
 
 
 # -- arguments -----------------------------------------------------------------------------------
 def check_int(key: str, value: Any, minimum: int | None = None) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or (minimum is not None and value < minimum):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int)
+        or (minimum is not None and value < minimum)
+    ):
         kind = "an integer" if minimum is None else f"an integer >= {minimum}"
         raise ConfigError(f"{key} must be {kind}, got {value!r}")
     return value
@@ -133,13 +171,17 @@ def check_categories(categories: Iterable[str] | str | None) -> list[str]:
 
             close = difflib.get_close_matches(name, CATEGORIES, n=1)
             hint = f". Did you mean {close[0]!r}?" if close else ""
-            raise ConfigError(f"categories: unknown category {name!r}; known: {', '.join(CATEGORIES)}{hint}")
+            raise ConfigError(
+                f"categories: unknown category {name!r}; known: {', '.join(CATEGORIES)}{hint}"
+            )
     if not names:
         raise ConfigError("categories must name at least one category (or be null for all)")
     return [name for name in CATEGORIES if name in names]
 
 
-def suite_params(seed: int, max_attractors: int, grammar: Mapping[str, Any] | None = None) -> GrammarParams:
+def suite_params(
+    seed: int, max_attractors: int, grammar: Mapping[str, Any] | None = None
+) -> GrammarParams:
     """Generator parameters: ``grammar`` (e.g. a ``data=grammar`` config; other keys are ignored)
     with ``seed`` and ``max_attractors`` (the longest PP chains of the prediction sentences) set."""
     seed = check_int("seed", seed)
@@ -206,10 +248,18 @@ def make_pair(category: str, sentence: Sentence) -> dict | None:
     else:
         attractor_number, condition = None, site.number
     return {
-        "sentence_good": sentence.text(), "sentence_bad": " ".join(tokens), "category": category,
-        "construction": site.construction, "attractors": site.attractors, "number": site.number,
-        "attractor_number": attractor_number, "condition": condition, "gender": site.gender,
-        "target_index": site.target, "good_word": site.good, "bad_word": bad,
+        "sentence_good": sentence.text(),
+        "sentence_bad": " ".join(tokens),
+        "category": category,
+        "construction": site.construction,
+        "attractors": site.attractors,
+        "number": site.number,
+        "attractor_number": attractor_number,
+        "condition": condition,
+        "gender": site.gender,
+        "target_index": site.target,
+        "good_word": site.good,
+        "bad_word": bad,
         "controller_index": site.controller,
     }
 
@@ -257,9 +307,16 @@ class SuiteResult:
         return [c for c in self.cells if c.got < c.wanted]
 
 
-def build_suite(category: str, n_per_cell: int, seed: int = 0, *, max_attractors: int = 4,
-                vocabulary: set[str] | frozenset[str] | None = None, grammar: Mapping[str, Any] | None = None,
-                generator: SentenceGenerator | None = None) -> SuiteResult:
+def build_suite(
+    category: str,
+    n_per_cell: int,
+    seed: int = 0,
+    *,
+    max_attractors: int = 4,
+    vocabulary: set[str] | frozenset[str] | None = None,
+    grammar: Mapping[str, Any] | None = None,
+    generator: SentenceGenerator | None = None,
+) -> SuiteResult:
     """The pairs of one category, cell by cell, with drop/duplicate counts (see :func:`build_pairs`)."""
     (category,) = check_categories([category])
     n_per_cell = check_int("n_per_cell", n_per_cell, 1)
@@ -277,7 +334,10 @@ def build_suite(category: str, n_per_cell: int, seed: int = 0, *, max_attractors
         for drawn, pair in enumerate(candidates(gen, category, k), 1):
             if drawn > budget or (drawn > HOPELESS and not accepted):
                 break
-            key = (pair["condition"], pair["gender"] if CATEGORIES[category].compare == "gender" else None)
+            key = (
+                pair["condition"],
+                pair["gender"] if CATEGORIES[category].compare == "gender" else None,
+            )
             cell = cells.get(key)
             if cell is None or len(cell) >= quotas[key]:
                 continue
@@ -300,16 +360,24 @@ def build_suite(category: str, n_per_cell: int, seed: int = 0, *, max_attractors
                     break
         result.candidates_drawn += drawn
         for (cond, gender), cell in cells.items():
-            result.cells.append(CellReport(category, k, cond, gender, quotas[(cond, gender)], len(cell)))
+            result.cells.append(
+                CellReport(category, k, cond, gender, quotas[(cond, gender)], len(cell))
+            )
             result.pairs.extend(cell)
     for i, pair in enumerate(result.pairs):
         pair["pairID"] = str(i)
     return result
 
 
-def build_pairs(category: str, n_per_cell: int, seed: int = 0, *, max_attractors: int = 4,
-                vocabulary: set[str] | frozenset[str] | None = None,
-                grammar: Mapping[str, Any] | None = None) -> list[dict]:
+def build_pairs(
+    category: str,
+    n_per_cell: int,
+    seed: int = 0,
+    *,
+    max_attractors: int = 4,
+    vocabulary: set[str] | frozenset[str] | None = None,
+    grammar: Mapping[str, Any] | None = None,
+) -> list[dict]:
     """``n_per_cell`` minimal pairs per (attractors, condition) cell of ``category``, no files.
 
     Pairs come grouped by attractor count, then condition, in the order drawn.  With
@@ -317,12 +385,20 @@ def build_pairs(category: str, n_per_cell: int, seed: int = 0, *, max_attractors
     still cannot be filled comes back short.  ``grammar``: generator parameters to match
     a training corpus (``max_lemmas``, ``zipf_exponent``, ...; see :func:`suite_params`).
     """
-    return build_suite(category, n_per_cell, seed, max_attractors=max_attractors, vocabulary=vocabulary,
-                       grammar=grammar).pairs
+    return build_suite(
+        category,
+        n_per_cell,
+        seed,
+        max_attractors=max_attractors,
+        vocabulary=vocabulary,
+        grammar=grammar,
+    ).pairs
 
 
 def pairs_jsonl(pairs: Sequence[Mapping[str, Any]]) -> str:
-    return "".join(json.dumps({k: p[k] for k in PAIR_FIELDS}, separators=(", ", ": ")) + "\n" for p in pairs)
+    return "".join(
+        json.dumps({k: p[k] for k in PAIR_FIELDS}, separators=(", ", ": ")) + "\n" for p in pairs
+    )
 
 
 def read_pairs(path: str | os.PathLike) -> list[dict]:
@@ -347,7 +423,9 @@ def load_vocabulary(path: str | os.PathLike) -> frozenset[str]:
 
     path = Path(path).expanduser()
     if not path.exists():
-        raise DataError(f"vocab: {str(path)!r} does not exist (give a tokenizer.json, a .ckpt or a run directory)")
+        raise DataError(
+            f"vocab: {str(path)!r} does not exist (give a tokenizer.json, a .ckpt or a run directory)"
+        )
     try:
         if path.is_dir():
             if (path / "tokenizer.json").is_file():
@@ -355,8 +433,10 @@ def load_vocabulary(path: str | os.PathLike) -> frozenset[str]:
             try:
                 ckpt = resolve_checkpoint(path)
             except DataError:
-                raise DataError(f"{str(path)!r} is a folder without tokenizer.json, checkpoints/best.ckpt "
-                                "or checkpoints/last.ckpt") from None
+                raise DataError(
+                    f"{str(path)!r} is a folder without tokenizer.json, checkpoints/best.ckpt "
+                    "or checkpoints/last.ckpt"
+                ) from None
             return _checkpoint_words(ckpt)
         with open(path, "rb") as f:
             head = f.read(64).lstrip()
@@ -394,14 +474,18 @@ def _checkpoint_words(path: Path) -> frozenset[str]:
     except DataError:
         if path.suffix == ".ckpt":
             raise
-        raise DataError(f"{path}: neither a tokenizer.json nor a readable lstm-nlp checkpoint") from None
+        raise DataError(
+            f"{path}: neither a tokenizer.json nor a readable lstm-nlp checkpoint"
+        ) from None
     if ckpt.get("tokenizer_json"):
         try:
             return _words(Tokenizer.from_str(ckpt["tokenizer_json"]), path)
         except Exception as e:  # tokenizers raises a bare Exception
             if isinstance(e, DataError):
                 raise
-            raise DataError(f"{path}: the checkpoint's tokenizer_json is not a valid tokenizer") from None
+            raise DataError(
+                f"{path}: the checkpoint's tokenizer_json is not a valid tokenizer"
+            ) from None
     beside = path.parent.parent / "tokenizer.json"
     if beside.is_file():
         return _tokenizer_words(beside)
@@ -413,10 +497,17 @@ def vocabulary_fingerprint(vocabulary: Iterable[str]) -> str:
 
 
 # -- everything into a folder --------------------------------------------------------------------
-def write_suites(folder: str | os.PathLike, *, seed: int, n_per_cell: int, max_attractors: int = 4,
-                 vocabulary: set[str] | frozenset[str] | None = None,
-                 prediction_sizes: Sequence[int] | None = None, categories: Iterable[str] | None = None,
-                 grammar: Mapping[str, Any] | None = None) -> dict:
+def write_suites(
+    folder: str | os.PathLike,
+    *,
+    seed: int,
+    n_per_cell: int,
+    max_attractors: int = 4,
+    vocabulary: set[str] | frozenset[str] | None = None,
+    prediction_sizes: Sequence[int] | None = None,
+    categories: Iterable[str] | None = None,
+    grammar: Mapping[str, Any] | None = None,
+) -> dict:
     """Write the minimal-pair files (and prediction files) into ``folder``; return the summary.
 
     ``prediction_sizes=(train, valid, test)`` lines per split of number_prediction/ and
@@ -438,16 +529,22 @@ def write_suites(folder: str | os.PathLike, *, seed: int, n_per_cell: int, max_a
         raise DataError(f"out: {str(folder)!r} exists and is not a folder")
 
     gen = SentenceGenerator(params)
-    results = [build_suite(name, n_per_cell, seed, max_attractors=max_attractors, vocabulary=vocab, generator=gen)
-               for name in names]
+    results = [
+        build_suite(
+            name, n_per_cell, seed, max_attractors=max_attractors, vocabulary=vocab, generator=gen
+        )
+        for name in names
+    ]
     oov = Counter()
     for r in results:
         oov.update(r.oov)
     if vocab is not None and not any(r.pairs for r in results):
         common = ", ".join(w for w, _ in oov.most_common(5))
-        raise DataError(f"vocab: every generated pair has a word outside the vocabulary ({len(vocab)} words; "
-                        f"commonest missing: {common}); use the tokenizer of a model trained on the grammar "
-                        "corpus, with the same seed")
+        raise DataError(
+            f"vocab: every generated pair has a word outside the vocabulary ({len(vocab)} words; "
+            f"commonest missing: {common}); use the tokenizer of a model trained on the grammar "
+            "corpus, with the same seed"
+        )
     files = {f"{r.category}.jsonl": pairs_jsonl(r.pairs) for r in results}
     predictions = None
     if sizes is not None:
@@ -460,17 +557,29 @@ def write_suites(folder: str | os.PathLike, *, seed: int, n_per_cell: int, max_a
             oov.update(report.pop("_oov"))
 
     summary = {
-        "format": "lstm-nlp-suites", "suites_version": SUITES_VERSION, "generator_version": GENERATOR_VERSION,
-        "seed": params.seed, "n_per_cell": n_per_cell, "max_attractors": params.max_attractors,
+        "format": "lstm-nlp-suites",
+        "suites_version": SUITES_VERSION,
+        "generator_version": GENERATOR_VERSION,
+        "seed": params.seed,
+        "n_per_cell": n_per_cell,
+        "max_attractors": params.max_attractors,
         "grammar": {k: v for k, v in params.as_dict().items() if not k.endswith("_sentences")},
-        "vocabulary": None if vocab is None else {"size": len(vocab), "fingerprint": vocabulary_fingerprint(vocab)},
+        "vocabulary": None
+        if vocab is None
+        else {"size": len(vocab), "fingerprint": vocabulary_fingerprint(vocab)},
         "categories": {r.category: _category_summary(r) for r in results},
         "pairs": sum(len(r.pairs) for r in results),
         "counts": {r.category: _per_attractors(r.pairs) for r in results},
         "dropped_by_vocab": {
             "pairs": {r.category: sum(r.dropped_by_vocab.values()) for r in results},
-            **({task: {s: rep["splits"][s]["dropped_by_vocab"] for s in rep["splits"]}
-                for task, rep in predictions.items()} if predictions else {}),
+            **(
+                {
+                    task: {s: rep["splits"][s]["dropped_by_vocab"] for s in rep["splits"]}
+                    for task, rep in predictions.items()
+                }
+                if predictions
+                else {}
+            ),
         },
         "oov_words": dict(oov.most_common(20)),
         "incomplete": [vars(c) for r in results for c in r.incomplete()],
@@ -489,7 +598,9 @@ def write_suites(folder: str | os.PathLike, *, seed: int, n_per_cell: int, max_a
 def _write_files(folder: Path, files: Mapping[str, str], summary: dict) -> None:
     for name, text in files.items():
         write_text(folder / name, text)
-    write_text(folder / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n")  # keys in CATEGORIES order
+    write_text(
+        folder / SUMMARY_FILE, json.dumps(summary, indent=2) + "\n"
+    )  # keys in CATEGORIES order
 
 
 def _per_attractors(pairs: Iterable[Mapping[str, Any]]) -> dict[str, int]:
@@ -503,9 +614,13 @@ def _category_summary(r: SuiteResult) -> dict:
         per = cells.setdefault(str(c.attractors), {})
         per[c.condition] = per.get(c.condition, 0) + c.got
     return {
-        "file": f"{r.category}.jsonl", "construction": CATEGORIES[r.category].construction,
-        "description": CATEGORIES[r.category].description, "pairs": len(r.pairs),
-        "attractors": sorted({c.attractors for c in r.cells}), "cells": cells,
+        "file": f"{r.category}.jsonl",
+        "construction": CATEGORIES[r.category].construction,
+        "description": CATEGORIES[r.category].description,
+        "pairs": len(r.pairs),
+        "attractors": sorted({c.attractors for c in r.cells}),
+        "cells": cells,
         "dropped_by_vocab": {str(k): n for k, n in r.dropped_by_vocab.items()},
-        "duplicates_skipped": r.duplicates, "candidates_drawn": r.candidates_drawn,
+        "duplicates_skipped": r.duplicates,
+        "candidates_drawn": r.candidates_drawn,
     }

@@ -30,7 +30,9 @@ def write_split(folder: Path, split: str, sentences: list[Sentence]) -> tuple[Pa
     return text, annotations
 
 
-def write_corpus(folder: str | os.PathLike, params: GrammarParams | None = None, **values: Any) -> dict[str, tuple[Path, Path]]:
+def write_corpus(
+    folder: str | os.PathLike, params: GrammarParams | None = None, **values: Any
+) -> dict[str, tuple[Path, Path]]:
     """Generate train/valid/test into ``folder``; returns ``{split: (txt path, jsonl path)}``.
 
     Pass a :class:`GrammarParams` or its fields as keywords (``seed=3, train_sentences=500``).
@@ -43,7 +45,9 @@ def write_corpus(folder: str | os.PathLike, params: GrammarParams | None = None,
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     gen = SentenceGenerator(params)
-    paths = {split: write_split(folder, split, gen.corpus(n, stream=split))
-             for split, n in params.split_sizes().items()}
+    paths = {
+        split: write_split(folder, split, gen.corpus(n, stream=split))
+        for split, n in params.split_sizes().items()
+    }
     write_json(folder / PARAMS_FILE, {"generator_version": GENERATOR_VERSION, **params.as_dict()})
     return paths

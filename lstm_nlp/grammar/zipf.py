@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_right
+from collections.abc import Sequence
 from itertools import accumulate
-from typing import Generic, Sequence, TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 OFFSET = 2.0
@@ -37,8 +38,12 @@ class Weighted(Generic[T]):
 class Zipf(Weighted[T]):
     """``items`` in a seeded random rank order, sampled with Zipfian weights."""
 
-    def __init__(self, items: Sequence[T], seed: str, exponent: float = 1.0, limit: int | None = None) -> None:
+    def __init__(
+        self, items: Sequence[T], seed: str, exponent: float = 1.0, limit: int | None = None
+    ) -> None:
         ranked = list(items)
         random.Random(seed).shuffle(ranked)
         ranked = ranked[:limit] if limit else ranked
-        super().__init__(ranked, [1.0 / (rank + 1 + OFFSET) ** exponent for rank in range(len(ranked))])
+        super().__init__(
+            ranked, [1.0 / (rank + 1 + OFFSET) ** exponent for rank in range(len(ranked))]
+        )

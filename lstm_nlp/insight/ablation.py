@@ -21,8 +21,8 @@ Unit ``j`` of layer ``l`` (``H`` units per layer; nn.LSTM stacks the gate rows a
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 import torch
 from torch import Tensor, nn
@@ -54,8 +54,13 @@ class LayeredLM(nn.Module):
         for k in range(encoder.num_layers):
             size = encoder.input_size if k == 0 else encoder.hidden_size
             lstm = nn.LSTM(size, encoder.hidden_size, 1, bias=self.bias)
-            lstm.load_state_dict({name.replace(f"_l{k}", "_l0"): weights[name].detach().clone()
-                                  for name in weights if name.endswith(f"_l{k}")})
+            lstm.load_state_dict(
+                {
+                    name.replace(f"_l{k}", "_l0"): weights[name].detach().clone()
+                    for name in weights
+                    if name.endswith(f"_l{k}")
+                }
+            )
             self.layers.append(lstm)
         self.head = copy.deepcopy(model.decoder)
         self.to(model.embedding.weight.device).eval().requires_grad_(False)
@@ -66,14 +71,19 @@ class LayeredLM(nn.Module):
 
     def nn_lstm_state_dict(self) -> dict[str, Tensor]:
         """The layers' weights under the names of one multi-layer nn.LSTM (or a ReferenceLSTM)."""
-        return {name.replace("_l0", f"_l{k}"): value for k, lstm in enumerate(self.layers)
-                for name, value in lstm.state_dict().items()}
+        return {
+            name.replace("_l0", f"_l{k}"): value
+            for k, lstm in enumerate(self.layers)
+            for name, value in lstm.state_dict().items()
+        }
 
     def forward(self, tokens: Tensor, hidden: tuple[Tensor, Tensor] | None = None):
         """Logits ``(seq, batch, vocab)`` and ``(h_n, c_n)``, as the language model's forward in eval mode."""
         x, h_n, c_n = self.embedding(tokens), [], []
         for k, lstm in enumerate(self.layers):
-            x, (h, c) = lstm(x, None if hidden is None else (hidden[0][k : k + 1], hidden[1][k : k + 1]))
+            x, (h, c) = lstm(
+                x, None if hidden is None else (hidden[0][k : k + 1], hidden[1][k : k + 1])
+            )
             h_n.append(h)
             c_n.append(c)
         return self.head(x), (torch.cat(h_n), torch.cat(c_n))
@@ -81,12 +91,17 @@ class LayeredLM(nn.Module):
     def unit_weights(self, layer: int, unit: int) -> list[tuple[Tensor, tuple]]:
         """``(weight, index)`` of every weight slice that feeds ``unit`` of ``layer`` or reads it."""
         if not (0 <= layer < self.num_layers and 0 <= unit < self.hidden_size):
-            raise IndexError(f"no unit {unit} in layer {layer} ({self.num_layers} layers of {self.hidden_size})")
+            raise IndexError(
+                f"no unit {unit} in layer {layer} ({self.num_layers} layers of {self.hidden_size})"
+            )
         lstm, size = self.layers[layer], self.hidden_size
         rows = torch.tensor([unit + g * size for g in range(4)])
         every = slice(None)
-        slices = [(lstm.weight_ih_l0, (rows, every)), (lstm.weight_hh_l0, (rows, every)),
-                  (lstm.weight_hh_l0, (every, unit))]
+        slices = [
+            (lstm.weight_ih_l0, (rows, every)),
+            (lstm.weight_hh_l0, (rows, every)),
+            (lstm.weight_hh_l0, (every, unit)),
+        ]
         if self.bias:
             slices += [(lstm.bias_ih_l0, (rows,)), (lstm.bias_hh_l0, (rows,))]
         if layer + 1 < self.num_layers:
@@ -100,7 +115,9 @@ class LayeredLM(nn.Module):
 def ablated(lm: LayeredLM, layer: int, unit: int) -> Iterator[LayeredLM]:
     """``lm`` with ``unit`` of ``layer`` cut out (see the module docstring); restored on exit."""
     slices = lm.unit_weights(layer, unit)
-    saved = [(weight, index, weight.detach()[index].clone()) for weight, index in slices]  # only the cut parts
+    saved = [
+        (weight, index, weight.detach()[index].clone()) for weight, index in slices
+    ]  # only the cut parts
     try:
         with torch.no_grad():
             for weight, index in slices:
@@ -108,5 +125,7 @@ def ablated(lm: LayeredLM, layer: int, unit: int) -> Iterator[LayeredLM]:
         yield lm
     finally:
         with torch.no_grad():
-            for weight, index, original in reversed(saved):  # overlapping slices: the first save wins
+            for weight, index, original in reversed(
+                saved
+            ):  # overlapping slices: the first save wins
                 weight[index] = original

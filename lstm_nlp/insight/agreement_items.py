@@ -16,16 +16,26 @@ only kept when the count found matches the item's ``attractors``) and ``verb``.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 from lstm_nlp.errors import DataError
 
 # The subject-verb agreement categories of lstm_nlp.grammar.suites (pronouns and reflexives left out).
-VERB_CATEGORIES = ("simple_agreement", "sent_comp", "vp_coord_short", "vp_coord_long", "pp", "subj_rel",
-                   "obj_rel", "obj_rel_no_that", "within_obj_rel")
+VERB_CATEGORIES = (
+    "simple_agreement",
+    "sent_comp",
+    "vp_coord_short",
+    "vp_coord_long",
+    "pp",
+    "subj_rel",
+    "obj_rel",
+    "obj_rel_no_that",
+    "within_obj_rel",
+)
 NUMBERS = ("sg", "pl")
 
 
@@ -60,7 +70,9 @@ def noun_numbers() -> dict[str, str]:
     return {form: next(iter(n)) for form, n in numbers.items() if len(n) == 1}
 
 
-def find_attractor(words: Sequence[str], subject: int, target: int, number: str, count: int) -> int | None:
+def find_attractor(
+    words: Sequence[str], subject: int, target: int, number: str, count: int
+) -> int | None:
     """The attractor nearest the verb, or None when the lexicon does not find exactly ``count`` of them."""
     lo, hi = sorted((subject, target))
     table = noun_numbers()
@@ -73,7 +85,11 @@ def find_attractor(words: Sequence[str], subject: int, target: int, number: str,
 def to_item(meta: Mapping[str, Any], good: str, bad: str) -> AgreementItem | None:
     """An item from a pair's text and metadata, or None when it is not a number-agreement pair."""
     words, other = good.split(), bad.split()
-    target, subject, number = meta.get("target_index"), meta.get("controller_index"), meta.get("number")
+    target, subject, number = (
+        meta.get("target_index"),
+        meta.get("controller_index"),
+        meta.get("number"),
+    )
     if not (isinstance(target, int) and isinstance(subject, int) and number in NUMBERS):
         return None
     if len(words) != len(other) or not 0 <= subject < target < len(words):
@@ -81,12 +97,23 @@ def to_item(meta: Mapping[str, Any], good: str, bad: str) -> AgreementItem | Non
     if [i for i, (a, b) in enumerate(zip(words, other)) if a != b] != [target]:
         return None
     count = meta.get("attractors") if isinstance(meta.get("attractors"), int) else 0
-    return AgreementItem(tuple(words), target, words[target], other[target], subject,
-                         find_attractor(words, subject, target, number, count) if count else None, number,
-                         str(meta.get("condition") or number), str(meta.get("category", "")), count)
+    return AgreementItem(
+        tuple(words),
+        target,
+        words[target],
+        other[target],
+        subject,
+        find_attractor(words, subject, target, number, count) if count else None,
+        number,
+        str(meta.get("condition") or number),
+        str(meta.get("category", "")),
+        count,
+    )
 
 
-def read_suite(path: str | Path, categories: Sequence[str] | None) -> tuple[list[AgreementItem], Counter]:
+def read_suite(
+    path: str | Path, categories: Sequence[str] | None
+) -> tuple[list[AgreementItem], Counter]:
     """The number-agreement items of a pairs file or folder, and why others were skipped."""
     from lstm_nlp.evaluation.pairs import read_pairs
 
@@ -127,29 +154,50 @@ def run_grammar(checkpoint: Path) -> tuple[int, dict | None]:
     return seed if isinstance(seed, int) else 0, data
 
 
-def generate_suite(vocabulary: frozenset[str], categories: Sequence[str], n_per_cell: int, max_attractors: int,
-                   seed: int, grammar: Mapping[str, Any] | None) -> list[AgreementItem]:
+def generate_suite(
+    vocabulary: frozenset[str],
+    categories: Sequence[str],
+    n_per_cell: int,
+    max_attractors: int,
+    seed: int,
+    grammar: Mapping[str, Any] | None,
+) -> list[AgreementItem]:
     """Pairs from the grammar, only with words in ``vocabulary`` (see :func:`lstm_nlp.grammar.suites.build_pairs`)."""
     from lstm_nlp.grammar.suites import build_pairs
 
     items = []
     for category in categories:
-        for pair in build_pairs(category, n_per_cell, seed, max_attractors=max_attractors,
-                                vocabulary=vocabulary, grammar=grammar):
+        for pair in build_pairs(
+            category,
+            n_per_cell,
+            seed,
+            max_attractors=max_attractors,
+            vocabulary=vocabulary,
+            grammar=grammar,
+        ):
             item = to_item(pair, pair["sentence_good"], pair["sentence_bad"])
             if item is not None:
                 items.append(item)
     return items
 
 
-def in_vocabulary(items: Sequence[AgreementItem], vocabulary: frozenset[str]) -> tuple[list[AgreementItem], int]:
+def in_vocabulary(
+    items: Sequence[AgreementItem], vocabulary: frozenset[str]
+) -> tuple[list[AgreementItem], int]:
     """The items whose words (both verb forms too) are all known; and how many were not."""
     kept = [it for it in items if all(w in vocabulary for w in it.words) and it.bad in vocabulary]
     return kept, len(items) - len(kept)
 
 
-def load_items(suite: str | None, vocabulary: frozenset[str], checkpoint: Path, categories: Sequence[str],
-               n_per_cell: int, max_attractors: int, seed: int | None) -> tuple[list[AgreementItem], dict]:
+def load_items(
+    suite: str | None,
+    vocabulary: frozenset[str],
+    checkpoint: Path,
+    categories: Sequence[str],
+    n_per_cell: int,
+    max_attractors: int,
+    seed: int | None,
+) -> tuple[list[AgreementItem], dict]:
     """The items to inspect and a report of where they came from and what was skipped."""
     if suite is not None:
         items, skipped = read_suite(suite, categories)
@@ -157,17 +205,33 @@ def load_items(suite: str | None, vocabulary: frozenset[str], checkpoint: Path, 
     else:
         run_seed, grammar = run_grammar(checkpoint)
         seed = run_seed if seed is None else seed
-        items, skipped = generate_suite(vocabulary, categories, n_per_cell, max_attractors, seed, grammar), Counter()
-        source = {"generated": {"categories": list(categories), "n_per_cell": n_per_cell,
-                                "max_attractors": max_attractors, "seed": seed}}
+        items, skipped = (
+            generate_suite(vocabulary, categories, n_per_cell, max_attractors, seed, grammar),
+            Counter(),
+        )
+        source = {
+            "generated": {
+                "categories": list(categories),
+                "n_per_cell": n_per_cell,
+                "max_attractors": max_attractors,
+                "seed": seed,
+            }
+        }
     read = len(items) + sum(skipped.values())
     items, oov = in_vocabulary(items, vocabulary)
     if oov:
         skipped["unknown_words"] += oov
     if not items:
         reasons = ", ".join(f"{k} {n}" for k, n in skipped.items()) or "none generated"
-        raise DataError(f"suite: no subject-verb agreement pair with number/target_index/controller_index fields "
-                        f"and only known words ({read} read; skipped: {reasons})")
-    report = {**source, "read": read, "used": len(items), "skipped": dict(skipped),
-              "conditions": dict(Counter(it.condition for it in items))}
+        raise DataError(
+            f"suite: no subject-verb agreement pair with number/target_index/controller_index fields "
+            f"and only known words ({read} read; skipped: {reasons})"
+        )
+    report = {
+        **source,
+        "read": read,
+        "used": len(items),
+        "skipped": dict(skipped),
+        "conditions": dict(Counter(it.condition for it in items)),
+    }
     return items, report

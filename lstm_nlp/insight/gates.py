@@ -21,7 +21,8 @@ Row ``s`` is the state after reading ``tokens[s]``: ``forget``/``input``/``outpu
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Sequence
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from lstm_nlp.errors import ConfigError, DataError
 
@@ -38,18 +39,26 @@ def check_units(units: Sequence[int] | None, hidden_size: int) -> list[int] | No
     """``units=[3,17]``: integers in ``0..hidden_size-1``, each once (None: choose by variance)."""
     if units is None:
         return None
-    if isinstance(units, (int, str)) or not all(isinstance(u, int) and not isinstance(u, bool) for u in units):
+    if isinstance(units, (int, str)) or not all(
+        isinstance(u, int) and not isinstance(u, bool) for u in units
+    ):
         raise ConfigError(f"units must be a list of unit numbers, e.g. units=[3,17], got {units!r}")
     if not units:
-        raise ConfigError("units must name at least one unit (or be null: the top_k units by variance)")
+        raise ConfigError(
+            "units must name at least one unit (or be null: the top_k units by variance)"
+        )
     bad = [u for u in units if not 0 <= u < hidden_size]
     if bad:
-        raise ConfigError(f"units: {bad[0]} is out of range: the layers have {hidden_size} units "
-                          f"(0..{hidden_size - 1})")
+        raise ConfigError(
+            f"units: {bad[0]} is out of range: the layers have {hidden_size} units "
+            f"(0..{hidden_size - 1})"
+        )
     return list(dict.fromkeys(units))
 
 
-def shown_units(layer: dict[str, "torch.Tensor"], units: list[int] | None, top_k: int, select_by: str) -> list[int]:
+def shown_units(
+    layer: dict[str, torch.Tensor], units: list[int] | None, top_k: int, select_by: str
+) -> list[int]:
     """``units`` as given, or the ``top_k`` units whose ``select_by`` varies most over the tokens."""
     if units is not None:
         return units
@@ -58,23 +67,28 @@ def shown_units(layer: dict[str, "torch.Tensor"], units: list[int] | None, top_k
     return variance.topk(k).indices.tolist()
 
 
-def sentence_tokens(insp: "Inspectable", sentence: str) -> tuple[list[str], list[int], list[str]]:
+def sentence_tokens(insp: Inspectable, sentence: str) -> tuple[list[str], list[int], list[str]]:
     """``(tokens, ids, unknown words)`` of ``<eos> sentence``; no known word at all is an error."""
     from lstm_nlp.text.tokenizer import EOS
 
     words = str(sentence).split()
     if not words:
-        raise ConfigError("sentence is required for mode=gates: add sentence=\"the keys to the cabinet are\"")
+        raise ConfigError(
+            'sentence is required for mode=gates: add sentence="the keys to the cabinet are"'
+        )
     unknown = insp.unknown(words)
     if len(unknown) == len(set(words)):
         shown = ", ".join(repr(w) for w in unknown[:10]) + (", ..." if len(unknown) > 10 else "")
-        raise DataError(f"sentence: no word is in the model's vocabulary ({len(insp.vocabulary())} words); "
-                        f"unknown: {shown}")
+        raise DataError(
+            f"sentence: no word is in the model's vocabulary ({len(insp.vocabulary())} words); "
+            f"unknown: {shown}"
+        )
     return [EOS, *words], [insp.eos_id(), *insp.ids(words)], unknown
 
 
-def gate_record(insp: "Inspectable", sentence: str, units: list[int] | None, top_k: int,
-                select_by: str = "cell") -> dict:
+def gate_record(
+    insp: Inspectable, sentence: str, units: list[int] | None, top_k: int, select_by: str = "cell"
+) -> dict:
     """Run the sentence and return the ``gates.json`` record (see the module docstring)."""
     from lstm_nlp.insight.states import read_states
 
@@ -84,14 +98,28 @@ def gate_record(insp: "Inspectable", sentence: str, units: list[int] | None, top
     layers = []
     for k, states in enumerate(read_states(insp, [ids])):
         layer = {name: states[name][:, 0].float().cpu() for name in QUANTITIES}
-        record = {"layer": k, "units": insp.hidden_size,
-                  "shown": shown_units(layer, units, top_k, select_by),
-                  "variance": _rounded(layer[select_by].var(dim=0, unbiased=False).tolist())}
-        record.update({name: [_rounded(row) for row in layer[name].tolist()] for name in QUANTITIES})
+        record = {
+            "layer": k,
+            "units": insp.hidden_size,
+            "shown": shown_units(layer, units, top_k, select_by),
+            "variance": _rounded(layer[select_by].var(dim=0, unbiased=False).tolist()),
+        }
+        record.update(
+            {name: [_rounded(row) for row in layer[name].tolist()] for name in QUANTITIES}
+        )
         layers.append(record)
-    return {"format": "lstm-nlp-gates", "version": FORMAT_VERSION, "checkpoint": str(insp.checkpoint),
-            "sentence": " ".join(tokens[1:]), "tokens": tokens, "token_ids": ids, "unknown": unknown,
-            "quantities": list(QUANTITIES), "select_by": select_by, "layers": layers}
+    return {
+        "format": "lstm-nlp-gates",
+        "version": FORMAT_VERSION,
+        "checkpoint": str(insp.checkpoint),
+        "sentence": " ".join(tokens[1:]),
+        "tokens": tokens,
+        "token_ids": ids,
+        "unknown": unknown,
+        "quantities": list(QUANTITIES),
+        "select_by": select_by,
+        "layers": layers,
+    }
 
 
 def _rounded(values: Sequence[float]) -> list[float]:

@@ -7,13 +7,19 @@ the gates run 0..1 (viridis), the candidate and the hidden state -1..1 and the c
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from lstm_nlp.atomic import atomic_path
 
-PANELS = (("forget", "forget gate f"), ("input", "input gate i"), ("output", "output gate o"),
-          ("candidate", "candidate C~"), ("cell", "cell C"), ("hidden", "hidden h"))
+PANELS = (
+    ("forget", "forget gate f"),
+    ("input", "input gate i"),
+    ("output", "output gate o"),
+    ("candidate", "candidate C~"),
+    ("cell", "cell C"),
+    ("hidden", "hidden h"),
+)
 GATES = ("forget", "input", "output")
 
 
@@ -42,7 +48,9 @@ def plot_layer(layer: dict, tokens: Sequence[str], path: str | Path, title: str)
     for ax, (name, label) in zip(axes.flat, PANELS):
         values = np.asarray(layer[name], dtype=float)[:, units]
         cmap, vmin, vmax = colour_scale(name, values)
-        image = ax.imshow(values, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest")
+        image = ax.imshow(
+            values, aspect="auto", cmap=cmap, vmin=vmin, vmax=vmax, interpolation="nearest"
+        )
         ax.set_title(label, fontsize=10)
         ax.set_yticks(range(len(tokens)), tokens, fontsize=8)
         ax.set_xticks(range(len(units)), [str(u) for u in units], fontsize=7, rotation=90)

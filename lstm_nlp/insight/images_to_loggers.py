@@ -10,8 +10,9 @@ are the training command's logger group (``conf/logger/tensorboard.yaml``, ``con
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from lstm_nlp.errors import ConfigError
 
@@ -24,12 +25,18 @@ def check_logger(cfg: Mapping[str, Any] | None) -> dict | None:
         return None
     settings = {k: v for k, v in dict(cfg).items()}
     if settings.get("name") not in LOGGERS:
-        raise ConfigError(f"logger={settings.get('name')} cannot show images; use logger=tensorboard or logger=wandb")
+        raise ConfigError(
+            f"logger={settings.get('name')} cannot show images; use logger=tensorboard or logger=wandb"
+        )
     return settings
 
 
-def send_images(settings: Mapping[str, Any] | None, out: Path, images: Mapping[str, Path],
-                hparams: Mapping[str, Any] | None = None) -> Path | None:
+def send_images(
+    settings: Mapping[str, Any] | None,
+    out: Path,
+    images: Mapping[str, Path],
+    hparams: Mapping[str, Any] | None = None,
+) -> Path | None:
     """Log ``images`` (tag -> PNG) with the logger ``settings`` name; returns the folder it wrote (None: no logger)."""
     if not settings or not images:
         return None

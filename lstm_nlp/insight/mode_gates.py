@@ -19,7 +19,9 @@ def run(cfg) -> list[str]:
     if cfg.sentence is None or not str(cfg.sentence).strip():
         from lstm_nlp.errors import ConfigError
 
-        raise ConfigError('sentence is required for mode=gates: add sentence="the keys to the cabinet are"')
+        raise ConfigError(
+            'sentence is required for mode=gates: add sentence="the keys to the cabinet are"'
+        )
     insp = load_inspectable(cfg.checkpoint, common["device"])
     units = check_units(options.plain(cfg.units), insp.hidden_size)
     record = gate_record(insp, str(cfg.sentence), units, top_k, select_by)
@@ -28,16 +30,29 @@ def run(cfg) -> list[str]:
     images = {}
     for layer in record["layers"]:
         path = out / f"gates_layer{layer['layer']}.png"
-        how = "units named in units=" if units else f"top {len(layer['shown'])} units by variance of the {select_by}"
-        plot_layer(layer, record["tokens"], path,
-                   f"layer {layer['layer']} ({how}): \"{record['sentence']}\"")
+        how = (
+            "units named in units="
+            if units
+            else f"top {len(layer['shown'])} units by variance of the {select_by}"
+        )
+        plot_layer(
+            layer, record["tokens"], path, f'layer {layer["layer"]} ({how}): "{record["sentence"]}"'
+        )
         images[f"inspect/gates_layer{layer['layer']}"] = path
-    logged = send_images(common["logger"], out, images,
-                         {"mode": "gates", "checkpoint": str(insp.checkpoint), "sentence": record["sentence"]})
-    lines = [f"lstm-nlp-inspect: {len(record['tokens'])} tokens x {insp.num_layers} layer(s) of {insp.hidden_size} "
-             f"units -> {out / 'gates.json'}, {', '.join(p.name for p in images.values())}"]
+    logged = send_images(
+        common["logger"],
+        out,
+        images,
+        {"mode": "gates", "checkpoint": str(insp.checkpoint), "sentence": record["sentence"]},
+    )
+    lines = [
+        f"lstm-nlp-inspect: {len(record['tokens'])} tokens x {insp.num_layers} layer(s) of {insp.hidden_size} "
+        f"units -> {out / 'gates.json'}, {', '.join(p.name for p in images.values())}"
+    ]
     if record["unknown"]:
-        lines.append(f"lstm-nlp-inspect: note: read as <unk> (not in the vocabulary): {', '.join(record['unknown'])}")
+        lines.append(
+            f"lstm-nlp-inspect: note: read as <unk> (not in the vocabulary): {', '.join(record['unknown'])}"
+        )
     for layer in record["layers"]:
         lines.append(f"  layer {layer['layer']}: units shown {layer['shown']}")
     if logged:

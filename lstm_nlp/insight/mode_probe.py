@@ -15,32 +15,45 @@ from __future__ import annotations
 from lstm_nlp.insight import options
 
 LANDMARK_TEXT = {
-    "start": "state after the leading <eos>", "before_subject": "state after the word before the subject noun",
-    "subject": "state after the subject noun", "attractor": "state after the attractor (items with one)",
-    "verb": "state after the prefix, which predicts the verb", "after_verb": "state after the verb",
+    "start": "state after the leading <eos>",
+    "before_subject": "state after the word before the subject noun",
+    "subject": "state after the subject noun",
+    "attractor": "state after the attractor (items with one)",
+    "verb": "state after the prefix, which predicts the verb",
+    "after_verb": "state after the verb",
     "end": "state after the last word",
 }
 
 
-def probe_all(insp, items, states: list[str], train, test, l2: float, min_items: int, batch_size: int) -> dict:
+def probe_all(
+    insp, items, states: list[str], train, test, l2: float, min_items: int, batch_size: int
+) -> dict:
     from lstm_nlp.insight.probe import probe_series
     from lstm_nlp.insight.states import read_states
     from lstm_nlp.insight.units import state_sequences
 
-    features = read_states(insp, state_sequences(insp, items), names=tuple(states), batch_size=batch_size)
+    features = read_states(
+        insp, state_sequences(insp, items), names=tuple(states), batch_size=batch_size
+    )
     series = {}
     for layer, per_state in enumerate(features):
         for state in states:
-            by_position, by_landmark = probe_series(per_state[state].cpu(), items, train, test, l2, min_items)
+            by_position, by_landmark = probe_series(
+                per_state[state].cpu(), items, train, test, l2, min_items
+            )
             series[f"L{layer}/{state}"] = {"by_position": by_position, "by_landmark": by_landmark}
     return series
 
 
 def summary_lines(summary: dict) -> list[str]:
-    lines = [f"lstm-nlp-inspect: probe on {summary['split']['train_items']} train / {summary['split']['test_items']} "
-             "test items (split by sentence); accuracy at landmarks (chance in brackets):"]
+    lines = [
+        f"lstm-nlp-inspect: probe on {summary['split']['train_items']} train / {summary['split']['test_items']} "
+        "test items (split by sentence); accuracy at landmarks (chance in brackets):"
+    ]
     for name, result in summary["series"].items():
-        marks = ", ".join(f"{k} {v['accuracy']:.2f} ({v['chance']:.2f})" for k, v in result["by_landmark"].items())
+        marks = ", ".join(
+            f"{k} {v['accuracy']:.2f} ({v['chance']:.2f})" for k, v in result["by_landmark"].items()
+        )
         lines.append(f"  {name}: {marks}")
     lines.append(f"lstm-nlp-inspect: -> {summary['out']}/probe.json, probe_by_position.png")
     return lines
@@ -56,19 +69,41 @@ def run(cfg) -> list[str]:
 
     common, suite = options.common(cfg), options.suite_options(cfg)
     states, seed = options.probe_states(cfg), options.integer(cfg, "seed", 0)
-    test_fraction, l2 = options.fraction(cfg, "test_fraction", 0.0, 1.0), options.non_negative(cfg, "l2")
+    test_fraction, l2 = (
+        options.fraction(cfg, "test_fraction", 0.0, 1.0),
+        options.non_negative(cfg, "l2"),
+    )
     min_items = options.integer(cfg, "min_items", 2)
     insp = load_inspectable(cfg.checkpoint, common["device"])
     items, source = load_items(vocabulary=insp.vocabulary(), checkpoint=insp.checkpoint, **suite)
     train, test = split_by_sentence(items, test_fraction, seed)
     series = probe_all(insp, items, states, train, test, l2, min_items, common["batch_size"])
     out = common["out"]
-    summary = {"format": "lstm-nlp-probe", "checkpoint": str(insp.checkpoint), "items": source,
-               "split": {"by": "sentence", "seed": seed, "test_fraction": test_fraction,
-                         "train_items": len(train), "test_items": len(test)},
-               "l2": l2, "min_items": min_items, "landmarks": LANDMARK_TEXT, "series": series, "out": str(out)}
+    summary = {
+        "format": "lstm-nlp-probe",
+        "checkpoint": str(insp.checkpoint),
+        "items": source,
+        "split": {
+            "by": "sentence",
+            "seed": seed,
+            "test_fraction": test_fraction,
+            "train_items": len(train),
+            "test_items": len(test),
+        },
+        "l2": l2,
+        "min_items": min_items,
+        "landmarks": LANDMARK_TEXT,
+        "series": series,
+        "out": str(out),
+    }
     write_json(out / "probe.json", summary)
     plot_probe(series, out / "probe_by_position.png")
-    logged = send_images(common["logger"], out, {"inspect/probe_by_position": out / "probe_by_position.png"},
-                         {"mode": "probe", "checkpoint": str(insp.checkpoint)})
-    return summary_lines(summary) + ([f"lstm-nlp-inspect: images also logged to {logged}"] if logged else [])
+    logged = send_images(
+        common["logger"],
+        out,
+        {"inspect/probe_by_position": out / "probe_by_position.png"},
+        {"mode": "probe", "checkpoint": str(insp.checkpoint)},
+    )
+    return summary_lines(summary) + (
+        [f"lstm-nlp-inspect: images also logged to {logged}"] if logged else []
+    )

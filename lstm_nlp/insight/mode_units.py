@@ -13,10 +13,15 @@ PROG = "lstm-nlp-inspect"
 
 def progress_printer(start: float):
     """Print about ten progress lines over the ablations (to stderr)."""
+
     def report(done: int, total: int) -> None:
         if done == total or done % max(1, total // 10) == 0:
-            print(f"{PROG}: ablated {done}/{total} units ({time.perf_counter() - start:.1f} s)", file=sys.stderr,
-                  flush=True)
+            print(
+                f"{PROG}: ablated {done}/{total} units ({time.perf_counter() - start:.1f} s)",
+                file=sys.stderr,
+                flush=True,
+            )
+
     return report
 
 
@@ -24,8 +29,11 @@ def plot_options(cfg) -> dict:
     category = cfg.plot_category
     if category is not None and not isinstance(category, str):
         raise ConfigError(f"plot_category must be a category name or null, got {category!r}")
-    return {"category": category, "attractors": options.integer(cfg, "plot_attractors", 0),
-            "units": options.integer(cfg, "plot_units", 1)}
+    return {
+        "category": category,
+        "attractors": options.integer(cfg, "plot_attractors", 0),
+        "units": options.integer(cfg, "plot_units", 1),
+    }
 
 
 def cell_traces(insp, group, units: list[dict], batch_size: int) -> dict:
@@ -40,13 +48,24 @@ def cell_traces(insp, group, units: list[dict], batch_size: int) -> dict:
 def write_plots(insp, items, result: dict, plots: dict, out, batch_size: int) -> dict:
     from lstm_nlp.insight.unit_plots import aligned_items, plot_cells_by_condition, plot_drops
 
-    paths = {"inspect/units_ablation": out / "units_ablation.png",
-             "inspect/units_cell_by_condition": out / "units_cell_by_condition.png"}
-    plot_drops(result["records"], result["median_drop"], result["significant"], paths["inspect/units_ablation"])
+    paths = {
+        "inspect/units_ablation": out / "units_ablation.png",
+        "inspect/units_cell_by_condition": out / "units_cell_by_condition.png",
+    }
+    plot_drops(
+        result["records"],
+        result["median_drop"],
+        result["significant"],
+        paths["inspect/units_ablation"],
+    )
     top = result["records"][: plots["units"]]
     group = aligned_items(items, plots["category"], plots["attractors"])
-    plot_cells_by_condition(cell_traces(insp, group, top, batch_size), group, top,
-                            paths["inspect/units_cell_by_condition"])
+    plot_cells_by_condition(
+        cell_traces(insp, group, top, batch_size),
+        group,
+        top,
+        paths["inspect/units_cell_by_condition"],
+    )
     return paths
 
 
@@ -61,32 +80,58 @@ def run(cfg) -> list[str]:
     common, suite = options.common(cfg), options.suite_options(cfg)
     rank_by = options.choice(cfg, "rank_by", STATES)
     max_units = options.integer(cfg, "max_units", 1, none_ok=True)
-    ablate_top, seed, plots = options.integer(cfg, "ablate_top", 0), options.integer(cfg, "seed", 0), plot_options(cfg)
+    ablate_top, seed, plots = (
+        options.integer(cfg, "ablate_top", 0),
+        options.integer(cfg, "seed", 0),
+        plot_options(cfg),
+    )
     insp = load_inspectable(cfg.checkpoint, common["device"])
     items, source = load_items(vocabulary=insp.vocabulary(), checkpoint=insp.checkpoint, **suite)
     categories = sorted({it.category for it in items})
-    if plots["category"] is not None and plots["category"] not in categories:  # before minutes of ablations
-        raise ConfigError(f"plot_category={plots['category']} has no items; categories here: {', '.join(categories)}")
+    if (
+        plots["category"] is not None and plots["category"] not in categories
+    ):  # before minutes of ablations
+        raise ConfigError(
+            f"plot_category={plots['category']} has no items; categories here: {', '.join(categories)}"
+        )
     start = time.perf_counter()
     ranking = rank(insp, items, rank_by, common["batch_size"])
     ranked = time.perf_counter() - start
     selection = select_units(ranking, max_units, ablate_top, seed)
-    result = run_ablations(insp, items, selection, common["batch_size"], progress_printer(time.perf_counter()))
+    result = run_ablations(
+        insp, items, selection, common["batch_size"], progress_printer(time.perf_counter())
+    )
     sampled = len(selection.median_over) < len(selection.units)
     summary = {
-        "format": "lstm-nlp-units", "checkpoint": str(insp.checkpoint), "items": source, "statistic": STATISTIC,
-        "rank_by": rank_by, "baseline": result["baseline"], "ablated": len(selection.units),
+        "format": "lstm-nlp-units",
+        "checkpoint": str(insp.checkpoint),
+        "items": source,
+        "statistic": STATISTIC,
+        "rank_by": rank_by,
+        "baseline": result["baseline"],
+        "ablated": len(selection.units),
         "units_total": len(ranking),
-        "selection": (f"top {len(selection.units) - len(selection.median_over)} + random sample of "
-                      f"{len(selection.median_over)} (seed {seed})") if sampled else "all",
-        "median_drop": result["median_drop"], "median_over": "the random sample" if sampled else "all ablated units",
-        "above_median": result["above_median"], "significant": result["significant"],
+        "selection": (
+            f"top {len(selection.units) - len(selection.median_over)} + random sample of "
+            f"{len(selection.median_over)} (seed {seed})"
+        )
+        if sampled
+        else "all",
+        "median_drop": result["median_drop"],
+        "median_over": "the random sample" if sampled else "all ablated units",
+        "above_median": result["above_median"],
+        "significant": result["significant"],
         "ablations": result["records"],
         "ranking": [u.to_dict() for u in ranking],
-        "timing": {"states_and_ranking_s": round(ranked, 3), **result["timing"]}, "out": str(common["out"]),
+        "timing": {"states_and_ranking_s": round(ranked, 3), **result["timing"]},
+        "out": str(common["out"]),
     }
     write_unit_files(common["out"], summary, ranking, result)
     images = write_plots(insp, items, result, plots, common["out"], common["batch_size"])
-    logged = send_images(common["logger"], common["out"], images,
-                         {"mode": "units", "checkpoint": str(insp.checkpoint)})
+    logged = send_images(
+        common["logger"],
+        common["out"],
+        images,
+        {"mode": "units", "checkpoint": str(insp.checkpoint)},
+    )
     return summary_lines(summary) + ([f"{PROG}: images also logged to {logged}"] if logged else [])

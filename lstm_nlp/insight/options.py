@@ -39,15 +39,26 @@ def integer(cfg, key: str, minimum: int, none_ok: bool = False) -> int | None:
 
 def fraction(cfg, key: str, low: float, high: float) -> float:
     value = cfg[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) \
-            or not low < value < high:
-        raise ConfigError(f"{key} must be a number between {low} and {high} (exclusive), got {value!r}")
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or not low < value < high
+    ):
+        raise ConfigError(
+            f"{key} must be a number between {low} and {high} (exclusive), got {value!r}"
+        )
     return float(value)
 
 
 def non_negative(cfg, key: str) -> float:
     value = cfg[key]
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value) or value < 0:
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float))
+        or not math.isfinite(value)
+        or value < 0
+    ):
         raise ConfigError(f"{key} must be a number >= 0, got {value!r}")
     return float(value)
 
@@ -78,23 +89,29 @@ def probe_states(cfg) -> list[str]:
     value = plain(cfg.probe_states)
     names = [value] if isinstance(value, str) else value
     if not isinstance(names, list) or not names or any(n not in STATES for n in names):
-        raise ConfigError(f"probe_states must be a list of {' and/or '.join(STATES)}, e.g. [hidden,cell]; "
-                          f"got {value!r}")
+        raise ConfigError(
+            f"probe_states must be a list of {' and/or '.join(STATES)}, e.g. [hidden,cell]; "
+            f"got {value!r}"
+        )
     return list(dict.fromkeys(names))
 
 
 def suite_path(cfg) -> str | None:
     suite = cfg.suite
     if suite is not None and (not isinstance(suite, str) or not suite.strip()):
-        raise ConfigError(f"suite must be null or a .jsonl/.tsv file or folder written by lstm-nlp-suites, "
-                          f"got {suite!r}")
+        raise ConfigError(
+            f"suite must be null or a .jsonl/.tsv file or folder written by lstm-nlp-suites, "
+            f"got {suite!r}"
+        )
     if suite is None:
         return None
     path = Path(suite).expanduser()
     if not path.exists():
         from lstm_nlp.errors import DataError
 
-        raise DataError(f"suite: {suite!r} does not exist (a .jsonl/.tsv file or a folder written by lstm-nlp-suites)")
+        raise DataError(
+            f"suite: {suite!r} does not exist (a .jsonl/.tsv file or a folder written by lstm-nlp-suites)"
+        )
     return str(path)
 
 
@@ -118,12 +135,20 @@ def common(cfg) -> dict:
 
     threads = integer(cfg, "threads", 1)
     torch.set_num_threads(threads)
-    return {"out": out_dir(cfg), "logger": check_logger(plain(cfg.get("logger"))), "device": device(cfg),
-            "batch_size": integer(cfg, "batch_size", 1)}
+    return {
+        "out": out_dir(cfg),
+        "logger": check_logger(plain(cfg.get("logger"))),
+        "device": device(cfg),
+        "batch_size": integer(cfg, "batch_size", 1),
+    }
 
 
 def suite_options(cfg) -> dict:
     """The arguments of :func:`lstm_nlp.insight.agreement_items.load_items` but the model's."""
-    return {"suite": suite_path(cfg), "categories": categories(cfg), "n_per_cell": integer(cfg, "n_per_cell", 1),
-            "max_attractors": integer(cfg, "max_attractors", 0), "seed": integer(cfg, "suite_seed", 0, none_ok=True)}
-
+    return {
+        "suite": suite_path(cfg),
+        "categories": categories(cfg),
+        "n_per_cell": integer(cfg, "n_per_cell", 1),
+        "max_attractors": integer(cfg, "max_attractors", 0),
+        "seed": integer(cfg, "suite_seed", 0, none_ok=True),
+    }

@@ -20,7 +20,7 @@ Chance is the test accuracy of always answering the training set's majority numb
 from __future__ import annotations
 
 import random
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 
@@ -37,7 +37,9 @@ LANDMARKS: dict[str, Callable[[AgreementItem], int | None]] = {
 }
 
 
-def split_by_sentence(items: Sequence[AgreementItem], test_fraction: float, seed: int) -> tuple[list[int], list[int]]:
+def split_by_sentence(
+    items: Sequence[AgreementItem], test_fraction: float, seed: int
+) -> tuple[list[int], list[int]]:
     """Item indices for training and testing; items with the same sentence stay on one side."""
     sentences = sorted({it.words for it in items})
     random.Random(seed).shuffle(sentences)
@@ -58,7 +60,9 @@ def fit_logistic(x: torch.Tensor, y: torch.Tensor, l2: float, max_iter: int = 20
 
     def closure():
         opt.zero_grad()
-        loss = torch.nn.functional.binary_cross_entropy_with_logits(z @ w + b, y) + l2 * w.pow(2).sum()
+        loss = (
+            torch.nn.functional.binary_cross_entropy_with_logits(z @ w + b, y) + l2 * w.pow(2).sum()
+        )
         loss.backward()
         return loss
 
@@ -78,8 +82,15 @@ def chance(y_train: torch.Tensor, y_test: torch.Tensor) -> float:
     return float((y_test.bool() == majority).double().mean())
 
 
-def probe_at(features: torch.Tensor, labels: torch.Tensor, where: Sequence[int | None], train: Sequence[int],
-             test: Sequence[int], l2: float, min_items: int) -> dict | None:
+def probe_at(
+    features: torch.Tensor,
+    labels: torch.Tensor,
+    where: Sequence[int | None],
+    train: Sequence[int],
+    test: Sequence[int],
+    l2: float,
+    min_items: int,
+) -> dict | None:
     """One probe on ``features[where[i], i]`` (``features``: steps x items x units); None if too few items."""
     tr = [i for i in train if where[i] is not None]
     te = [i for i in test if where[i] is not None]
@@ -91,14 +102,17 @@ def probe_at(features: torch.Tensor, labels: torch.Tensor, where: Sequence[int |
     return {"accuracy": acc, "chance": chance(y_tr, y_te), "train": len(tr), "test": len(te)}
 
 
-def probe_series(features: torch.Tensor, items: Sequence[AgreementItem], train, test, l2: float,
-                 min_items: int) -> tuple[list[dict], dict[str, dict]]:
+def probe_series(
+    features: torch.Tensor, items: Sequence[AgreementItem], train, test, l2: float, min_items: int
+) -> tuple[list[dict], dict[str, dict]]:
     """Probe results by word position and by landmark for one layer and state."""
     labels = torch.tensor([it.label for it in items])
     lengths = [len(it.words) + 1 for it in items]
     by_position = []
     for s in range(max(lengths)):
-        result = probe_at(features, labels, [s if s < n else None for n in lengths], train, test, l2, min_items)
+        result = probe_at(
+            features, labels, [s if s < n else None for n in lengths], train, test, l2, min_items
+        )
         if result is not None:
             by_position.append({"position": s, **result})
     by_landmark = {}

@@ -14,8 +14,9 @@ a plural subject (P) and a singular one (S):
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import torch
@@ -23,7 +24,7 @@ if TYPE_CHECKING:
 STATES = ("cell", "hidden")
 
 
-def average_ranks(values: "torch.Tensor") -> "torch.Tensor":
+def average_ranks(values: torch.Tensor) -> torch.Tensor:
     """Ranks 1..n down each column of ``values (n, units)``, ties given their average rank."""
     import torch
 
@@ -33,15 +34,22 @@ def average_ranks(values: "torch.Tensor") -> "torch.Tensor":
     new_run = torch.ones_like(ordered, dtype=torch.bool)
     new_run[1:] = ordered[1:] != ordered[:-1]
     run_id = new_run.long().cumsum(0) - 1  # 0-based run number of each sorted position
-    positions = torch.arange(1, n + 1, dtype=torch.float64, device=values.device).unsqueeze(1).expand_as(ordered)
-    sums = torch.zeros(ordered.shape, dtype=torch.float64, device=values.device).scatter_add_(0, run_id, positions)
+    positions = (
+        torch.arange(1, n + 1, dtype=torch.float64, device=values.device)
+        .unsqueeze(1)
+        .expand_as(ordered)
+    )
+    sums = torch.zeros(ordered.shape, dtype=torch.float64, device=values.device).scatter_add_(
+        0, run_id, positions
+    )
     counts = torch.zeros(ordered.shape, dtype=torch.float64, device=values.device).scatter_add_(
-        0, run_id, torch.ones_like(positions))
+        0, run_id, torch.ones_like(positions)
+    )
     mean_rank = (sums / counts.clamp(min=1)).gather(0, run_id)
     return torch.empty_like(mean_rank).scatter_(0, order, mean_rank)
 
 
-def auc(values: "torch.Tensor", labels: "torch.Tensor") -> "torch.Tensor":
+def auc(values: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     """P(x of a positive > x of a negative) per column of ``values (n, units)``; ``labels`` bool ``(n,)``."""
     positives, negatives = int(labels.sum()), int((~labels).sum())
     if positives == 0 or negatives == 0:
@@ -51,7 +59,7 @@ def auc(values: "torch.Tensor", labels: "torch.Tensor") -> "torch.Tensor":
     return u / (positives * negatives)
 
 
-def welch_t(values: "torch.Tensor", labels: "torch.Tensor") -> "torch.Tensor":
+def welch_t(values: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
     p, s = values[labels].double(), values[~labels].double()
     spread = (p.var(dim=0) / len(p) + s.var(dim=0) / len(s)).sqrt().clamp(min=1e-12)
     return (p.mean(dim=0) - s.mean(dim=0)) / spread
@@ -76,8 +84,9 @@ class UnitScore:
         return {"name": self.name, **asdict(self)}
 
 
-def rank_units(at_verb: Sequence[dict[str, "torch.Tensor"]], labels: "torch.Tensor",
-               rank_by: str = "cell") -> list[UnitScore]:
+def rank_units(
+    at_verb: Sequence[dict[str, torch.Tensor]], labels: torch.Tensor, rank_by: str = "cell"
+) -> list[UnitScore]:
     """Every unit of every layer, best-separating first.
 
     ``at_verb[layer][state]`` is ``(items, units)``: the states at the verb position; ``labels``
@@ -93,8 +102,17 @@ def rank_units(at_verb: Sequence[dict[str, "torch.Tensor"]], labels: "torch.Tens
         t = {s: welch_t(states[s], labels) for s in STATES}
         sep = (2 * a[rank_by] - 1).abs()
         for unit in range(sep.numel()):
-            scores.append(UnitScore(layer, unit, float(a["cell"][unit]), float(a["hidden"][unit]),
-                                    float(t["cell"][unit]), float(t["hidden"][unit]), float(sep[unit])))
+            scores.append(
+                UnitScore(
+                    layer,
+                    unit,
+                    float(a["cell"][unit]),
+                    float(a["hidden"][unit]),
+                    float(t["cell"][unit]),
+                    float(t["hidden"][unit]),
+                    float(sep[unit]),
+                )
+            )
     scores.sort(key=lambda s: (-s.separation, s.layer, s.unit))
     for rank, score in enumerate(scores, 1):
         score.rank = rank

@@ -12,9 +12,10 @@ of that sequence, so index 0 is the state after ``<eos>`` and the state after th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from lstm_nlp.errors import DataError
 
@@ -30,7 +31,7 @@ class Inspectable:
 
     model: Any  # LanguageModel
     tokenizer: Any
-    lstm: "ReferenceLSTM"
+    lstm: ReferenceLSTM
     checkpoint: Path
 
     @property
@@ -42,17 +43,19 @@ class Inspectable:
         return self.lstm.hidden_size
 
     @property
-    def device(self) -> "torch.device":
+    def device(self) -> torch.device:
         return self.model.embedding.weight.device
 
-    def vocabulary(self) -> "KnownWords":
+    def vocabulary(self) -> KnownWords:
         return KnownWords(self.tokenizer)
 
     def ids(self, words: Sequence[str]) -> list[int]:
         """One id per word (``<unk>``'s for unknown words)."""
         if not words:
             return []
-        return list(self.tokenizer.encode(list(words), is_pretokenized=True, add_special_tokens=False).ids)
+        return list(
+            self.tokenizer.encode(list(words), is_pretokenized=True, add_special_tokens=False).ids
+        )
 
     def eos_id(self) -> int:
         from lstm_nlp.text.tokenizer import EOS
@@ -89,17 +92,24 @@ def lstm_weights(encoder) -> dict:
         return dict(encoder.to_nn_lstm_state_dict())
     if isinstance(encoder, ReferenceLSTM):
         return dict(encoder.state_dict())
-    raise DataError(f"checkpoint: the model's encoder is a {type(encoder).__name__}; lstm-nlp-inspect reads "
-                    "models trained with encoder=lstm or encoder=reference_lstm")
+    raise DataError(
+        f"checkpoint: the model's encoder is a {type(encoder).__name__}; lstm-nlp-inspect reads "
+        "models trained with encoder=lstm or encoder=reference_lstm"
+    )
 
 
-def reference_lstm(encoder) -> "ReferenceLSTM":
+def reference_lstm(encoder) -> ReferenceLSTM:
     """A :class:`ReferenceLSTM` (eval mode) holding a copy of ``encoder``'s weights."""
     from lstm_nlp.modules.reference_lstm import ReferenceLSTM
 
     weights = lstm_weights(encoder)
-    lstm = ReferenceLSTM(encoder.input_size, encoder.hidden_size, encoder.num_layers,
-                         bias="bias_ih_l0" in weights, bidirectional=encoder.bidirectional)
+    lstm = ReferenceLSTM(
+        encoder.input_size,
+        encoder.hidden_size,
+        encoder.num_layers,
+        bias="bias_ih_l0" in weights,
+        bidirectional=encoder.bidirectional,
+    )
     lstm.load_state_dict({k: v.detach().clone() for k, v in weights.items()})
     return lstm.to(next(iter(weights.values())).device).eval()
 
@@ -114,8 +124,12 @@ def load_inspectable(checkpoint: str | Path, device: str = "cpu") -> Inspectable
     return Inspectable(model, tokenizer, reference_lstm(model.encoder), path)
 
 
-def read_states(insp: Inspectable, sequences: Sequence[Sequence[int]], names: Sequence[str] | None = None,
-                batch_size: int = 256) -> list[dict[str, "torch.Tensor"]]:
+def read_states(
+    insp: Inspectable,
+    sequences: Sequence[Sequence[int]],
+    names: Sequence[str] | None = None,
+    batch_size: int = 256,
+) -> list[dict[str, torch.Tensor]]:
     """Per layer, ``{name: (steps, items, hidden)}`` for token-id sequences (zero past each one's end).
 
     ``names``: which of :data:`~lstm_nlp.modules.reference_lstm.GATE_NAMES` to keep (default all).
@@ -137,4 +151,7 @@ def read_states(insp: Inspectable, sequences: Sequence[Sequence[int]], names: Se
             x = insp.model.embedding(tokens)
             _, _, gates = insp.lstm(x, lengths=[len(s) for s in chunk], return_gates=True)
             parts.append([{n: layer[n] for n in names} for layer in gates])
-    return [{n: torch.cat([p[k][n] for p in parts], dim=1) for n in names} for k in range(insp.num_layers)]
+    return [
+        {n: torch.cat([p[k][n] for p in parts], dim=1) for n in names}
+        for k in range(insp.num_layers)
+    ]

@@ -30,11 +30,30 @@ from lstm_nlp.atomic import write_json, write_text
 from lstm_nlp.insight.ranking import UnitScore
 from lstm_nlp.insight.units import CONDITIONS
 
-STATISTIC = ("auc: P(activation at the verb position of a plural-subject item > that of a singular-subject item), "
-             "ties 1/2 (Mann-Whitney U / (n_pl n_sg)); separation = |2 auc - 1|; t: Welch's t (pl - sg)")
-COLUMNS = ["rank", "name", "layer", "unit", "auc_cell", "auc_hidden", "t_cell", "t_hidden", "separation",
-           "selected", "accuracy", "drop", *[f"drop_{c}" for c in CONDITIONS], "lost", "gained", "p_value",
-           "above_median", "significant"]
+STATISTIC = (
+    "auc: P(activation at the verb position of a plural-subject item > that of a singular-subject item), "
+    "ties 1/2 (Mann-Whitney U / (n_pl n_sg)); separation = |2 auc - 1|; t: Welch's t (pl - sg)"
+)
+COLUMNS = [
+    "rank",
+    "name",
+    "layer",
+    "unit",
+    "auc_cell",
+    "auc_hidden",
+    "t_cell",
+    "t_hidden",
+    "separation",
+    "selected",
+    "accuracy",
+    "drop",
+    *[f"drop_{c}" for c in CONDITIONS],
+    "lost",
+    "gained",
+    "p_value",
+    "above_median",
+    "significant",
+]
 
 
 def csv_text(ranking: list[UnitScore], result: dict) -> str:
@@ -47,8 +66,16 @@ def csv_text(ranking: list[UnitScore], result: dict) -> str:
         row = unit.to_dict()
         record = ablations.get(unit.name)
         if record:
-            row.update({k: record[k] for k in ("selected", "accuracy", "drop", "lost", "gained", "p_value")})
-            row.update(above_median=str(unit.name in named).lower(), significant=str(unit.name in strong).lower())
+            row.update(
+                {
+                    k: record[k]
+                    for k in ("selected", "accuracy", "drop", "lost", "gained", "p_value")
+                }
+            )
+            row.update(
+                above_median=str(unit.name in named).lower(),
+                significant=str(unit.name in strong).lower(),
+            )
             row.update({f"drop_{c}": v["drop"] for c, v in record["by_condition"].items()})
         writer.writerow([_cell(row.get(c)) for c in COLUMNS])
     return buffer.getvalue()
@@ -68,23 +95,34 @@ def write_unit_files(out: Path, summary: dict, ranking: list[UnitScore], result:
 def summary_lines(summary: dict, top: int = 10) -> list[str]:
     base = summary["baseline"]
     conds = ", ".join(f"{c} {base[c]:.3f}" for c in CONDITIONS if c in base)
-    lines = [f"lstm-nlp-inspect: {summary['items']['used']} agreement pairs; accuracy {base['accuracy']:.3f} ({conds})",
-             f"best-separating units ({summary['rank_by']} at the verb): "
-             + ", ".join(f"{u['name']} auc {u['auc_' + summary['rank_by']]:.2f}" for u in summary["ranking"][:5]),
-             f"{'unit':<8}{'rank':>6}{'auc cell':>10}{'drop':>9}" + "".join(f"{c:>9}" for c in CONDITIONS)
-             + f"{'lost':>6}{'gained':>7}{'p':>9}"]
+    lines = [
+        f"lstm-nlp-inspect: {summary['items']['used']} agreement pairs; accuracy {base['accuracy']:.3f} ({conds})",
+        f"best-separating units ({summary['rank_by']} at the verb): "
+        + ", ".join(
+            f"{u['name']} auc {u['auc_' + summary['rank_by']]:.2f}" for u in summary["ranking"][:5]
+        ),
+        f"{'unit':<8}{'rank':>6}{'auc cell':>10}{'drop':>9}"
+        + "".join(f"{c:>9}" for c in CONDITIONS)
+        + f"{'lost':>6}{'gained':>7}{'p':>9}",
+    ]
     for r in summary["ablations"][:top]:
-        per = "".join(f"{r['by_condition'][c]['drop']:>+9.3f}" if c in r["by_condition"] else f"{'-':>9}"
-                      for c in CONDITIONS)
-        lines.append(f"{r['name']:<8}{r['rank']:>6}{r['auc_cell']:>10.2f}{r['drop']:>+9.3f}{per}"
-                     f"{r['lost']:>6}{r['gained']:>7}{r['p_value']:>9.1e}")
+        per = "".join(
+            f"{r['by_condition'][c]['drop']:>+9.3f}" if c in r["by_condition"] else f"{'-':>9}"
+            for c in CONDITIONS
+        )
+        lines.append(
+            f"{r['name']:<8}{r['rank']:>6}{r['auc_cell']:>10.2f}{r['drop']:>+9.3f}{per}"
+            f"{r['lost']:>6}{r['gained']:>7}{r['p_value']:>9.1e}"
+        )
     named = summary["above_median"]
     shown = ", ".join(named[:15]) + (f", ... ({len(named)} in all)" if len(named) > 15 else "")
     t = summary["timing"]
-    lines += [f"lstm-nlp-inspect: median drop {summary['median_drop']:+.4f} over {summary['median_over']}; "
-              f"units whose ablation lowers accuracy more: {shown or 'none'}",
-              f"lstm-nlp-inspect: of those, significant (sign test on flipped items, Bonferroni): "
-              f"{', '.join(summary['significant']) or 'none'}",
-              f"lstm-nlp-inspect: ablated {summary['ablated']} of {summary['units_total']} units in "
-              f"{t['ablations_s']:.1f} s ({t['per_ablation_s'] * 1000:.0f} ms each) -> {summary['out']}"]
+    lines += [
+        f"lstm-nlp-inspect: median drop {summary['median_drop']:+.4f} over {summary['median_over']}; "
+        f"units whose ablation lowers accuracy more: {shown or 'none'}",
+        f"lstm-nlp-inspect: of those, significant (sign test on flipped items, Bonferroni): "
+        f"{', '.join(summary['significant']) or 'none'}",
+        f"lstm-nlp-inspect: ablated {summary['ablated']} of {summary['units_total']} units in "
+        f"{t['ablations_s']:.1f} s ({t['per_ablation_s'] * 1000:.0f} ms each) -> {summary['out']}",
+    ]
     return lines

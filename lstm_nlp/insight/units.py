@@ -18,8 +18,8 @@ import math
 import random
 import statistics
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import torch
 
@@ -43,20 +43,28 @@ def state_sequences(insp: Inspectable, items: Sequence[AgreementItem]) -> list[l
     return [[eos, *insp.ids(it.words)] for it in items]
 
 
-def verb_states(insp: Inspectable, items: Sequence[AgreementItem],
-                batch_size: int = 512) -> list[dict[str, torch.Tensor]]:
+def verb_states(
+    insp: Inspectable, items: Sequence[AgreementItem], batch_size: int = 512
+) -> list[dict[str, torch.Tensor]]:
     """Per layer, ``{"cell": (items, units), "hidden": ...}`` at each item's verb position (state index t)."""
     parts = []
     for begin in range(0, len(items), batch_size):
         chunk = items[begin : begin + batch_size]
-        states = read_states(insp, state_sequences(insp, chunk), names=("cell", "hidden"), batch_size=batch_size)
+        states = read_states(
+            insp, state_sequences(insp, chunk), names=("cell", "hidden"), batch_size=batch_size
+        )
         where = torch.tensor([it.target for it in chunk], device=insp.device)
         columns = torch.arange(len(chunk), device=insp.device)
         parts.append([{k: layer[k][where, columns].cpu() for k in layer} for layer in states])
-    return [{k: torch.cat([p[n][k] for p in parts]) for k in ("cell", "hidden")} for n in range(insp.num_layers)]
+    return [
+        {k: torch.cat([p[n][k] for p in parts]) for k in ("cell", "hidden")}
+        for n in range(insp.num_layers)
+    ]
 
 
-def select_units(ranking: list[UnitScore], max_units: int | None, ablate_top: int, seed: int) -> Selection:
+def select_units(
+    ranking: list[UnitScore], max_units: int | None, ablate_top: int, seed: int
+) -> Selection:
     """Every unit, or the best-ranked ``min(ablate_top, max_units // 2)`` and a seeded sample of the rest."""
     if max_units is None or max_units >= len(ranking):
         return Selection(list(ranking), {u.name: "all" for u in ranking}, [u.name for u in ranking])
@@ -84,8 +92,13 @@ def sign_test(lost: int, gained: int) -> float:
     return sum(math.comb(n, k) for k in range(lost, n + 1)) / 2**n if n else 1.0
 
 
-def ablate_each(selection: Selection, score: Callable[[UnitScore], torch.Tensor], conditions: Sequence[str],
-                baseline: dict, progress: Callable[[int, int], None] | None = None) -> list[dict]:
+def ablate_each(
+    selection: Selection,
+    score: Callable[[UnitScore], torch.Tensor],
+    conditions: Sequence[str],
+    baseline: dict,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[dict]:
     """Score the suite with each selected unit ablated; one record per unit, biggest drop first.
 
     ``baseline["correct"]``: the intact model's per-item verdicts, to count the items each ablation
@@ -95,12 +108,24 @@ def ablate_each(selection: Selection, score: Callable[[UnitScore], torch.Tensor]
     for done, unit in enumerate(selection.units, 1):
         margins = score(unit)
         acc, now = accuracies(margins, conditions), margins > 0
-        lost, gained = int((baseline["correct"] & ~now).sum()), int((~baseline["correct"] & now).sum())
-        record = {**unit.to_dict(), "selected": selection.how[unit.name], "accuracy": acc["accuracy"],
-                  "drop": baseline["accuracy"] - acc["accuracy"], "lost": lost, "gained": gained,
-                  "p_value": sign_test(lost, gained),
-                  "by_condition": {c: {"accuracy": acc[c], "drop": baseline[c] - acc[c]}
-                                   for c in CONDITIONS if c in acc}}
+        lost, gained = (
+            int((baseline["correct"] & ~now).sum()),
+            int((~baseline["correct"] & now).sum()),
+        )
+        record = {
+            **unit.to_dict(),
+            "selected": selection.how[unit.name],
+            "accuracy": acc["accuracy"],
+            "drop": baseline["accuracy"] - acc["accuracy"],
+            "lost": lost,
+            "gained": gained,
+            "p_value": sign_test(lost, gained),
+            "by_condition": {
+                c: {"accuracy": acc[c], "drop": baseline[c] - acc[c]}
+                for c in CONDITIONS
+                if c in acc
+            },
+        }
         records.append(record)
         if progress:
             progress(done, len(selection.units))
@@ -123,8 +148,13 @@ def significant(records: list[dict], named: Sequence[str], alpha: float = 0.05) 
     return [r["name"] for r in records if r["name"] in chosen and r["p_value"] < threshold]
 
 
-def run_ablations(insp: Inspectable, items: Sequence[AgreementItem], selection: Selection, batch_size: int,
-                  progress: Callable[[int, int], None] | None = None) -> dict:
+def run_ablations(
+    insp: Inspectable,
+    items: Sequence[AgreementItem],
+    selection: Selection,
+    batch_size: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
     """Baseline and per-unit accuracies, with timings; see :func:`ablate_each`."""
     from lstm_nlp.insight.ablation import LayeredLM, ablated
     from lstm_nlp.insight.states import lstm_weights
@@ -132,7 +162,9 @@ def run_ablations(insp: Inspectable, items: Sequence[AgreementItem], selection: 
 
     start = time.perf_counter()
     lm = LayeredLM(insp.model, lstm_weights(insp.model.encoder))
-    scorer = SuffixScorer(lm, items, insp.ids, insp.eos_id(), insp.tokenizer.get_vocab_size(), batch_size)
+    scorer = SuffixScorer(
+        lm, items, insp.ids, insp.eos_id(), insp.tokenizer.get_vocab_size(), batch_size
+    )
     conditions = [it.condition for it in items]
     intact = scorer.margins(0)
     baseline = {**accuracies(intact, conditions), "correct": intact > 0}
@@ -146,13 +178,23 @@ def run_ablations(insp: Inspectable, items: Sequence[AgreementItem], selection: 
     seconds = time.perf_counter() - prepared
     median, named = above_median(records, selection.median_over)
     baseline.pop("correct")
-    return {"baseline": baseline, "records": records, "median_drop": median, "above_median": named,
-            "significant": significant(records, named),
-            "timing": {"prepare_s": round(prepared - start, 3), "ablations_s": round(seconds, 3),
-                       "per_ablation_s": round(seconds / max(1, len(records)), 4)}}
+    return {
+        "baseline": baseline,
+        "records": records,
+        "median_drop": median,
+        "above_median": named,
+        "significant": significant(records, named),
+        "timing": {
+            "prepare_s": round(prepared - start, 3),
+            "ablations_s": round(seconds, 3),
+            "per_ablation_s": round(seconds / max(1, len(records)), 4),
+        },
+    }
 
 
-def rank(insp: Inspectable, items: Sequence[AgreementItem], rank_by: str, batch_size: int) -> list[UnitScore]:
+def rank(
+    insp: Inspectable, items: Sequence[AgreementItem], rank_by: str, batch_size: int
+) -> list[UnitScore]:
     labels = torch.tensor([it.label == 1 for it in items])
     if labels.all() or not labels.any():
         from lstm_nlp.errors import DataError

@@ -21,8 +21,8 @@ Passing ``tie_to`` raises a ConfigError naming ``task.tie_weights``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from numbers import Real
-from typing import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -46,14 +46,18 @@ def default_cutoffs(vocab_size: int) -> list[int]:
     """
     check_size(vocab_size, "lm_head.vocab_size")
     if vocab_size < 2:
-        raise ConfigError(f"adaptive softmax needs a vocabulary of at least 2 types, got vocab_size={vocab_size}")
+        raise ConfigError(
+            f"adaptive softmax needs a vocabulary of at least 2 types, got vocab_size={vocab_size}"
+        )
     kept = [c for c in STANDARD_CUTOFFS if c <= 0.9 * vocab_size]
     if kept:
         return kept
     return sorted({c for c in (vocab_size // 10, vocab_size // 2) if 0 < c < vocab_size})
 
 
-def check_cutoffs(cutoffs: object, vocab_size: int, key: str = "task.adaptive_cutoffs") -> list[int]:
+def check_cutoffs(
+    cutoffs: object, vocab_size: int, key: str = "task.adaptive_cutoffs"
+) -> list[int]:
     """Return ``cutoffs`` as a list if it is a non-empty, strictly increasing list of ints in (0, vocab_size)."""
     try:
         values = list(cutoffs)  # type: ignore[call-overload]
@@ -105,7 +109,9 @@ class AdaptiveHead(nn.Module):
                 "task.tie_weights=true is not supported with task.head=adaptive "
                 "(the adaptive softmax has no single output matrix to share); set task.tie_weights=false"
             )
-        cutoffs = default_cutoffs(vocab_size) if cutoffs is None else check_cutoffs(cutoffs, vocab_size)
+        cutoffs = (
+            default_cutoffs(vocab_size) if cutoffs is None else check_cutoffs(cutoffs, vocab_size)
+        )
         if isinstance(div_value, bool) or not isinstance(div_value, Real) or not div_value > 0:
             raise ConfigError(f"task.adaptive_div_value must be a number > 0, got {div_value!r}")
         smallest = int(input_dim // (div_value ** len(cutoffs)))
@@ -118,7 +124,11 @@ class AdaptiveHead(nn.Module):
         self.cutoffs, self.div_value = list(cutoffs), float(div_value)
         self.tied = False
         self.asm = nn.AdaptiveLogSoftmaxWithLoss(
-            input_dim, vocab_size, cutoffs=self.cutoffs, div_value=self.div_value, head_bias=head_bias
+            input_dim,
+            vocab_size,
+            cutoffs=self.cutoffs,
+            div_value=self.div_value,
+            head_bias=head_bias,
         )
 
     def log_probs(self, hidden: Tensor) -> Tensor:
@@ -139,7 +149,9 @@ class AdaptiveHead(nn.Module):
             )
         flat_targets = targets.reshape(-1).long()
         if flat_targets.numel() == 0:
-            return F.cross_entropy(hidden.new_zeros(0, self.vocab_size), flat_targets)  # nan, like cross_entropy
+            return F.cross_entropy(
+                hidden.new_zeros(0, self.vocab_size), flat_targets
+            )  # nan, like cross_entropy
         loss = self.asm(hidden.reshape(-1, self.input_dim), flat_targets).loss
         if torch.is_grad_enabled():
             # a tail cluster with no target in the batch gets no gradient, which DDP (without
@@ -149,7 +161,9 @@ class AdaptiveHead(nn.Module):
 
     def _check_hidden(self, hidden: Tensor) -> None:
         if hidden.dim() < 1 or hidden.size(-1) != self.input_dim:
-            raise ValueError(f"hidden must end in input_dim={self.input_dim}, got shape {tuple(hidden.shape)}")
+            raise ValueError(
+                f"hidden must end in input_dim={self.input_dim}, got shape {tuple(hidden.shape)}"
+            )
 
     def extra_repr(self) -> str:
         return f"input_dim={self.input_dim}, vocab_size={self.vocab_size}, cutoffs={self.cutoffs}, div_value={self.div_value}"

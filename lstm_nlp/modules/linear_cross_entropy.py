@@ -64,14 +64,18 @@ POOL = _BufferPool()
 
 class _LinearCrossEntropy(torch.autograd.Function):
     @staticmethod
-    def forward(ctx, hidden: Tensor, weight: Tensor, bias: Tensor | None, targets: Tensor) -> Tensor:
+    def forward(
+        ctx, hidden: Tensor, weight: Tensor, bias: Tensor | None, targets: Tensor
+    ) -> Tensor:
         n, vocab = hidden.size(0), weight.size(0)
         flat = POOL.take(n * vocab, hidden)
         grad = flat.view(n, vocab)
         _logits(hidden, weight, bias, out=grad)
         index = targets.view(-1, 1)
         target_logits = grad.gather(1, index)
-        torch._softmax(grad, 1, False, out=grad)  # in place: row-wise, reads a row before writing it
+        torch._softmax(
+            grad, 1, False, out=grad
+        )  # in place: row-wise, reads a row before writing it
         loss = _target_nll(grad.gather(1, index), target_logits, hidden, weight, bias).sum() / n
         grad.scatter_add_(1, index, grad.new_full((n, 1), -1.0))
         ctx.save_for_backward(hidden, weight)
@@ -85,8 +89,10 @@ class _LinearCrossEntropy(torch.autograd.Function):
         hidden, weight = ctx.saved_tensors
         grad, ctx.grad = ctx.grad, None
         if grad is None:  # its buffer went back to the pool after the first backward
-            raise RuntimeError("linear_cross_entropy: backward ran twice through the same loss "
-                               "(retain_graph / double backward are not supported)")
+            raise RuntimeError(
+                "linear_cross_entropy: backward ran twice through the same loss "
+                "(retain_graph / double backward are not supported)"
+            )
         scale = grad_output / hidden.size(0)
         grad_h = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:
@@ -102,14 +108,17 @@ class _LinearCrossEntropy(torch.autograd.Function):
 UNDERFLOW = 1e-30  # below this a float32 probability has lost digits: take -log p from the logits
 
 
-def _logits(hidden: Tensor, weight: Tensor, bias: Tensor | None, out: Tensor | None = None) -> Tensor:
+def _logits(
+    hidden: Tensor, weight: Tensor, bias: Tensor | None, out: Tensor | None = None
+) -> Tensor:
     if bias is None:
         return torch.mm(hidden, weight.t(), out=out)
     return torch.addmm(bias, hidden, weight.t(), out=out)
 
 
-def _target_nll(probs: Tensor, target_logits: Tensor, hidden: Tensor, weight: Tensor,
-                bias: Tensor | None) -> Tensor:
+def _target_nll(
+    probs: Tensor, target_logits: Tensor, hidden: Tensor, weight: Tensor, bias: Tensor | None
+) -> Tensor:
     """``-log p(target)`` per row from the softmax output, exact also where ``p`` underflows."""
     nll = -probs.log()
     tiny = (probs < UNDERFLOW).view(-1).nonzero().view(-1)
@@ -129,7 +138,9 @@ def _nll_no_grad(hidden: Tensor, weight: Tensor, bias: Tensor | None, targets: T
     return loss
 
 
-def linear_cross_entropy(hidden: Tensor, weight: Tensor, bias: Tensor | None, targets: Tensor) -> Tensor:
+def linear_cross_entropy(
+    hidden: Tensor, weight: Tensor, bias: Tensor | None, targets: Tensor
+) -> Tensor:
     """Mean of ``-log softmax(hidden W^T + b)[target]`` over all positions.
 
     ``hidden`` is ``(..., dim)``, ``targets`` the matching ``(...)`` integer ids; equal

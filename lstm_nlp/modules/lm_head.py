@@ -24,7 +24,9 @@ class LMHead(nn.Module):
     (see :mod:`lstm_nlp.modules.linear_cross_entropy`); ``log_probs(hidden)`` normalises.
     """
 
-    def __init__(self, input_dim: int, vocab_size: int, tie_to: nn.Embedding | None = None, bias: bool = True) -> None:
+    def __init__(
+        self, input_dim: int, vocab_size: int, tie_to: nn.Embedding | None = None, bias: bool = True
+    ) -> None:
         super().__init__()
         check_size(input_dim, "lm_head.input_dim")
         check_size(vocab_size, "lm_head.vocab_size")
@@ -33,7 +35,9 @@ class LMHead(nn.Module):
             raise ConfigError(
                 f"lm_head.vocab_size ({vocab_size}) must equal the tied embedding's rows ({tie_to.num_embeddings})"
             )
-        self.projection = nn.Linear(input_dim, out_features, bias=False) if out_features != input_dim else None
+        self.projection = (
+            nn.Linear(input_dim, out_features, bias=False) if out_features != input_dim else None
+        )
         self.decoder = nn.Linear(out_features, vocab_size, bias=bias)
         if tie_to is not None:
             self.decoder.weight = tie_to.weight

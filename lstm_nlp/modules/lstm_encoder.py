@@ -44,9 +44,11 @@ def _to_nn_name(name: str) -> str | None:
     return match and f"{match[2]}_{match[3]}_l{match[1]}{match[4] or ''}"
 
 
-def _accept_other_layout(module: "LSTMEncoder", state_dict: dict, prefix: str, *_unused) -> None:
+def _accept_other_layout(module: LSTMEncoder, state_dict: dict, prefix: str, *_unused) -> None:
     """load_state_dict pre-hook: rename keys saved with the other weight layout."""
-    old, new, rename = ("lstm.", "lstms.", _to_per_layer) if module.per_layer else ("lstms.", "lstm.", _to_nn_name)
+    old, new, rename = (
+        ("lstm.", "lstms.", _to_per_layer) if module.per_layer else ("lstms.", "lstm.", _to_nn_name)
+    )
     for key in [k for k in state_dict if k.startswith(prefix + old)]:
         renamed = rename(key[len(prefix + old) :])
         if renamed:
@@ -91,7 +93,9 @@ class LSTMEncoder(nn.Module):
         weight_drop: float = 0.0,
     ) -> None:
         super().__init__()
-        check_lstm_args(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)
+        check_lstm_args(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
+        )
         probabilities = dict(input_dropout=input_dropout, hidden_dropout=hidden_dropout)
         probabilities.update(output_dropout=output_dropout, weight_drop=weight_drop)
         for key, value in probabilities.items():
@@ -106,10 +110,14 @@ class LSTMEncoder(nn.Module):
         self.per_layer = hidden_dropout > 0
         if self.per_layer:
             sizes = [input_size] + [hidden_size * self.num_directions] * (num_layers - 1)
-            self.lstms = nn.ModuleList(nn.LSTM(n, hidden_size, 1, bias, batch_first, 0.0, bidirectional) for n in sizes)
+            self.lstms = nn.ModuleList(
+                nn.LSTM(n, hidden_size, 1, bias, batch_first, 0.0, bidirectional) for n in sizes
+            )
         else:  # one layer has nothing between layers: dropout would only make nn.LSTM warn
             between = dropout if num_layers > 1 else 0.0
-            self.lstm = nn.LSTM(input_size, hidden_size, num_layers, bias, batch_first, between, bidirectional)
+            self.lstm = nn.LSTM(
+                input_size, hidden_size, num_layers, bias, batch_first, between, bidirectional
+            )
         self.register_load_state_dict_pre_hook(_accept_other_layout)
 
     def get_input_dim(self) -> int:
@@ -140,8 +148,12 @@ class LSTMEncoder(nn.Module):
         h_n, c_n, d = [], [], self.num_directions
         for k, lstm in enumerate(self.lstms):
             if k > 0:
-                x = self.hidden_drop(_map_data(x, lambda t: F.dropout(t, self.dropout, self.training)))
-            layer_hx = None if hx is None else (hx[0][k * d : (k + 1) * d], hx[1][k * d : (k + 1) * d])
+                x = self.hidden_drop(
+                    _map_data(x, lambda t: F.dropout(t, self.dropout, self.training))
+                )
+            layer_hx = (
+                None if hx is None else (hx[0][k * d : (k + 1) * d], hx[1][k * d : (k + 1) * d])
+            )
             x, (h, c) = self._run(lstm, x, layer_hx)
             h_n.append(h)
             c_n.append(c)
@@ -155,7 +167,9 @@ class LSTMEncoder(nn.Module):
         """
         if not self.per_layer:
             return self.lstm.state_dict()
-        return OrderedDict((_to_nn_name(key), value) for key, value in self.lstms.state_dict().items())
+        return OrderedDict(
+            (_to_nn_name(key), value) for key, value in self.lstms.state_dict().items()
+        )
 
     def load_nn_lstm_state_dict(self, state_dict: dict[str, Tensor], strict: bool = True):
         """Load weights named as in ``nn.LSTM`` (e.g. ``nn_lstm.state_dict()``)."""

@@ -38,11 +38,21 @@ def check_flag(value: object, key: str) -> bool:
     return value
 
 
-def check_lstm_args(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional) -> None:
+def check_lstm_args(
+    input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
+) -> None:
     """Validate ``nn.LSTM``'s constructor arguments as ``encoder.<arg>`` config keys."""
-    for key, value in (("input_size", input_size), ("hidden_size", hidden_size), ("num_layers", num_layers)):
+    for key, value in (
+        ("input_size", input_size),
+        ("hidden_size", hidden_size),
+        ("num_layers", num_layers),
+    ):
         check_size(value, f"encoder.{key}")
-    for key, value in (("bias", bias), ("batch_first", batch_first), ("bidirectional", bidirectional)):
+    for key, value in (
+        ("bias", bias),
+        ("batch_first", batch_first),
+        ("bidirectional", bidirectional),
+    ):
         check_flag(value, f"encoder.{key}")
     check_probability(dropout, "encoder.dropout")
 
@@ -53,14 +63,18 @@ def check_unused(unused: dict, name: str = "reference_lstm") -> None:
         if key not in ENCODER_ONLY_SETTINGS:
             raise ConfigError(f"encoder.{key} is not a setting of {name}")
         if value != 0:
-            raise ConfigError(f"encoder.{key} is not supported by {name}, got {value!r} (must be 0)")
+            raise ConfigError(
+                f"encoder.{key} is not supported by {name}, got {value!r} (must be 0)"
+            )
 
 
 def lengths_mask(lengths, seq_len: int, batch: int, device: torch.device) -> Tensor:
     """A ``(seq, batch, 1)`` bool mask, True where ``t < lengths[b]``."""
     lengths = torch.as_tensor(lengths, dtype=torch.int64).cpu()
     if lengths.shape != (batch,):
-        raise ValueError(f"lengths must hold one length per sequence ({batch}), got shape {tuple(lengths.shape)}")
+        raise ValueError(
+            f"lengths must hold one length per sequence ({batch}), got shape {tuple(lengths.shape)}"
+        )
     if lengths.min() < 1 or lengths.max() > seq_len:
         raise ValueError(f"lengths must lie in [1, {seq_len}], got {lengths.tolist()}")
     return (torch.arange(seq_len).unsqueeze(1) < lengths.unsqueeze(0)).unsqueeze(2).to(device)
@@ -73,7 +87,9 @@ def lstm_step(x_t: Tensor, h: Tensor, c: Tensor, weights: list[Tensor | None]) -
     ``W_ih·x_t + b_ih + W_hh·h_{t-1} + b_hh`` (rows stacked in the order i, f, g, o).
     """
     w_ih, w_hh, b_ih, b_hh = weights
-    pre_i, pre_f, pre_g, pre_o = (F.linear(x_t, w_ih, b_ih) + F.linear(h, w_hh, b_hh)).chunk(4, dim=1)
+    pre_i, pre_f, pre_g, pre_o = (F.linear(x_t, w_ih, b_ih) + F.linear(h, w_hh, b_hh)).chunk(
+        4, dim=1
+    )
     forget = torch.sigmoid(pre_f)  # 1. how much of C_{t-1} to keep
     input_gate = torch.sigmoid(pre_i)  # 2. how much to write ...
     candidate = torch.tanh(pre_g)  # ... of which new values C~_t
@@ -110,7 +126,9 @@ class ReferenceLSTM(nn.Module):
         **unused: float,
     ) -> None:
         super().__init__()
-        check_lstm_args(input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional)
+        check_lstm_args(
+            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
+        )
         check_unused(unused)
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.bidirectional = bias, batch_first, bidirectional
@@ -149,7 +167,13 @@ class ReferenceLSTM(nn.Module):
         weights = [getattr(self, name) for name in self._weight_names[index]]
         return weights if self.bias else weights + [None, None]
 
-    def forward(self, x: Tensor, hx: tuple[Tensor, Tensor] | None = None, lengths=None, return_gates: bool = False):
+    def forward(
+        self,
+        x: Tensor,
+        hx: tuple[Tensor, Tensor] | None = None,
+        lengths=None,
+        return_gates: bool = False,
+    ):
         if x.dim() != 3:
             raise ValueError(f"ReferenceLSTM expects 3-D input, got {x.dim()}-D")
         if self.batch_first:
@@ -166,7 +190,9 @@ class ReferenceLSTM(nn.Module):
             outputs = []
             for direction in range(self.num_directions):
                 k = layer * self.num_directions + direction
-                steps = self._run_direction(x, h0[k], c0[k], valid, self._weights(k), reverse=direction == 1)
+                steps = self._run_direction(
+                    x, h0[k], c0[k], valid, self._weights(k), reverse=direction == 1
+                )
                 outputs.append(steps["hidden"])
                 h_n.append(steps.pop("h_n"))
                 c_n.append(steps.pop("c_n"))
@@ -175,7 +201,11 @@ class ReferenceLSTM(nn.Module):
         output, state = self._batch_layout(x), (torch.stack(h_n), torch.stack(c_n))
         if not return_gates:
             return output, state
-        return output, state, [{name: self._batch_layout(g[name]) for name in GATE_NAMES} for g in gates]
+        return (
+            output,
+            state,
+            [{name: self._batch_layout(g[name]) for name in GATE_NAMES} for g in gates],
+        )
 
     def _state_shape(self, batch: int) -> torch.Size:
         return torch.Size((self.num_layers * self.num_directions, batch, self.hidden_size))
@@ -205,7 +235,9 @@ class ReferenceLSTM(nn.Module):
 
     def extra_repr(self) -> str:
         s = f"{self.input_size}, {self.hidden_size}"
-        defaults = dict(num_layers=1, bias=True, batch_first=False, dropout=0.0, bidirectional=False)
+        defaults = dict(
+            num_layers=1, bias=True, batch_first=False, dropout=0.0, bidirectional=False
+        )
         for key, default in defaults.items():
             if getattr(self, key) != default:
                 s += f", {key}={getattr(self, key)}"

@@ -31,7 +31,9 @@ LSTMState = tuple[Tensor, Tensor]
 
 def hidden_weight_names(lstm: nn.LSTM) -> list[str]:
     """The names of ``lstm``'s hidden-to-hidden weights: ``weight_hh_l0``, ...."""
-    return [name for name, _ in lstm.named_parameters(recurse=False) if name.startswith("weight_hh_l")]
+    return [
+        name for name, _ in lstm.named_parameters(recurse=False) if name.startswith("weight_hh_l")
+    ]
 
 
 def weight_drop_forward(
@@ -48,7 +50,9 @@ def weight_drop_forward(
     p = check_probability(p, "weight_drop")
     if not training or p == 0.0:
         return lstm(input, hx)
-    dropped = {name: F.dropout(getattr(lstm, name), p, training=True) for name in hidden_weight_names(lstm)}
+    dropped = {
+        name: F.dropout(getattr(lstm, name), p, training=True) for name in hidden_weight_names(lstm)
+    }
     if not lstm.weight_hh_l0.is_cuda:
         return functional_call(lstm, dropped, (input, hx))
     with warnings.catch_warnings():

@@ -11,8 +11,9 @@ on rank 0 once ``metrics.json`` is written (an interrupted run writes no report)
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 HISTORY = Path("report") / "history.json"
 
@@ -24,7 +25,9 @@ def report_callbacks(cfg: Any, run_dir: Path) -> list[Any]:
     return [TrainingHistory(Path(run_dir) / HISTORY)]
 
 
-def write_run_report(run_dir: Path, cfg: Any, metrics: Mapping[str, Any], module: Any) -> Path | None:
+def write_run_report(
+    run_dir: Path, cfg: Any, metrics: Mapping[str, Any], module: Any
+) -> Path | None:
     """Write ``report.md`` and ``report.html``; see :mod:`lstm_nlp.report.write`."""
     from lstm_nlp.report.write import write_run_report as write
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any
 
 from lstm_nlp.evaluation.report import wilson
 
@@ -26,17 +27,29 @@ def natural(value: str) -> tuple:
 def suite_summary(run_dir: Path) -> dict | None:
     """The agreement suite's final ``results.json`` (None when the run has none or it is unreadable)."""
     try:
-        summary = json.loads((Path(run_dir) / "agreement" / "results.json").read_text(encoding="utf-8"))
+        summary = json.loads(
+            (Path(run_dir) / "agreement" / "results.json").read_text(encoding="utf-8")
+        )
     except (OSError, ValueError):
         return None
-    return summary if isinstance(summary, dict) and "overall" in summary and "groups" in summary else None
+    return (
+        summary
+        if isinstance(summary, dict) and "overall" in summary and "groups" in summary
+        else None
+    )
 
 
 def group_stats(accuracy: float, n: float) -> dict[str, Any]:
     n = int(round(n))
     correct = int(round(accuracy * n))
     ci = wilson(correct, n)
-    return {"n": n, "correct": correct, "accuracy": accuracy, "ci95": list(ci) if ci else None, "excluded": 0}
+    return {
+        "n": n,
+        "correct": correct,
+        "accuracy": accuracy,
+        "ci95": list(ci) if ci else None,
+        "excluded": 0,
+    }
 
 
 def metrics_summary(metrics: Mapping[str, Any], split: str = "test") -> dict | None:
@@ -50,12 +63,18 @@ def metrics_summary(metrics: Mapping[str, Any], split: str = "test") -> dict | N
             groups.setdefault(match.group(1), {})[match.group(2)] = group_stats(float(value), size)
     if not groups:
         return None
-    groups = {key: dict(sorted(values.items(), key=lambda kv: natural(kv[0]))) for key, values in groups.items()}
+    groups = {
+        key: dict(sorted(values.items(), key=lambda kv: natural(kv[0])))
+        for key, values in groups.items()
+    }
     first = next(iter(groups.values()))
     total = sum(s["n"] for s in first.values())
     overall = metrics.get(f"{split}/acc")
-    overall = group_stats(float(overall), total) if isinstance(overall, (int, float)) else group_stats(
-        sum(s["correct"] for s in first.values()) / max(total, 1), total)
+    overall = (
+        group_stats(float(overall), total)
+        if isinstance(overall, (int, float))
+        else group_stats(sum(s["correct"] for s in first.values()) / max(total, 1), total)
+    )
     return {"overall": overall, "groups": groups}
 
 

@@ -49,7 +49,7 @@ class Details:
     """A collapsed part: its summary line shows, its blocks open on a click."""
 
     summary: str
-    blocks: list["Block"] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)
 
 
 Block = Union[Heading, Paragraph, Bullets, Table, Image, Code, Details]

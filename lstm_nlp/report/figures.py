@@ -14,8 +14,9 @@ classifier's test breakdowns (:mod:`lstm_nlp.report.breakdowns`).
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from lstm_nlp.atomic import atomic_path
 
@@ -27,7 +28,9 @@ ATTRACTORS = re.compile(r"^agreement/acc/attractors/(\d+)$")
 def x_axis(records: Sequence[dict[str, Any]]) -> tuple[str, str]:
     """(record key, axis label): the epoch, unless some epoch has several validations."""
     validated = [r["epoch"] for r in records if any(k.startswith("val/") for k in r)]
-    return ("epoch", "epoch") if len(validated) == len(set(validated)) else ("step", "training step")
+    return (
+        ("epoch", "epoch") if len(validated) == len(set(validated)) else ("step", "training step")
+    )
 
 
 def series(records: Sequence[dict[str, Any]], key: str, x: str) -> tuple[list, list]:
@@ -98,10 +101,20 @@ def agreement_curve(records: Sequence[dict[str, Any]], path: Path) -> Path | Non
         return None
     counts = sorted({int(m.group(1)) for r in records for k in r if (m := ATTRACTORS.match(k))})
     fig, (ax,) = new_figure(1, height=4.0, width=6.0)
-    ax.plot(*series(records, "agreement/acc", x), marker="o", linewidth=2.5, color="black", label="overall")
+    ax.plot(
+        *series(records, "agreement/acc", x),
+        marker="o",
+        linewidth=2.5,
+        color="black",
+        label="overall",
+    )
     for k in counts:
-        ax.plot(*series(records, f"agreement/acc/attractors/{k}", x), marker=".", linewidth=1,
-                label=f"{k} attractor{'s' if k != 1 else ''}")
+        ax.plot(
+            *series(records, f"agreement/acc/attractors/{k}", x),
+            marker=".",
+            linewidth=1,
+            label=f"{k} attractor{'s' if k != 1 else ''}",
+        )
     ax.axhline(0.5, color="grey", linestyle="--", linewidth=1, label="chance")
     ax.set_ylim(0, 1.02)
     integer_ticks(ax)

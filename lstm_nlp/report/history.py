@@ -44,19 +44,30 @@ class TrainingHistory(pl.Callback):
         self.path = Path(path)
         self.records: list[dict[str, Any]] = []
         self._losses: list[Any] = []  # this stretch's step losses, detached device tensors
-        self._carried = (0.0, 0)  # (sum, count) of losses already folded (or restored from a checkpoint)
+        self._carried = (
+            0.0,
+            0,
+        )  # (sum, count) of losses already folded (or restored from a checkpoint)
         self._elapsed_before = 0.0  # training seconds of earlier (resumed-from) processes
         self._fit_start: float | None = None
 
     # -- checkpoints -------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
         loss_sum, loss_count = self.fold()
-        return {"version": VERSION, "records": [dict(r) for r in self.records], "loss_sum": loss_sum,
-                "loss_count": loss_count, "elapsed_s": self.elapsed()}
+        return {
+            "version": VERSION,
+            "records": [dict(r) for r in self.records],
+            "loss_sum": loss_sum,
+            "loss_count": loss_count,
+            "elapsed_s": self.elapsed(),
+        }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.records = [dict(r) for r in state.get("records", [])]
-        self._losses, self._carried = [], (float(state.get("loss_sum", 0.0)), int(state.get("loss_count", 0)))
+        self._losses, self._carried = (
+            [],
+            (float(state.get("loss_sum", 0.0)), int(state.get("loss_count", 0))),
+        )
         self._elapsed_before = float(state.get("elapsed_s", 0.0))
         self._fit_start = None
 
@@ -88,21 +99,30 @@ class TrainingHistory(pl.Callback):
         if loss is None or not hasattr(loss, "detach"):
             return  # a skipped step, or manual optimisation returning nothing
         # Lightning divided it by accumulate_grad_batches; no arithmetic here, so no kernel per step
-        self._losses.append(loss.detach() * trainer.accumulate_grad_batches if trainer.accumulate_grad_batches != 1
-                            else loss.detach())
+        self._losses.append(
+            loss.detach() * trainer.accumulate_grad_batches
+            if trainer.accumulate_grad_batches != 1
+            else loss.detach()
+        )
         if len(self._losses) >= FOLD_EVERY:
             self.fold()
 
     def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if trainer.sanity_checking or trainer.state.fn != "fit":
             return
-        metrics = {k: finite_or_none(v) for k, v in trainer.callback_metrics.items()
-                   if not k.startswith("train/") and getattr(v, "numel", lambda: 1)() == 1}
+        metrics = {
+            k: finite_or_none(v)
+            for k, v in trainer.callback_metrics.items()
+            if not k.startswith("train/") and getattr(v, "numel", lambda: 1)() == 1
+        }
         self.record(trainer, metrics)
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         last = self.records[-1] if self.records else None
-        if last is None or (last["epoch"], last["step"]) != (trainer.current_epoch, trainer.global_step):
+        if last is None or (last["epoch"], last["step"]) != (
+            trainer.current_epoch,
+            trainer.global_step,
+        ):
             self.record(trainer, {})  # an epoch without validation: its training loss only
 
     # -- records -----------------------------------------------------------------------------

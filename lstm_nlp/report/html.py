@@ -9,8 +9,8 @@ from __future__ import annotations
 import base64
 import html
 import re
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from lstm_nlp.report.document import Block, Bullets, Code, Details, Heading, Image, Paragraph, Table
 
@@ -29,7 +29,9 @@ summary { cursor: pointer; font-weight: 600; margin: 0.5em 0; }
 def inline(text: str) -> str:
     """Escaped text with ``code`` spans."""
     parts = re.split(r"`([^`]*)`", str(text))
-    return "".join(f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(p) for i, p in enumerate(parts))
+    return "".join(
+        f"<code>{html.escape(p)}</code>" if i % 2 else html.escape(p) for i, p in enumerate(parts)
+    )
 
 
 def data_uri(path: Path) -> str:
@@ -38,7 +40,9 @@ def data_uri(path: Path) -> str:
 
 def table(block: Table) -> str:
     head = "".join(f"<th>{inline(h)}</th>" for h in block.header)
-    body = "".join("<tr>" + "".join(f"<td>{inline(c)}</td>" for c in row) + "</tr>\n" for row in block.rows)
+    body = "".join(
+        "<tr>" + "".join(f"<td>{inline(c)}</td>" for c in row) + "</tr>\n" for row in block.rows
+    )
     return f"<table><thead><tr>{head}</tr></thead><tbody>\n{body}</tbody></table>"
 
 
@@ -63,5 +67,7 @@ def render_block(block: Block) -> str:
 
 def render(blocks: Sequence[Block], title: str) -> str:
     body = "\n".join(render_block(block) for block in blocks)
-    return (f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
-            f"<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+        f"<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Sequence
 
 from lstm_nlp.report.document import Block, Bullets, Code, Details, Heading, Image, Paragraph, Table
 
@@ -14,7 +14,10 @@ def cell(text: str) -> str:
 
 
 def table(block: Table) -> list[str]:
-    lines = ["| " + " | ".join(cell(h) for h in block.header) + " |", "|" + "---|" * len(block.header)]
+    lines = [
+        "| " + " | ".join(cell(h) for h in block.header) + " |",
+        "|" + "---|" * len(block.header),
+    ]
     return lines + ["| " + " | ".join(cell(c) for c in row) + " |" for row in block.rows]
 
 

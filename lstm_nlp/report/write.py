@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from lstm_nlp.atomic import write_text
 from lstm_nlp.report import HISTORY, content
@@ -33,7 +34,9 @@ def attempt(what: str, draw: Callable[..., Any], *args: Any, **kwargs: Any) -> A
     try:
         return draw(*args, **kwargs)
     except Exception as err:  # a plot must never cost the run its report
-        warn(f"the run report's {what} plot failed ({first_line(err)}); the report goes on without it")
+        warn(
+            f"the run report's {what} plot failed ({first_line(err)}); the report goes on without it"
+        )
         return None
 
 
@@ -44,7 +47,9 @@ def plain_config(cfg: Any) -> tuple[dict, str]:
     cfg = cfg if OmegaConf.is_config(cfg) else OmegaConf.create(dict(cfg or {}))
     try:
         return OmegaConf.to_container(cfg, resolve=True), OmegaConf.to_yaml(cfg, resolve=True)
-    except Exception:  # an interpolation that cannot be resolved outside the run: show it as written
+    except (
+        Exception
+    ):  # an interpolation that cannot be resolved outside the run: show it as written
         return OmegaConf.to_container(cfg, resolve=False), OmegaConf.to_yaml(cfg)
 
 
@@ -52,7 +57,9 @@ def read_overrides(run_dir: Path) -> list[str] | None:
     import yaml
 
     try:
-        overrides = yaml.safe_load((run_dir / ".hydra" / "overrides.yaml").read_text(encoding="utf-8"))
+        overrides = yaml.safe_load(
+            (run_dir / ".hydra" / "overrides.yaml").read_text(encoding="utf-8")
+        )
     except (OSError, yaml.YAMLError):
         return None
     return [str(o) for o in overrides] if isinstance(overrides, list) else None
@@ -66,21 +73,38 @@ def accuracy_sections(run_dir: Path, out: Path, metrics: Mapping[str, Any]) -> l
     blocks: list[Block] = []
     suite = suite_summary(run_dir)
     if suite is not None:
-        plots = [run_dir / "agreement" / name for name in SUITE_PLOTS if (run_dir / "agreement" / name).is_file()]
+        plots = [
+            run_dir / "agreement" / name
+            for name in SUITE_PLOTS
+            if (run_dir / "agreement" / name).is_file()
+        ]
         blocks += content.accuracy_groups(
-            "Agreement suite (best checkpoint)", "Minimal pairs scored by the language model: the pair counts "
+            "Agreement suite (best checkpoint)",
+            "Minimal pairs scored by the language model: the pair counts "
             "as correct when the grammatical sentence is more probable. Details in `agreement/results.md`.",
-            suite, plots)
+            suite,
+            plots,
+        )
     breakdown = metrics_summary(metrics)
     if breakdown is not None:
         plots = []
         for group in breakdown["groups"]:
             path = out / f"accuracy_by_{group}.png"
-            if attempt(f"accuracy by {group}", plot_accuracy, only(breakdown, group), path, group_by=[group]):
+            if attempt(
+                f"accuracy by {group}",
+                plot_accuracy,
+                only(breakdown, group),
+                path,
+                group_by=[group],
+            ):
                 plots.append(path)
         blocks += content.accuracy_groups(
-            "Test accuracy by group", "The classifier's test accuracy per metadata value (`test/acc/KEY/VALUE` "
-            "in `metrics.json`), 95% Wilson intervals.", breakdown, plots)
+            "Test accuracy by group",
+            "The classifier's test accuracy per metadata value (`test/acc/KEY/VALUE` "
+            "in `metrics.json`), 95% Wilson intervals.",
+            breakdown,
+            plots,
+        )
     return blocks
 
 
@@ -92,17 +116,28 @@ def build(run_dir: Path, cfg: Any, metrics: Mapping[str, Any], module: Any) -> l
     records = load_history(run_dir / HISTORY)
     config, yaml_text = plain_config(cfg)
     images = {}
-    for name, draw in (("learning_curves", figures.learning_curves), ("agreement_curve", figures.agreement_curve)):
+    for name, draw in (
+        ("learning_curves", figures.learning_curves),
+        ("agreement_curve", figures.agreement_curve),
+    ):
         path = attempt(name.replace("_", " "), draw, records, out / f"{name}.png")
         if path:
             images[name] = path
-    return [*content.overview(run_dir, config, metrics, records, read_overrides(run_dir)),
-            Heading("Configuration"), content.config_table(config), *content.parameters(module),
-            *content.learning_curves(records, images), *accuracy_sections(run_dir, out, metrics),
-            *content.final_metrics(metrics), *content.full_config(yaml_text)]
+    return [
+        *content.overview(run_dir, config, metrics, records, read_overrides(run_dir)),
+        Heading("Configuration"),
+        content.config_table(config),
+        *content.parameters(module),
+        *content.learning_curves(records, images),
+        *accuracy_sections(run_dir, out, metrics),
+        *content.final_metrics(metrics),
+        *content.full_config(yaml_text),
+    ]
 
 
-def write_run_report(run_dir: Path, cfg: Any, metrics: Mapping[str, Any], module: Any) -> Path | None:
+def write_run_report(
+    run_dir: Path, cfg: Any, metrics: Mapping[str, Any], module: Any
+) -> Path | None:
     """Write the report; its Markdown path, or None (with a warning) when it could not be written."""
     from lstm_nlp.report import html, markdown
 
@@ -110,10 +145,17 @@ def write_run_report(run_dir: Path, cfg: Any, metrics: Mapping[str, Any], module
     try:
         blocks = build(run_dir, cfg, metrics, module)
         write_text(run_dir / "report.md", markdown.render(blocks, run_dir))
-        write_text(run_dir / "report.html", html.render(blocks, f"lstm-nlp run report: {run_dir.name}"))
+        write_text(
+            run_dir / "report.html", html.render(blocks, f"lstm-nlp run report: {run_dir.name}")
+        )
     except Exception as err:  # the run's metrics.json and checkpoints are already written
-        warn(f"the run report could not be written ({first_line(err)}); metrics.json and the checkpoints are kept")
+        warn(
+            f"the run report could not be written ({first_line(err)}); metrics.json and the checkpoints are kept"
+        )
         return None
-    print(f"lstm-nlp: run report {run_dir / 'report.md'} and report.html "
-          f"({time.perf_counter() - start:.2f} s)", flush=True)
+    print(
+        f"lstm-nlp: run report {run_dir / 'report.md'} and report.html "
+        f"({time.perf_counter() - start:.2f} s)",
+        flush=True,
+    )
     return run_dir / "report.md"

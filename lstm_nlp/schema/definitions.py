@@ -181,11 +181,19 @@ class AgreementSuite:
 
 
 BUILT_IN: dict[str, dict[str, Any]] = {
-    "task": {"language_model": LanguageModelTask, "number_agreement": AgreementTask,
-             "pronoun_agreement": AgreementTask},
+    "task": {
+        "language_model": LanguageModelTask,
+        "number_agreement": AgreementTask,
+        "pronoun_agreement": AgreementTask,
+    },
     "encoder": {"lstm": LSTMEncoder, "reference_lstm": ReferenceEncoder},
     "data": {"grammar": GrammarData, "text": TextData},
     "optim": {"sgd": SGD, "adam": Adam, "adamw": Adam},
-    "logger": {"csv": PlainLogger, "tensorboard": PlainLogger, "none": PlainLogger, "wandb": WandbLogger},
+    "logger": {
+        "csv": PlainLogger,
+        "tensorboard": PlainLogger,
+        "none": PlainLogger,
+        "wandb": WandbLogger,
+    },
     "agreement": {"suite": AgreementSuite},
 }

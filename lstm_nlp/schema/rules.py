@@ -47,8 +47,12 @@ def optional_inner(tp: Any) -> Any | None:
 
 
 def in_range(value: float, rule: Rule) -> bool:
-    return not ((rule.ge is not None and value < rule.ge) or (rule.gt is not None and value <= rule.gt)
-                or (rule.le is not None and value > rule.le) or (rule.lt is not None and value >= rule.lt))
+    return not (
+        (rule.ge is not None and value < rule.ge)
+        or (rule.gt is not None and value <= rule.gt)
+        or (rule.le is not None and value > rule.le)
+        or (rule.lt is not None and value >= rule.lt)
+    )
 
 
 def conforms(value: Any, tp: Any, rule: Rule) -> bool:
@@ -62,23 +66,38 @@ def conforms(value: Any, tp: Any, rule: Rule) -> bool:
     if tp is int:
         return isinstance(value, int) and not isinstance(value, bool) and in_range(value, rule)
     if tp is float:
-        return (isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-                and in_range(value, rule))
+        return (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and math.isfinite(value)
+            and in_range(value, rule)
+        )
     if tp is str:
         return isinstance(value, str)
     origin, args = typing.get_origin(tp), typing.get_args(tp)
     if origin is list:
-        return (isinstance(value, (list, tuple)) and (rule.length is None or len(value) == rule.length)
-                and all(conforms(v, args[0], Rule(rule.ge, rule.gt, rule.le, rule.lt, rule.choices)) for v in value))
+        return (
+            isinstance(value, (list, tuple))
+            and (rule.length is None or len(value) == rule.length)
+            and all(
+                conforms(v, args[0], Rule(rule.ge, rule.gt, rule.le, rule.lt, rule.choices))
+                for v in value
+            )
+        )
     if origin is dict:
-        return isinstance(value, dict) and all(isinstance(k, str) and conforms(v, args[1], rule)
-                                               for k, v in value.items())
+        return isinstance(value, dict) and all(
+            isinstance(k, str) and conforms(v, args[1], rule) for k, v in value.items()
+        )
     return True  # Any
 
 
 def bounds(rule: Rule) -> str:
-    low = f"[{rule.ge:g}" if rule.ge is not None else f"({rule.gt:g}" if rule.gt is not None else None
-    high = f"{rule.le:g}]" if rule.le is not None else f"{rule.lt:g})" if rule.lt is not None else None
+    low = (
+        f"[{rule.ge:g}" if rule.ge is not None else f"({rule.gt:g}" if rule.gt is not None else None
+    )
+    high = (
+        f"{rule.le:g}]" if rule.le is not None else f"{rule.lt:g})" if rule.lt is not None else None
+    )
     if low and high:
         return f" in {low}, {high}"
     if low:

@@ -31,14 +31,18 @@ def plain(node: Any) -> Any:
     return OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
 
 
-def validate_node(node: DictConfig, schema: type, prefix: str, label: str, strict: bool = True) -> None:
+def validate_node(
+    node: DictConfig, schema: type, prefix: str, label: str, strict: bool = True
+) -> None:
     """Raise a one-line :class:`ConfigError` for the first key of ``node`` that ``schema`` refuses."""
     hints = typing.get_type_hints(schema)
     known = {f.name: f for f in fields(schema)}
     if strict:
         for key in node:
             if key not in known and key != "name":  # the registry fills in a choice's name
-                raise ConfigError(f"{prefix}{key} is not an option of {label} (options: {', '.join(sorted(known))})")
+                raise ConfigError(
+                    f"{prefix}{key} is not an option of {label} (options: {', '.join(sorted(known))})"
+                )
     for name, f in known.items():
         if name not in node or OmegaConf.is_missing(node, name):
             continue  # absent: the component's default; ???: the component says it is required
@@ -46,7 +50,9 @@ def validate_node(node: DictConfig, schema: type, prefix: str, label: str, stric
         if is_dataclass(tp):
             child = node[name]
             if not isinstance(child, DictConfig):
-                raise ConfigError(f"{prefix}{name} must be a group of options, got {plain(child)!r}")
+                raise ConfigError(
+                    f"{prefix}{name} must be a group of options, got {plain(child)!r}"
+                )
             validate_node(child, tp, f"{prefix}{name}.", f"{prefix}{name}")
             continue
         value = plain(node[name])

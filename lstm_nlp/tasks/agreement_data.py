@@ -29,9 +29,10 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -82,22 +83,30 @@ class AgreementSplit:
 
 
 # -- Linzen-format files ---------------------------------------------------------------------
-def parse_linzen_line(raw: str, where: str, spec: AgreementSpec) -> tuple[str, str, dict[str, str]] | None:
+def parse_linzen_line(
+    raw: str, where: str, spec: AgreementSpec
+) -> tuple[str, str, dict[str, str]] | None:
     """``(prefix, label, metadata)`` of one line, ``None`` for a blank line; ``where`` is ``file:line``."""
     if not raw.strip():
         return None
     columns = raw.split("\t")
     if len(columns) < 2:
-        raise DataError(f"{where}: no tab; expected LABEL<TAB>prefix[<TAB>key=value...], "
-                        f"e.g. 'VBZ<TAB>the key to the cabinets'")
+        raise DataError(
+            f"{where}: no tab; expected LABEL<TAB>prefix[<TAB>key=value...], "
+            f"e.g. 'VBZ<TAB>the key to the cabinets'"
+        )
     label, prefix = columns[0].strip(), " ".join(columns[1].split())
     if not label or len(label.split()) != 1:
         raise DataError(f"{where}: the label {columns[0]!r} must be one word (first column)")
     if spec.labels is not None and label not in spec.labels:
-        raise DataError(f"{where}: unknown label {label!r} for task={spec.name}; expected one of "
-                        f"{', '.join(spec.labels)}")
+        raise DataError(
+            f"{where}: unknown label {label!r} for task={spec.name}; expected one of "
+            f"{', '.join(spec.labels)}"
+        )
     if not prefix:
-        raise DataError(f"{where}: empty prefix (second column); there must be words before the {label}")
+        raise DataError(
+            f"{where}: empty prefix (second column); there must be words before the {label}"
+        )
     meta: dict[str, str] = {}
     for column in columns[2:]:
         column = column.strip()
@@ -106,15 +115,19 @@ def parse_linzen_line(raw: str, where: str, spec: AgreementSpec) -> tuple[str, s
         key, sep, value = column.partition("=")
         key, value = key.strip(), value.strip()
         if not sep or not _KEY.match(key) or not value or len(value.split()) != 1:
-            raise DataError(f"{where}: metadata column {column!r} is not key=value "
-                            f"(a key of letters, digits, _ . -, and a value without spaces)")
+            raise DataError(
+                f"{where}: metadata column {column!r} is not key=value "
+                f"(a key of letters, digits, _ . -, and a value without spaces)"
+            )
         if key in meta:
             raise DataError(f"{where}: metadata key {key!r} given twice")
         meta[key] = value
     return prefix, label, meta
 
 
-def read_linzen(path: str | Path, spec: AgreementSpec, encoding_errors: str = "strict") -> AgreementSplit:
+def read_linzen(
+    path: str | Path, spec: AgreementSpec, encoding_errors: str = "strict"
+) -> AgreementSplit:
     """Every example of one Linzen-format file (see the module docstring)."""
     path = Path(path)
     split = AgreementSplit(source=path)
@@ -144,15 +157,18 @@ def _attractor_count(value: str, where: str) -> int:
 
 
 # -- annotated corpora (the embedded grammar) ---------------------------------------------------
-def read_annotated(text: str | Path, annotations: str | Path, spec: AgreementSpec,
-                   encoding_errors: str = "strict") -> AgreementSplit:
+def read_annotated(
+    text: str | Path, annotations: str | Path, spec: AgreementSpec, encoding_errors: str = "strict"
+) -> AgreementSplit:
     """One example per site of ``spec.site_types`` in the JSONL ``annotations`` of ``text``."""
     text, annotations = Path(text), Path(annotations)
     lines, records = read_lines(text, encoding_errors), read_lines(annotations, encoding_errors)
     if len(records) != len(lines):
         n = min(len(records), len(lines)) + 1
-        raise DataError(f"{annotations}:{n}: {len(records)} annotation records for the {len(lines)} lines of {text}; "
-                        "they must be aligned line by line")
+        raise DataError(
+            f"{annotations}:{n}: {len(records)} annotation records for the {len(lines)} lines of {text}; "
+            "they must be aligned line by line"
+        )
     split = AgreementSplit(source=annotations)
     for number, (line, raw) in enumerate(zip(lines, records), start=1):
         where = f"{annotations}:{number}"
@@ -162,16 +178,20 @@ def read_annotated(text: str | Path, annotations: str | Path, spec: AgreementSpe
             raise DataError(f"{where}: not valid JSON ({e.msg})") from None
         sites = record.get("sites") if isinstance(record, dict) else None
         if not isinstance(sites, list):
-            raise DataError(f'{where}: expected an object with "sites" (a list of agreement sites); '
-                            f"for LABEL<TAB>prefix files set task.format=linzen")
+            raise DataError(
+                f'{where}: expected an object with "sites" (a list of agreement sites); '
+                f"for LABEL<TAB>prefix files set task.format=linzen"
+            )
         tokens = line.split()
         for site in sites:
             if not isinstance(site, dict) or site.get("type") not in spec.site_types:
                 continue
             target = site.get("target")
             if not isinstance(target, int) or not 0 < target < len(tokens):
-                raise DataError(f"{where}: site target {target!r} is not a word after the first of the "
-                                f"{len(tokens)} words of line {number} of {text}")
+                raise DataError(
+                    f"{where}: site target {target!r} is not a word after the first of the "
+                    f"{len(tokens)} words of line {number} of {text}"
+                )
             try:
                 label = spec.site_label(site, tokens)
             except (KeyError, ValueError) as e:
@@ -191,8 +211,9 @@ def site_metadata(site: Mapping[str, Any]) -> dict[str, str]:
 
 
 # -- both -------------------------------------------------------------------------------------
-def read_examples(files: CorpusFiles, spec: AgreementSpec, fmt: str = "auto",
-                  encoding_errors: str = "strict") -> dict[str, AgreementSplit]:
+def read_examples(
+    files: CorpusFiles, spec: AgreementSpec, fmt: str = "auto", encoding_errors: str = "strict"
+) -> dict[str, AgreementSplit]:
     """The train/valid/test examples of ``files``.
 
     ``fmt``: ``linzen`` reads each split's text file as ``LABEL<TAB>prefix...`` lines;
@@ -202,7 +223,10 @@ def read_examples(files: CorpusFiles, spec: AgreementSpec, fmt: str = "auto",
     if fmt not in FORMATS:
         raise ConfigError(f"task.format must be one of {', '.join(FORMATS)}, got {fmt!r}")
     if fmt == "auto":
-        has_all = all(files.annotations.get(s) is not None and Path(files.annotations[s]).is_file() for s in SPLITS)
+        has_all = all(
+            files.annotations.get(s) is not None and Path(files.annotations[s]).is_file()
+            for s in SPLITS
+        )
         fmt = "annotations" if has_all else "linzen"
     out = {}
     for split in SPLITS:
@@ -211,15 +235,19 @@ def read_examples(files: CorpusFiles, spec: AgreementSpec, fmt: str = "auto",
             continue
         ann = files.annotations.get(split)
         if ann is None or not Path(ann).is_file():
-            raise DataError(f"{files.splits[split]}: no annotations for the {split} split; task.format=annotations "
-                            f"needs a JSONL file of agreement sites beside each split")
+            raise DataError(
+                f"{files.splits[split]}: no annotations for the {split} split; task.format=annotations "
+                f"needs a JSONL file of agreement sites beside each split"
+            )
         out[split] = read_annotated(files.splits[split], ann, spec, encoding_errors)
         if not len(out[split]):
             raise DataError(f"{ann}: no {' or '.join(spec.site_types)} sites in the {split} split")
     return out
 
 
-def label_set(train_labels: Sequence[str], path: Path, fixed: Sequence[str] | None = None) -> list[str]:
+def label_set(
+    train_labels: Sequence[str], path: Path, fixed: Sequence[str] | None = None
+) -> list[str]:
     """The label list (index = class id), written to ``path`` (``labels.json``) or reused from it.
 
     ``fixed`` labels are used as given; otherwise the training labels by frequency (ties by name).
@@ -230,11 +258,17 @@ def label_set(train_labels: Sequence[str], path: Path, fixed: Sequence[str] | No
             labels = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as e:
             raise DataError(f"{path}: unreadable label set ({e})") from None
-        if not (isinstance(labels, list) and labels and all(isinstance(x, str) for x in labels)
-                and len(set(labels)) == len(labels)):
+        if not (
+            isinstance(labels, list)
+            and labels
+            and all(isinstance(x, str) for x in labels)
+            and len(set(labels)) == len(labels)
+        ):
             raise DataError(f"{path}: expected a JSON list of distinct label strings")
         if fixed is not None and list(fixed) != labels:
-            raise DataError(f"{path}: labels {labels} differ from this task's {list(fixed)}; use another run_dir")
+            raise DataError(
+                f"{path}: labels {labels} differ from this task's {list(fixed)}; use another run_dir"
+            )
         return labels
     if fixed is not None:
         labels = list(fixed)
@@ -269,7 +303,9 @@ def group_name(key: str, value: str) -> str:
 
 def _order(key: str, names: set[str]) -> list[str]:
     if key == "attractors":
-        return sorted(names, key=lambda n: (int(n.rstrip("+")) if n.rstrip("+").isdigit() else 10**9, n))
+        return sorted(
+            names, key=lambda n: (int(n.rstrip("+")) if n.rstrip("+").isdigit() else 10**9, n)
+        )
     return sorted(names)
 
 

@@ -34,5 +34,9 @@ class TaskParts:
     datamodule: Any  # a lightning.pytorch.LightningDataModule
     monitor: str = "val/loss"  # the metric that picks the best checkpoint
     mode: str = "min"
-    trainer_kwargs: dict[str, Any] = field(default_factory=dict)  # e.g. use_distributed_sampler=False
-    summary: dict[str, Any] = field(default_factory=dict)  # printed at start and saved in metrics.json
+    trainer_kwargs: dict[str, Any] = field(
+        default_factory=dict
+    )  # e.g. use_distributed_sampler=False
+    summary: dict[str, Any] = field(
+        default_factory=dict
+    )  # printed at start and saved in metrics.json

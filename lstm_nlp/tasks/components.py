@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.registry import ENCODERS
@@ -18,7 +19,9 @@ def build_encoder(cfg: Mapping[str, Any], input_size: int):
         unknown = sorted(set(kwargs) - set(params))
         if unknown:
             allowed = ", ".join(p for p in params if p != "input_size")
-            raise ConfigError(f"encoder.{unknown[0]} is not an option of encoder {cfg.get('name')!r} (options: {allowed})")
+            raise ConfigError(
+                f"encoder.{unknown[0]} is not an option of encoder {cfg.get('name')!r} (options: {allowed})"
+            )
     return cls(input_size=input_size, **kwargs)
 
 

@@ -26,7 +26,6 @@ from lstm_nlp.tasks.components import build_encoder, require
 from lstm_nlp.tasks.optim import optimizers_from_config
 from lstm_nlp.text.prepare import prepare_corpus
 
-
 HIDDEN_KEY = "lstm_nlp_hidden"  # the training hidden state carried to the next batch, one per rank
 
 
@@ -99,9 +98,14 @@ class LanguageModel(pl.LightningModule):
         self.embedding = nn.Embedding(vocab_size, embedding_dim)
         self.encoder = build_encoder(encoder, input_size=embedding_dim)
         self.drop = nn.Dropout(dropout)
-        self.decoder = build_head(head, self.encoder.get_output_dim(), vocab_size,
-                                  tie_to=self.embedding if tie_weights else None,
-                                  cutoffs=adaptive_cutoffs, div_value=adaptive_div_value)
+        self.decoder = build_head(
+            head,
+            self.encoder.get_output_dim(),
+            vocab_size,
+            tie_to=self.embedding if tie_weights else None,
+            cutoffs=adaptive_cutoffs,
+            div_value=adaptive_div_value,
+        )
         self._init_weights(init_range)
         self.val_nll, self.test_nll = MeanMetric(), MeanMetric()
         self._hidden: dict[str, Any] = {}
@@ -120,7 +124,9 @@ class LanguageModel(pl.LightningModule):
     # -- model ------------------------------------------------------------------------
     def encode(self, tokens: torch.Tensor, hidden: Any = None) -> tuple[torch.Tensor, Any]:
         """Encoder outputs ``(seq, batch, hidden)`` for token ids ``(seq, batch)``."""
-        emb = embedding_dropout(self.embedding, tokens, self.hparams.embedding_dropout, self.training)
+        emb = embedding_dropout(
+            self.embedding, tokens, self.hparams.embedding_dropout, self.training
+        )
         output, hidden = self.encoder(self.drop(emb), hidden)
         return output, hidden
 
@@ -133,10 +139,14 @@ class LanguageModel(pl.LightningModule):
     def on_train_epoch_start(self) -> None:
         self._hidden.pop("train", None)
 
-    def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> torch.Tensor:
+    def training_step(
+        self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
+    ) -> torch.Tensor:
         tokens, targets = batch
         carried = self._hidden.get("train")
-        if carried is not None and first_tensor(carried).device != tokens.device:  # restored from a checkpoint
+        if (
+            carried is not None and first_tensor(carried).device != tokens.device
+        ):  # restored from a checkpoint
             carried = to_device(carried, tokens.device)
         output, hidden = self.encode(tokens, carried)
         self._hidden["train"] = detach(hidden)
@@ -150,10 +160,19 @@ class LanguageModel(pl.LightningModule):
         if self.hparams.variable_bptt:  # Merity et al.: scale the step by window length / bptt
             loss = loss * tokens.size(0) / self.hparams.bptt
         # per step and as the epoch's token-weighted mean (train/loss_step, train/loss_epoch in the loggers)
-        self.log("train/loss", nll, prog_bar=True, on_step=True, on_epoch=True, batch_size=targets.numel())
+        self.log(
+            "train/loss",
+            nll,
+            prog_bar=True,
+            on_step=True,
+            on_epoch=True,
+            batch_size=targets.numel(),
+        )
         return loss
 
-    def _eval_step(self, split: str, metric: MeanMetric, batch: tuple[torch.Tensor, torch.Tensor]) -> None:
+    def _eval_step(
+        self, split: str, metric: MeanMetric, batch: tuple[torch.Tensor, torch.Tensor]
+    ) -> None:
         tokens, targets = batch
         output, hidden = self.encode(tokens, self._hidden.get(split))
         self._hidden[split] = detach(hidden)
@@ -164,7 +183,9 @@ class LanguageModel(pl.LightningModule):
         loss = metric.compute()
         metric.reset()
         self._hidden.pop(split, None)
-        self.log(f"{split}/loss", loss, prog_bar=split == "val", sync_dist=True)  # already reduced: no warning
+        self.log(
+            f"{split}/loss", loss, prog_bar=split == "val", sync_dist=True
+        )  # already reduced: no warning
         self.log(f"{split}/ppl", torch.exp(loss), prog_bar=split == "val", sync_dist=True)
 
     def on_validation_epoch_start(self) -> None:
@@ -193,18 +214,29 @@ class LanguageModel(pl.LightningModule):
         checkpoint[TASK_KEY] = "language_model"
         if self.tokenizer_json is not None:
             checkpoint["tokenizer_json"] = self.tokenizer_json
-        if self._hidden.get("train") is not None:  # carried into the next batch: part of an exact resume
+        if (
+            self._hidden.get("train") is not None
+        ):  # carried into the next batch: part of an exact resume
             checkpoint[HIDDEN_KEY] = carried_state(self, self._hidden["train"])
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
         self.tokenizer_json = checkpoint.get("tokenizer_json", self.tokenizer_json)
         if HIDDEN_KEY in checkpoint:
-            rank, world = (self.trainer.global_rank, self.trainer.world_size) if self._trainer is not None else (0, 1)
+            rank, world = (
+                (self.trainer.global_rank, self.trainer.world_size)
+                if self._trainer is not None
+                else (0, 1)
+            )
             self._hidden["train"] = rank_state(checkpoint[HIDDEN_KEY], rank, world)
 
     @torch.no_grad()
-    def generate(self, prompt: list[int], n_words: int, temperature: float = 1.0,
-                 generator: torch.Generator | None = None) -> list[int]:
+    def generate(
+        self,
+        prompt: list[int],
+        n_words: int,
+        temperature: float = 1.0,
+        generator: torch.Generator | None = None,
+    ) -> list[int]:
         """Sample ``n_words`` ids after ``prompt`` (at least one id), one at a time."""
         if temperature <= 0:
             raise ConfigError(f"temperature must be > 0, got {temperature}")
@@ -214,7 +246,9 @@ class LanguageModel(pl.LightningModule):
         out = []
         for _ in range(n_words):
             last = logits[-1, 0].double()
-            probs = torch.softmax((last - last.max()) / temperature, dim=-1)  # no overflow at tiny temperatures
+            probs = torch.softmax(
+                (last - last.max()) / temperature, dim=-1
+            )  # no overflow at tiny temperatures
             word = torch.multinomial(probs, 1, generator=generator)
             out.append(int(word))
             logits, hidden = self(word.view(1, 1), hidden)
@@ -229,8 +263,15 @@ def plain(value: Any) -> Any:
     return OmegaConf.to_container(value, resolve=True) if OmegaConf.is_config(value) else value
 
 
-def build_head(kind: str, input_dim: int, vocab_size: int, *, tie_to: nn.Embedding | None,
-               cutoffs: list[int] | None, div_value: float) -> nn.Module:
+def build_head(
+    kind: str,
+    input_dim: int,
+    vocab_size: int,
+    *,
+    tie_to: nn.Embedding | None,
+    cutoffs: list[int] | None,
+    div_value: float,
+) -> nn.Module:
     """``task.head``: the full softmax (:class:`LMHead`) or an adaptive softmax (exact log-probs)."""
     if kind == "softmax":
         return LMHead(input_dim, vocab_size, tie_to=tie_to)
@@ -248,27 +289,54 @@ def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:
         require(isinstance(t[key], int) and t[key] >= 1, f"task.{key}", "an integer >= 1", t[key])
     files = DATA_SOURCES.get(cfg.data.name)(cfg.data)
     corpus = prepare_corpus(
-        files, tokenizer_path=run.tokenizer_path, min_freq=cfg.data.get("min_freq", 1),
-        max_size=cfg.data.get("max_size"), lowercase=cfg.data.get("lowercase", False),
-        encoding_errors=cfg.data.get("encoding_errors", "strict"), cache_dir=run.cache_dir,
+        files,
+        tokenizer_path=run.tokenizer_path,
+        min_freq=cfg.data.get("min_freq", 1),
+        max_size=cfg.data.get("max_size"),
+        lowercase=cfg.data.get("lowercase", False),
+        encoding_errors=cfg.data.get("encoding_errors", "strict"),
+        cache_dir=run.cache_dir,
     )
-    datamodule = LMStreamDataModule(corpus.streams, batch_size=t.batch_size, eval_batch_size=t.eval_batch_size,
-                                    bptt=t.bptt, variable_bptt=t.get("variable_bptt", False), seed=run.seed)
+    datamodule = LMStreamDataModule(
+        corpus.streams,
+        batch_size=t.batch_size,
+        eval_batch_size=t.eval_batch_size,
+        bptt=t.bptt,
+        variable_bptt=t.get("variable_bptt", False),
+        seed=run.seed,
+    )
     module = LanguageModel(
         vocab_size=corpus.vocab_size,
         encoder=OmegaConf.to_container(cfg.encoder, resolve=True),
         optim=OmegaConf.to_container(cfg.optim, resolve=True),
-        embedding_dim=t.embedding_dim, dropout=t.dropout, embedding_dropout=t.embedding_dropout,
-        tie_weights=t.tie_weights, init_range=t.init_range, ar_alpha=t.ar_alpha, tar_beta=t.tar_beta,
-        bptt=t.bptt, variable_bptt=t.variable_bptt, head=t.get("head", "softmax"),
-        adaptive_cutoffs=plain(t.get("adaptive_cutoffs")), adaptive_div_value=t.get("adaptive_div_value", 4.0),
+        embedding_dim=t.embedding_dim,
+        dropout=t.dropout,
+        embedding_dropout=t.embedding_dropout,
+        tie_weights=t.tie_weights,
+        init_range=t.init_range,
+        ar_alpha=t.ar_alpha,
+        tar_beta=t.tar_beta,
+        bptt=t.bptt,
+        variable_bptt=t.variable_bptt,
+        head=t.get("head", "softmax"),
+        adaptive_cutoffs=plain(t.get("adaptive_cutoffs")),
+        adaptive_div_value=t.get("adaptive_div_value", 4.0),
     )
     module.tokenizer_json = corpus.tokenizer.to_str()
-    summary = {"corpus": files.name, "vocab_size": corpus.vocab_size, "types": corpus.num_types,
-               **{f"{s}_tokens": int(len(x)) for s, x in corpus.streams.items()}}
+    summary = {
+        "corpus": files.name,
+        "vocab_size": corpus.vocab_size,
+        "types": corpus.num_types,
+        **{f"{s}_tokens": int(len(x)) for s, x in corpus.streams.items()},
+    }
     trainer_kwargs = {"use_distributed_sampler": False}
     if t.get("variable_bptt", False):  # the number of windows differs from epoch to epoch
         trainer_kwargs["reload_dataloaders_every_n_epochs"] = 1
-    return TaskParts(module, datamodule, monitor="val/loss", mode="min", trainer_kwargs=trainer_kwargs,
-                     summary=summary)
-
+    return TaskParts(
+        module,
+        datamodule,
+        monitor="val/loss",
+        mode="min",
+        trainer_kwargs=trainer_kwargs,
+        summary=summary,
+    )

@@ -14,7 +14,8 @@ and :mod:`lstm_nlp.tasks.agreement_data`.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from omegaconf import DictConfig
 
@@ -34,7 +35,10 @@ def site_label(site: Mapping[str, Any], tokens: Sequence[str]) -> str:
 
 
 SPEC = AgreementSpec(
-    name="number_agreement", site_types=("subject_verb",), site_label=site_label, labels=LABELS,
+    name="number_agreement",
+    site_types=("subject_verb",),
+    site_label=site_label,
+    labels=LABELS,
     implied={label: {"number": number} for number, label in NUMBER_LABEL.items()},
 )
 

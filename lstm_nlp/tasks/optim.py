@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 import torch
 
@@ -12,7 +13,9 @@ OPTIMIZERS = {"sgd": torch.optim.SGD, "adam": torch.optim.Adam, "adamw": torch.o
 SCHEDULERS = ("none", "plateau", "decay_after", "cosine")
 
 
-def build_optimizer(params: Iterable[torch.nn.Parameter], cfg: Mapping[str, Any]) -> torch.optim.Optimizer:
+def build_optimizer(
+    params: Iterable[torch.nn.Parameter], cfg: Mapping[str, Any]
+) -> torch.optim.Optimizer:
     name = cfg.get("name", "sgd")
     if name not in OPTIMIZERS:
         raise ConfigError(f"optim.name must be one of {', '.join(OPTIMIZERS)}, got {name!r}")
@@ -39,25 +42,45 @@ def build_scheduler(
     """
     name = (cfg or {}).get("name", "none") or "none"
     if name not in SCHEDULERS:
-        raise ConfigError(f"optim.scheduler.name must be one of {', '.join(SCHEDULERS)}, got {name!r}")
+        raise ConfigError(
+            f"optim.scheduler.name must be one of {', '.join(SCHEDULERS)}, got {name!r}"
+        )
     if name == "none":
         return None
     if name == "plateau":
         sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
-            optimizer, mode=mode, factor=float(cfg.get("factor", 0.25)), patience=int(cfg.get("patience", 0)),
-            threshold=float(cfg.get("threshold", 0.0)), min_lr=float(cfg.get("min_lr", 0.0)),
+            optimizer,
+            mode=mode,
+            factor=float(cfg.get("factor", 0.25)),
+            patience=int(cfg.get("patience", 0)),
+            threshold=float(cfg.get("threshold", 0.0)),
+            min_lr=float(cfg.get("min_lr", 0.0)),
         )
-        return {"scheduler": sched, "monitor": monitor, "interval": "epoch", "frequency": 1, "strict": True}
+        return {
+            "scheduler": sched,
+            "monitor": monitor,
+            "interval": "epoch",
+            "frequency": 1,
+            "strict": True,
+        }
     if name == "decay_after":
         start, gamma = int(cfg.get("start_epoch", 0)), float(cfg.get("gamma", 0.5))
-        sched = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda e: gamma ** max(0, e + 1 - start))
+        sched = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda e: gamma ** max(0, e + 1 - start)
+        )
     else:
-        sched = torch.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=int(cfg.get("t_max", 10)))
+        sched = torch.optim.lr_scheduler.CosineAnnealingLR(
+            optimizer, T_max=int(cfg.get("t_max", 10))
+        )
     return {"scheduler": sched, "interval": "epoch", "frequency": 1}
 
 
-def optimizers_from_config(params: Iterable[torch.nn.Parameter], cfg: Mapping[str, Any], monitor: str = "val/loss",
-                         mode: str = "min") -> Any:
+def optimizers_from_config(
+    params: Iterable[torch.nn.Parameter],
+    cfg: Mapping[str, Any],
+    monitor: str = "val/loss",
+    mode: str = "min",
+) -> Any:
     """What a LightningModule's ``configure_optimizers`` returns, from the ``optim`` config."""
     cfg = dict(cfg)
     optimizer = build_optimizer(params, cfg)

@@ -32,20 +32,42 @@ from torch import nn
 from torchmetrics import MeanMetric
 
 from lstm_nlp.checkpoints import TASK_KEY
-from lstm_nlp.data.sentences import IGNORE_INDEX, PaddedBatch, SentenceDataModule, SentenceDataset, encode_sentences
+from lstm_nlp.data.sentences import (
+    IGNORE_INDEX,
+    PaddedBatch,
+    SentenceDataModule,
+    SentenceDataset,
+    encode_sentences,
+)
 from lstm_nlp.registry import DATA_SOURCES
-from lstm_nlp.tasks.agreement_data import AgreementSpec, Breakdowns, breakdowns, label_set, read_examples
+from lstm_nlp.tasks.agreement_data import (
+    AgreementSpec,
+    Breakdowns,
+    breakdowns,
+    label_set,
+    read_examples,
+)
 from lstm_nlp.tasks.base import RunContext, TaskParts
 from lstm_nlp.tasks.components import build_encoder, require
 from lstm_nlp.tasks.optim import optimizers_from_config
 from lstm_nlp.text.corpus import SPLITS
-from lstm_nlp.text.tokenizer import PAD, build_tokenizer, count_words, load_tokenizer, save_tokenizer
+from lstm_nlp.text.tokenizer import (
+    PAD,
+    build_tokenizer,
+    count_words,
+    load_tokenizer,
+    save_tokenizer,
+)
 
 EVAL_SPLITS = {"valid": "val", "test": "test"}  # dataset split -> metric prefix
 
 
-def last_state(output: torch.Tensor, lengths: torch.Tensor, batch_first: bool = False,
-               bidirectional: bool = False) -> torch.Tensor:
+def last_state(
+    output: torch.Tensor,
+    lengths: torch.Tensor,
+    batch_first: bool = False,
+    bidirectional: bool = False,
+) -> torch.Tensor:
     """``(batch, features)``: each sequence's output at its last real token.
 
     ``output`` is ``(seq, batch, features)`` (``(batch, seq, features)`` with ``batch_first``).
@@ -65,21 +87,38 @@ def last_state(output: torch.Tensor, lengths: torch.Tensor, batch_first: bool = 
 
 
 class PrefixClassifier(pl.LightningModule):
-    def __init__(self, vocab_size: int, labels: list[str], encoder: dict, optim: dict, pad_id: int,
-                 task_name: str = "prefix_classifier", embedding_dim: int = 200, dropout: float = 0.3) -> None:
+    def __init__(
+        self,
+        vocab_size: int,
+        labels: list[str],
+        encoder: dict,
+        optim: dict,
+        pad_id: int,
+        task_name: str = "prefix_classifier",
+        embedding_dim: int = 200,
+        dropout: float = 0.3,
+    ) -> None:
         super().__init__()
         self.save_hyperparameters()
         require(embedding_dim >= 1, "task.embedding_dim", ">= 1", embedding_dim)
         require(0.0 <= dropout < 1.0, "task.dropout", "in [0, 1)", dropout)
-        require(len(labels) >= 2, f"the label set of task={task_name}", "at least two labels", labels)
+        require(
+            len(labels) >= 2, f"the label set of task={task_name}", "at least two labels", labels
+        )
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=pad_id)
         self.encoder = build_encoder(encoder, input_size=embedding_dim)
-        self.bidirectional = bool(getattr(self.encoder, "bidirectional", encoder.get("bidirectional", False)))
-        self.batch_first = bool(getattr(self.encoder, "batch_first", encoder.get("batch_first", False)))
+        self.bidirectional = bool(
+            getattr(self.encoder, "bidirectional", encoder.get("bidirectional", False))
+        )
+        self.batch_first = bool(
+            getattr(self.encoder, "batch_first", encoder.get("batch_first", False))
+        )
         self.drop = nn.Dropout(dropout)
         self.classifier = nn.Linear(self.encoder.get_output_dim(), len(labels))
         self.losses = nn.ModuleDict({p: MeanMetric() for p in EVAL_SPLITS.values()})
-        self.breakdowns: dict[str, Breakdowns] = {}  # metric prefix -> groups of that split's examples
+        self.breakdowns: dict[
+            str, Breakdowns
+        ] = {}  # metric prefix -> groups of that split's examples
         self._hits: dict[str, torch.Tensor] = {}
         self._seen: dict[str, torch.Tensor] = {}
         self.tokenizer_json: str | None = None  # saved into checkpoints
@@ -137,7 +176,11 @@ class PrefixClassifier(pl.LightningModule):
             torch.distributed.all_reduce(seen)
         hits, seen = hits.cpu().numpy(), seen.cpu().numpy()
         done = seen > 0
-        out = {f"{prefix}/acc": float(hits[done].sum() / seen[done].sum()) if done.any() else float("nan")}
+        out = {
+            f"{prefix}/acc": float(hits[done].sum() / seen[done].sum())
+            if done.any()
+            else float("nan")
+        }
         table = self.breakdowns.get(prefix)
         if not full or table is None or len(table) != len(hits):
             return out
@@ -145,7 +188,9 @@ class PrefixClassifier(pl.LightningModule):
             for g, name in enumerate(table.names[key]):
                 members = done & (codes == g)
                 if members.any():
-                    out[f"{prefix}/acc/{key}/{name}"] = float(hits[members].sum() / seen[members].sum())
+                    out[f"{prefix}/acc/{key}/{name}"] = float(
+                        hits[members].sum() / seen[members].sum()
+                    )
                     out[f"{prefix}/n/{key}/{name}"] = float(seen[members].sum())
         return out
 
@@ -154,7 +199,9 @@ class PrefixClassifier(pl.LightningModule):
         if loss.update_count:
             self.log(f"{prefix}/loss", loss.compute(), prog_bar=prefix == "val")
         loss.reset()
-        full = not (prefix == "val" and self.trainer.state.fn == "fit")  # breakdowns: final evaluation only
+        full = not (
+            prefix == "val" and self.trainer.state.fn == "fit"
+        )  # breakdowns: final evaluation only
         for key, value in self.accuracies(prefix, full).items():
             self.log(key, value, prog_bar=key == "val/acc")
 
@@ -196,7 +243,9 @@ def build_agreement_task(cfg: DictConfig, run: RunContext, spec: AgreementSpec) 
     for key in ("batch_size", "eval_batch_size"):
         require(isinstance(t[key], int) and t[key] >= 1, f"task.{key}", "an integer >= 1", t[key])
     keys = list(t.get("breakdowns") or [])
-    require(all(isinstance(k, str) for k in keys), "task.breakdowns", "a list of metadata keys", keys)
+    require(
+        all(isinstance(k, str) for k in keys), "task.breakdowns", "a list of metadata keys", keys
+    )
     encoder = OmegaConf.to_container(cfg.encoder, resolve=True)
     files = DATA_SOURCES.get(d.name)(d)
     errors = d.get("encoding_errors", "strict")
@@ -207,7 +256,9 @@ def build_agreement_task(cfg: DictConfig, run: RunContext, spec: AgreementSpec) 
     else:  # the vocabulary of the training prefixes
         lowercase = d.get("lowercase", False)
         counts = count_words(examples["train"].prefixes, lowercase=lowercase)
-        tok = build_tokenizer(counts, min_freq=d.get("min_freq", 1), max_size=d.get("max_size"), lowercase=lowercase)
+        tok = build_tokenizer(
+            counts, min_freq=d.get("min_freq", 1), max_size=d.get("max_size"), lowercase=lowercase
+        )
         save_tokenizer(tok, run.tokenizer_path)
     labels = label_set(examples["train"].labels, run.run_dir / "labels.json", spec.labels)
     label_ids = {label: i for i, label in enumerate(labels)}
@@ -215,29 +266,53 @@ def build_agreement_task(cfg: DictConfig, run: RunContext, spec: AgreementSpec) 
     datasets, unseen = {}, {}
     for split in SPLITS:
         ex = examples[split]
-        ids = [label_ids.get(label, IGNORE_INDEX) for label in ex.labels]  # unseen labels: always wrong
+        ids = [
+            label_ids.get(label, IGNORE_INDEX) for label in ex.labels
+        ]  # unseen labels: always wrong
         unseen[split] = sum(1 for i in ids if i == IGNORE_INDEX)
         datasets[split] = SentenceDataset(encode_sentences(ex.prefixes, tok), labels=ids)
     pad_id = tok.token_to_id(PAD)
     datamodule = SentenceDataModule(
-        datasets, pad_id=pad_id, batch_size=t.batch_size, eval_batch_size=t.eval_batch_size,
-        batch_first=bool(encoder.get("batch_first", False)), bucket=t.get("bucket", True), seed=run.seed,
+        datasets,
+        pad_id=pad_id,
+        batch_size=t.batch_size,
+        eval_batch_size=t.eval_batch_size,
+        batch_first=bool(encoder.get("batch_first", False)),
+        bucket=t.get("bucket", True),
+        seed=run.seed,
         num_workers=t.get("num_workers", 0),
     )
     module = PrefixClassifier(
-        vocab_size=tok.get_vocab_size(), labels=labels, encoder=encoder,
-        optim=OmegaConf.to_container(cfg.optim, resolve=True), pad_id=pad_id, task_name=spec.name,
-        embedding_dim=t.embedding_dim, dropout=t.dropout,
+        vocab_size=tok.get_vocab_size(),
+        labels=labels,
+        encoder=encoder,
+        optim=OmegaConf.to_container(cfg.optim, resolve=True),
+        pad_id=pad_id,
+        task_name=spec.name,
+        embedding_dim=t.embedding_dim,
+        dropout=t.dropout,
     )
     module.tokenizer_json = tok.to_str()
-    module.breakdowns = {prefix: breakdowns(examples[split].meta, keys) for split, prefix in EVAL_SPLITS.items()}
+    module.breakdowns = {
+        prefix: breakdowns(examples[split].meta, keys) for split, prefix in EVAL_SPLITS.items()
+    }
 
     train_ids = datasets["train"].labels
     majority = int(np.bincount(train_ids[train_ids >= 0], minlength=len(labels)).argmax())
-    summary = {"corpus": files.name, "vocab_size": tok.get_vocab_size(), "labels": len(labels),
-               **{f"{s}_examples": len(ds) for s, ds in datasets.items()},
-               "test_majority_acc": round(float(np.mean(datasets["test"].labels == majority)), 4)}
+    summary = {
+        "corpus": files.name,
+        "vocab_size": tok.get_vocab_size(),
+        "labels": len(labels),
+        **{f"{s}_examples": len(ds) for s, ds in datasets.items()},
+        "test_majority_acc": round(float(np.mean(datasets["test"].labels == majority)), 4),
+    }
     if unseen["valid"] or unseen["test"]:
         summary["unseen_label_examples"] = unseen["valid"] + unseen["test"]
-    return TaskParts(module, datamodule, monitor="val/acc", mode="max",
-                     trainer_kwargs=SentenceDataModule.trainer_kwargs, summary=summary)
+    return TaskParts(
+        module,
+        datamodule,
+        monitor="val/acc",
+        mode="max",
+        trainer_kwargs=SentenceDataModule.trainer_kwargs,
+        summary=summary,
+    )

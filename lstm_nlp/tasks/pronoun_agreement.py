@@ -18,7 +18,8 @@ A valid/test example whose form never occurs in training counts as wrong.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from omegaconf import DictConfig
 
@@ -39,8 +40,13 @@ def site_label(site: Mapping[str, Any], tokens: Sequence[str]) -> str:
     return tokens[site["target"]]
 
 
-SPEC = AgreementSpec(name="pronoun_agreement", site_types=("reflexive", "pronoun"), site_label=site_label,
-                     labels=None, implied=IMPLIED)
+SPEC = AgreementSpec(
+    name="pronoun_agreement",
+    site_types=("reflexive", "pronoun"),
+    site_label=site_label,
+    labels=None,
+    implied=IMPLIED,
+)
 
 
 def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:

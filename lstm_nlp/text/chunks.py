@@ -13,9 +13,9 @@ naming the file and line; undecodable bytes are reported by :func:`decode_chunk`
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
 
 from lstm_nlp.errors import DataError
 
@@ -33,7 +33,9 @@ class TextChunk:
 
 def check_policy(encoding_errors: str) -> None:
     if encoding_errors not in ENCODING_ERRORS:
-        raise DataError(f"data.encoding_errors must be one of {', '.join(ENCODING_ERRORS)}, got {encoding_errors!r}")
+        raise DataError(
+            f"data.encoding_errors must be one of {', '.join(ENCODING_ERRORS)}, got {encoding_errors!r}"
+        )
 
 
 def _cut(block: bytes) -> int:
@@ -59,7 +61,7 @@ def iter_chunks(path: str | os.PathLike, chunk_bytes: int | None = None) -> Iter
             except OSError as e:
                 raise DataError(f"{path}: cannot read ({e.strerror or e})") from None
             if first and block.startswith(BOM):
-                block = block[len(BOM):] or f.read(chunk_bytes)
+                block = block[len(BOM) :] or f.read(chunk_bytes)
             first = False
             cut = _cut(block) if block else len(block)
             if block and cut == 0:  # no line end, space or tab in this block: read on
@@ -69,7 +71,9 @@ def iter_chunks(path: str | os.PathLike, chunk_bytes: int | None = None) -> Iter
             pending = [block[cut:]] if cut < len(block) else []
             if b"\r" in piece:
                 piece = piece.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
-            if not block and piece and not piece.endswith(b"\n"):  # the file's last line lacks its newline
+            if (
+                not block and piece and not piece.endswith(b"\n")
+            ):  # the file's last line lacks its newline
                 piece += b"\n"
             nul = piece.find(b"\x00")
             if nul >= 0:
@@ -84,7 +88,9 @@ def iter_chunks(path: str | os.PathLike, chunk_bytes: int | None = None) -> Iter
             if not block:
                 break
     if blank:
-        raise DataError(f"{path}: the file is empty; expected whitespace-separated text, one sentence per line")
+        raise DataError(
+            f"{path}: the file is empty; expected whitespace-separated text, one sentence per line"
+        )
 
 
 def decode_chunk(chunk: TextChunk, path: str | os.PathLike, encoding_errors: str = "strict") -> str:
@@ -105,7 +111,9 @@ def utf8_error(chunk: TextChunk, path: str | os.PathLike, offset: int) -> DataEr
     )
 
 
-def iter_line_batches(path: str | os.PathLike, encoding_errors: str = "strict") -> Iterator[list[str]]:
+def iter_line_batches(
+    path: str | os.PathLike, encoding_errors: str = "strict"
+) -> Iterator[list[str]]:
     """The decoded lines of ``path``, a chunk's worth at a time (a line split across two
     chunks is joined again)."""
     rest = ""  # the start of a line that goes on in the next chunk

@@ -26,7 +26,9 @@ class CorpusFiles:
 
     root: Path
     splits: dict[str, Path]
-    annotations: dict[str, Path] = field(default_factory=dict)  # split -> JSONL, one record per line
+    annotations: dict[str, Path] = field(
+        default_factory=dict
+    )  # split -> JSONL, one record per line
     name: str = "corpus"
 
 

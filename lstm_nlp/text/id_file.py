@@ -12,8 +12,8 @@ from __future__ import annotations
 import os
 import struct
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import numpy as np
 
@@ -47,7 +47,7 @@ class IdWriter:
             self._file.write(_header(self.length))
             self._file.close()
 
-    def __enter__(self) -> "IdWriter":
+    def __enter__(self) -> IdWriter:
         return self
 
     def __exit__(self, kind, value, tb) -> None:
@@ -95,7 +95,7 @@ class SpillingIds:
             self._writer.close()
             self._writer.path.unlink(missing_ok=True)
 
-    def __enter__(self) -> "SpillingIds":
+    def __enter__(self) -> SpillingIds:
         return self
 
     def __exit__(self, *exc) -> None:

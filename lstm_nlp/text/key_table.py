@@ -36,7 +36,9 @@ class KeyTable:
     def _ext_equal(self, pos: np.ndarray, ext: np.ndarray) -> np.ndarray:
         return (self.ext[pos, 0] == ext[:, 0]) & (self.ext[pos, 1] == ext[:, 1])
 
-    def lookup(self, keys: np.ndarray, long: np.ndarray, ext: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    def lookup(
+        self, keys: np.ndarray, long: np.ndarray, ext: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """int32 id of each key (``-1`` where absent) and the indices of the absent keys;
         ``ext[i]`` belongs to ``keys[long[i]]``."""
         pos = self._slot(keys)
@@ -69,7 +71,7 @@ class KeyTable:
         absent.sort()
         return ids, absent
 
-    def renumbered(self, new_ids: np.ndarray) -> "KeyTable":
+    def renumbered(self, new_ids: np.ndarray) -> KeyTable:
         """A copy whose ids are ``new_ids[id]``."""
         other = KeyTable.__new__(KeyTable)
         other.count, other.bits, other.mask = self.count, self.bits, self.mask
@@ -85,7 +87,9 @@ class KeyTable:
         """
         if (self.count + len(keys)) * LOAD > self.mask + 1:
             held = np.flatnonzero(self.val >= 0)
-            held = held[np.argsort(-self.val[held], kind="stable")]  # low ids (frequent, or met early) last
+            held = held[
+                np.argsort(-self.val[held], kind="stable")
+            ]  # low ids (frequent, or met early) last
             old = self.k0[held], self.ext[held], self.val[held]
             bits = self.bits
             while (self.count + len(keys)) * LOAD > (1 << bits):
@@ -101,9 +105,15 @@ class KeyTable:
         while todo.size:
             free = self.val[pos] < 0
             cand, slot = todo[free], pos[free]
-            self.val[slot] = cand  # where several want one slot, one of them (in practice the last) wins it
+            self.val[slot] = (
+                cand  # where several want one slot, one of them (in practice the last) wins it
+            )
             won = np.zeros(len(todo), dtype=bool)
             won[free] = self.val[slot] == cand
             slot = pos[won]
-            self.k0[slot], self.ext[slot], self.val[slot] = keys[todo[won]], ext[todo[won]], ids[todo[won]]
+            self.k0[slot], self.ext[slot], self.val[slot] = (
+                keys[todo[won]],
+                ext[todo[won]],
+                ids[todo[won]],
+            )
             todo, pos = todo[~won], (pos[~won] + 1) & self.mask

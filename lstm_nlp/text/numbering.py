@@ -52,7 +52,9 @@ class NewWords:
         if self.lowercase:
             words = list(map(lowercase_like_the_tokenizer, words))
         index = self.index
-        index.update(zip([w for w in dict.fromkeys(words) if w not in index], itertools.count(len(index))))
+        index.update(
+            zip([w for w in dict.fromkeys(words) if w not in index], itertools.count(len(index)))
+        )
         return np.fromiter(map(index.__getitem__, words), dtype=np.int32, count=len(words))
 
 
@@ -66,7 +68,9 @@ class KnownWords:
     def ids(self, words: list[str]) -> np.ndarray:
         if self.lowercase:
             words = list(map(lowercase_like_the_tokenizer, words))
-        return np.fromiter(map(self.vocab.get, words, itertools.repeat(self.unk)), dtype=np.int32, count=len(words))
+        return np.fromiter(
+            map(self.vocab.get, words, itertools.repeat(self.unk)), dtype=np.int32, count=len(words)
+        )
 
 
 class _NeedsPython(Exception):
@@ -84,7 +88,9 @@ class ChunkEncoder:
     """Encodes chunks in order (new words are numbered as they appear); one encoder may take
     several files, which then share what it has learnt of their words."""
 
-    def __init__(self, numbering: Numbering, encoding_errors: str = "strict", table: KeyTable | None = None) -> None:
+    def __init__(
+        self, numbering: Numbering, encoding_errors: str = "strict", table: KeyTable | None = None
+    ) -> None:
         self.numbering, self.encoding_errors = numbering, encoding_errors
         self.table = table if table is not None else new_table(numbering.eos)
 
@@ -110,7 +116,9 @@ class ChunkEncoder:
         reps = miss[first]
         rows, is_long = w.rows(miss)
         rep_rows, rep_long = w.rows(reps)
-        if is_long.any() and not np.array_equal(w.ext[rows[is_long]], w.ext[rep_rows[group[is_long]]]):
+        if is_long.any() and not np.array_equal(
+            w.ext[rows[is_long]], w.ext[rep_rows[group[is_long]]]
+        ):
             raise _NeedsPython  # two long words with one hash
         new = np.concatenate([reps, w.huge])
         order = np.argsort(new, kind="stable")
@@ -126,8 +134,10 @@ class ChunkEncoder:
         rep_ids = new_ids[: len(reps)]
         ext = np.zeros((len(reps), 2), dtype=np.uint64)
         ext[rep_long] = w.ext[rep_rows[rep_long]]
-        rising = np.argsort(np.bincount(group, minlength=len(reps)), kind="stable")  # frequent words placed last
+        rising = np.argsort(
+            np.bincount(group, minlength=len(reps)), kind="stable"
+        )  # frequent words placed last
         self.table.insert(w.keys[reps][rising], ext[rising], rep_ids[rising])
         ids[miss] = rep_ids[group]
-        ids[w.huge] = new_ids[len(reps):]
+        ids[w.huge] = new_ids[len(reps) :]
         return ids

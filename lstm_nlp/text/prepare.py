@@ -23,13 +23,21 @@ from lstm_nlp.text.corpus import CorpusFiles
 from lstm_nlp.text.id_file import SpillingIds, iter_blocks
 from lstm_nlp.text.numbering import ChunkEncoder, NewWords
 from lstm_nlp.text.token_store import StreamStore, encode_file, renumber, write_stream
-from lstm_nlp.text.tokenizer import UNK, load_tokenizer, save_tokenizer, vocabulary, word_level_tokenizer
+from lstm_nlp.text.tokenizer import (
+    UNK,
+    load_tokenizer,
+    save_tokenizer,
+    vocabulary,
+    word_level_tokenizer,
+)
 
 
 @dataclass
 class PreparedCorpus:
     tokenizer: Tokenizer
-    streams: dict[str, np.ndarray]  # split -> int32 token ids (read-only memory maps), <eos> after every line
+    streams: dict[
+        str, np.ndarray
+    ]  # split -> int32 token ids (read-only memory maps), <eos> after every line
 
     @property
     def vocab_size(self) -> int:
@@ -48,8 +56,14 @@ def vocab_entry(train: Path, cache_dir: Path | None, **settings) -> Path | None:
     if cache_dir is None:
         return None
     st = train.stat()
-    key = "|".join([str(train.resolve()), str(st.st_size), str(st.st_mtime_ns),
-                    *(f"{k}={v}" for k, v in sorted(settings.items()))])
+    key = "|".join(
+        [
+            str(train.resolve()),
+            str(st.st_size),
+            str(st.st_mtime_ns),
+            *(f"{k}={v}" for k, v in sorted(settings.items())),
+        ]
+    )
     return cache_dir / "vocab" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
 
 
@@ -63,7 +77,12 @@ def cached_tokenizer(entry: Path | None) -> Tokenizer | None:
 
 
 def build_vocabulary(
-    train: Path, *, min_freq: int, max_size: int | None, lowercase: bool, encoding_errors: str,
+    train: Path,
+    *,
+    min_freq: int,
+    max_size: int | None,
+    lowercase: bool,
+    encoding_errors: str,
     cache_dir: Path | None,
 ) -> tuple[StreamStore, np.ndarray]:
     """The streams of the tokenizer whose vocabulary comes from ``train`` (``store.tok``), and
@@ -79,37 +98,71 @@ def build_vocabulary(
         counts = np.concatenate([counts, np.zeros(len(names) - len(counts), dtype=np.int64)])
         vocab = vocabulary(names, counts, min_freq=min_freq, max_size=max_size)
         tok = word_level_tokenizer(vocab, lowercase)
-        new_ids = np.fromiter(map(vocab.get, names, itertools.repeat(vocab[UNK])), dtype=np.int32, count=len(names))
-        store = StreamStore(tok, cache_dir, encoding_errors, vocab=vocab, table=encoder.table.renumbered(new_ids))
-        stream = write_stream(store.entry(train), lambda out: renumber(provisional.blocks(), new_ids, out))
+        new_ids = np.fromiter(
+            map(vocab.get, names, itertools.repeat(vocab[UNK])), dtype=np.int32, count=len(names)
+        )
+        store = StreamStore(
+            tok, cache_dir, encoding_errors, vocab=vocab, table=encoder.table.renumbered(new_ids)
+        )
+        stream = write_stream(
+            store.entry(train), lambda out: renumber(provisional.blocks(), new_ids, out)
+        )
     return store, stream
 
 
 def train_vocabulary(
-    train: Path, *, min_freq: int, max_size: int | None, lowercase: bool, encoding_errors: str,
+    train: Path,
+    *,
+    min_freq: int,
+    max_size: int | None,
+    lowercase: bool,
+    encoding_errors: str,
     cache_dir: Path | None,
 ) -> tuple[StreamStore, np.ndarray | None]:
     """The streams of the tokenizer made from ``train`` (``store.tok``), fetched from the cache
     or built; a built one comes with ``train``'s stream."""
-    entry = vocab_entry(train, cache_dir, min_freq=min_freq, max_size=max_size, lowercase=lowercase,
-                        encoding_errors=encoding_errors)
+    entry = vocab_entry(
+        train,
+        cache_dir,
+        min_freq=min_freq,
+        max_size=max_size,
+        lowercase=lowercase,
+        encoding_errors=encoding_errors,
+    )
     tok = cached_tokenizer(entry)
     if tok is not None:
         return StreamStore(tok, cache_dir, encoding_errors), None
-    store, stream = build_vocabulary(train, min_freq=min_freq, max_size=max_size, lowercase=lowercase,
-                                     encoding_errors=encoding_errors, cache_dir=cache_dir)
+    store, stream = build_vocabulary(
+        train,
+        min_freq=min_freq,
+        max_size=max_size,
+        lowercase=lowercase,
+        encoding_errors=encoding_errors,
+        cache_dir=cache_dir,
+    )
     if entry is not None:
         save_tokenizer(store.tok, entry)
     return store, stream
 
 
 def vocab_tokenizer(
-    train: Path, *, min_freq: int, max_size: int | None, lowercase: bool, encoding_errors: str,
+    train: Path,
+    *,
+    min_freq: int,
+    max_size: int | None,
+    lowercase: bool,
+    encoding_errors: str,
     cache_dir: Path | None,
 ) -> Tokenizer:
     """Build (or fetch from the cache) the tokenizer whose vocabulary comes from ``train``."""
-    return train_vocabulary(train, min_freq=min_freq, max_size=max_size, lowercase=lowercase,
-                            encoding_errors=encoding_errors, cache_dir=cache_dir)[0].tok
+    return train_vocabulary(
+        train,
+        min_freq=min_freq,
+        max_size=max_size,
+        lowercase=lowercase,
+        encoding_errors=encoding_errors,
+        cache_dir=cache_dir,
+    )[0].tok
 
 
 def prepare_corpus(
@@ -134,8 +187,14 @@ def prepare_corpus(
     if tokenizer_path is not None and Path(tokenizer_path).is_file():
         store = StreamStore(load_tokenizer(tokenizer_path), cache, encoding_errors)
     else:
-        store, train = train_vocabulary(files.splits["train"], min_freq=min_freq, max_size=max_size,
-                                        lowercase=lowercase, encoding_errors=encoding_errors, cache_dir=cache)
+        store, train = train_vocabulary(
+            files.splits["train"],
+            min_freq=min_freq,
+            max_size=max_size,
+            lowercase=lowercase,
+            encoding_errors=encoding_errors,
+            cache_dir=cache,
+        )
         if train is not None:
             streams["train"] = train
         if tokenizer_path is not None:

@@ -19,8 +19,8 @@ import hashlib
 import itertools
 import os
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 
 import numpy as np
 from tokenizers import Tokenizer
@@ -49,8 +49,16 @@ def encode_lines(lines: list[str], tok: Tokenizer) -> np.ndarray:
 
 def stream_key(path: Path, fingerprint: str, encoding_errors: str) -> str:
     st = path.stat()
-    raw = "|".join([CACHE_VERSION, str(path.resolve()), str(st.st_size), str(st.st_mtime_ns),
-                    fingerprint, encoding_errors])
+    raw = "|".join(
+        [
+            CACHE_VERSION,
+            str(path.resolve()),
+            str(st.st_size),
+            str(st.st_mtime_ns),
+            fingerprint,
+            encoding_errors,
+        ]
+    )
     return hashlib.sha256(raw.encode()).hexdigest()[:24]
 
 
@@ -63,8 +71,10 @@ def write_stream(target: Path | None, fill: Callable[[IdWriter], None]) -> np.nd
         return _write_stream(target, fill)
     except OSError as err:
         where = target.parent if target is not None else Path(tempfile.gettempdir())
-        raise DataError(f"{where}: cannot write the token cache ({err.strerror or err}); free disk space "
-                        "there or set cache_dir=DIR to a folder with room for 4 bytes per token") from None
+        raise DataError(
+            f"{where}: cannot write the token cache ({err.strerror or err}); free disk space "
+            "there or set cache_dir=DIR to a folder with room for 4 bytes per token"
+        ) from None
 
 
 def _write_stream(target: Path | None, fill: Callable[[IdWriter], None]) -> np.ndarray:
@@ -83,8 +93,9 @@ def _write_stream(target: Path | None, fill: Callable[[IdWriter], None]) -> np.n
     return open_ids(target)
 
 
-def encode_file(path: Path, encoder: ChunkEncoder, writer: IdWriter | SpillingIds,
-                count: bool = False) -> np.ndarray | None:
+def encode_file(
+    path: Path, encoder: ChunkEncoder, writer: IdWriter | SpillingIds, count: bool = False
+) -> np.ndarray | None:
     """Encode ``path`` chunk by chunk into ``writer``; with ``count``, return how often each id occurs."""
     counts = np.zeros(0, dtype=np.int64)
     for chunk in iter_chunks(path):
@@ -101,8 +112,14 @@ def encode_file(path: Path, encoder: ChunkEncoder, writer: IdWriter | SpillingId
 class StreamStore:
     """Builds and caches the streams of one tokenizer (its fingerprint and vocabulary looked up once)."""
 
-    def __init__(self, tok: Tokenizer, cache_dir: str | os.PathLike | None = None, encoding_errors: str = "strict",
-                 vocab: dict[str, int] | None = None, table: KeyTable | None = None) -> None:
+    def __init__(
+        self,
+        tok: Tokenizer,
+        cache_dir: str | os.PathLike | None = None,
+        encoding_errors: str = "strict",
+        vocab: dict[str, int] | None = None,
+        table: KeyTable | None = None,
+    ) -> None:
         """``vocab`` (``tok.get_vocab()``) and ``table`` (words already numbered) save work when known."""
         check_policy(encoding_errors)
         self.tok, self.encoding_errors = tok, encoding_errors
@@ -115,7 +132,11 @@ class StreamStore:
         """The cache file for ``path``'s stream (``None`` without a cache)."""
         if self.cache_dir is None:
             return None
-        return self.cache_dir / "tokens" / f"{path.stem}-{stream_key(path, self.fingerprint, self.encoding_errors)}.npy"
+        return (
+            self.cache_dir
+            / "tokens"
+            / f"{path.stem}-{stream_key(path, self.fingerprint, self.encoding_errors)}.npy"
+        )
 
     def cached(self, path: Path) -> np.ndarray | None:
         target = self.entry(path)
@@ -141,7 +162,9 @@ class StreamStore:
                 writer.write(encode_lines(lines, self.tok))
             return
         if self._encoder is None:
-            words = KnownWords(self._vocab if self._vocab is not None else self.tok.get_vocab(), self.lowercase)
+            words = KnownWords(
+                self._vocab if self._vocab is not None else self.tok.get_vocab(), self.lowercase
+            )
             self._encoder = ChunkEncoder(words, self.encoding_errors, self._table)
         encode_file(path, self._encoder, writer)
 

@@ -13,8 +13,8 @@ import hashlib
 import json
 import os
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import Iterable, Sequence
 
 import numpy as np
 from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
@@ -45,14 +45,19 @@ def _index(words: Sequence[str], word: str) -> int | None:
 
 
 def vocabulary(
-    words: Sequence[str], counts: Sequence[int] | np.ndarray, min_freq: int = 1, max_size: int | None = None
+    words: Sequence[str],
+    counts: Sequence[int] | np.ndarray,
+    min_freq: int = 1,
+    max_size: int | None = None,
 ) -> dict[str, int]:
     """Specials first, then the ``words`` seen at least ``min_freq`` times, most frequent first
     (ties keep the order of ``words``: first occurrence); ``max_size`` caps the total."""
     if not isinstance(min_freq, int) or min_freq < 1:
         raise ConfigError(f"data.min_freq must be an integer >= 1, got {min_freq!r}")
     if max_size is not None and (not isinstance(max_size, int) or max_size < len(SPECIALS) + 1):
-        raise ConfigError(f"data.max_size must be null or an integer >= {len(SPECIALS) + 1}, got {max_size!r}")
+        raise ConfigError(
+            f"data.max_size must be null or an integer >= {len(SPECIALS) + 1}, got {max_size!r}"
+        )
     counts = np.asarray(counts, dtype=np.int64)
     order = np.argsort(-counts, kind="stable")
     keep = counts >= min_freq
@@ -64,7 +69,9 @@ def vocabulary(
     if max_size is not None:
         order = order[: max_size - len(SPECIALS)]
     vocab = {tok: i for i, tok in enumerate(SPECIALS)}
-    vocab.update(zip([words[i] for i in order.tolist()], range(len(SPECIALS), len(SPECIALS) + len(order))))
+    vocab.update(
+        zip([words[i] for i in order.tolist()], range(len(SPECIALS), len(SPECIALS) + len(order)))
+    )
     return vocab
 
 
@@ -74,8 +81,12 @@ def word_level_tokenizer(vocab: dict[str, int], lowercase: bool = False) -> Toke
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     if lowercase:
         tok.normalizer = normalizers.Lowercase()
-    tok.post_processor = processors.TemplateProcessing(single=f"$A {EOS}", special_tokens=[(EOS, vocab[EOS])])
-    tok.add_special_tokens(list(SPECIALS))  # marks them special (decode can skip them); ids unchanged
+    tok.post_processor = processors.TemplateProcessing(
+        single=f"$A {EOS}", special_tokens=[(EOS, vocab[EOS])]
+    )
+    tok.add_special_tokens(
+        list(SPECIALS)
+    )  # marks them special (decode can skip them); ids unchanged
     return tok
 
 
@@ -86,7 +97,9 @@ def build_tokenizer(
 
     ``max_size`` caps the vocabulary (specials included); rarer words become ``<unk>``.
     """
-    return word_level_tokenizer(vocabulary(list(counts), list(counts.values()), min_freq, max_size), lowercase)
+    return word_level_tokenizer(
+        vocabulary(list(counts), list(counts.values()), min_freq, max_size), lowercase
+    )
 
 
 def word_level_lowercase(tok: Tokenizer) -> bool | None:

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-SPLIT_BYTES = b" \t\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.split() splits on below 0x80, newline aside
+SPLIT_BYTES = (
+    b" \t\r\x0b\x0c\x1c\x1d\x1e\x1f"  # what str.split() splits on below 0x80, newline aside
+)
 NEWLINE_KEY = np.uint64(ord("\n"))
 EXACT_BYTES = 24  # words up to this length are compared exactly by (key, ext)
 _WORD_BYTE = bytes(0 if b in SPLIT_BYTES else 1 for b in range(256))
@@ -44,7 +46,9 @@ class ChunkWords:
         if len(idx) * 8 < len(self.keys):
             row = np.minimum(np.searchsorted(self.long, idx), len(self.long) - 1)
             return row, self.long[row] == idx
-        row_of = np.cumsum(self.ends - self.starts > 8) - 1  # row of the last long word at or before
+        row_of = (
+            np.cumsum(self.ends - self.starts > 8) - 1
+        )  # row of the last long word at or before
         row = np.maximum(row_of[idx], 0)
         return row, self.long[row] == idx
 
@@ -62,7 +66,9 @@ def split_words(data: bytes) -> ChunkWords:
     starts, ends = edges[0::2], edges[1::2]
     lengths = ends - starts
     padded = buf + bytes(24)
-    words = np.ndarray((len(buf) + 16,), dtype="<u8", buffer=padded, strides=(1,))  # 8 bytes from every offset
+    words = np.ndarray(
+        (len(buf) + 16,), dtype="<u8", buffer=padded, strides=(1,)
+    )  # 8 bytes from every offset
     keys = _packed(words, starts, lengths)
     long = np.flatnonzero(lengths > 8)
     ext = np.zeros((len(long), 2), dtype=np.uint64)
@@ -105,7 +111,9 @@ def first_occurrences(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     first = pos[lead]
     group = np.empty(m, dtype=np.intp)
     group[pos] = np.cumsum(lead) - 1
-    if not np.array_equal(keys[first][group], keys):  # two keys shared their high bits: sort exactly
+    if not np.array_equal(
+        keys[first][group], keys
+    ):  # two keys shared their high bits: sort exactly
         _, first, group = np.unique(keys, return_index=True, return_inverse=True)
     order = np.argsort(first)
     rank = np.empty(len(first), dtype=np.intp)
@@ -126,9 +134,9 @@ def word_strings(words: ChunkWords, idx: np.ndarray, encoding_errors: str) -> li
     before = np.cumsum(lengths) - lengths  # bytes of the earlier words
     within = np.arange(total) - np.repeat(before, lengths)
     out = np.full(total + len(idx) - 1, ord(" "), dtype=np.uint8)
-    out[np.repeat(before + np.arange(len(idx)), lengths) + within] = np.frombuffer(words.buf, np.uint8)[
-        np.repeat(starts, lengths) + within
-    ]
+    out[np.repeat(before + np.arange(len(idx)), lengths) + within] = np.frombuffer(
+        words.buf, np.uint8
+    )[np.repeat(starts, lengths) + within]
     joined = out.tobytes()
     text = joined.decode("utf-8", errors=encoding_errors)
     parts = text.split(" ")

@@ -25,7 +25,7 @@ import json
 import platform
 import statistics
 import time
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import torch
 import torch.nn.functional as F
@@ -36,7 +36,9 @@ from lstm_nlp.modules import AdaptiveHead, LMHead, default_cutoffs
 WIKITEXT103_VOCAB = 267_735
 
 
-def zipf_tokens(vocab_size: int, shape: Sequence[int], exponent: float = 1.1, seed: int = 0) -> Tensor:
+def zipf_tokens(
+    vocab_size: int, shape: Sequence[int], exponent: float = 1.1, seed: int = 0
+) -> Tensor:
     """Token ids with ``P(id = k) ∝ (k + 1) ** -exponent`` on ``[0, vocab_size)``."""
     gen = torch.Generator().manual_seed(seed)
     probs = torch.arange(1, vocab_size + 1, dtype=torch.float64).pow(-exponent)
@@ -117,10 +119,19 @@ def adaptive_vs_full(
         data = zipf_tokens(vocab_size, (steps + 1, bptt + 1, batch), zipf_exponent, seed)
         torch.manual_seed(seed)
         full = _Model(vocab_size, embedding, hidden, layers, LMHead(hidden, vocab_size))
-        adaptive = _Model(vocab_size, embedding, hidden, layers, AdaptiveHead(hidden, vocab_size, cutoffs, div_value))
+        adaptive = _Model(
+            vocab_size,
+            embedding,
+            hidden,
+            layers,
+            AdaptiveHead(hidden, vocab_size, cutoffs, div_value),
+        )
         adaptive.embedding.load_state_dict(full.embedding.state_dict())
         adaptive.lstm.load_state_dict(full.lstm.state_dict())
-        runs = {"full": (full, _loss_fn(full, full_loss)), "adaptive": (adaptive, _loss_fn(adaptive, "nll"))}
+        runs = {
+            "full": (full, _loss_fn(full, full_loss)),
+            "adaptive": (adaptive, _loss_fn(adaptive, "nll")),
+        }
         speeds: dict[str, list[float]] = {"full": [], "adaptive": []}
         for _ in range(rounds):
             for name in ("full", "adaptive"):
@@ -157,15 +168,21 @@ def adaptive_vs_full(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--vocab", type=int, default=WIKITEXT103_VOCAB)
     parser.add_argument("--hidden", type=int, default=256)
     parser.add_argument("--embedding", type=int, default=256)
     parser.add_argument("--layers", type=int, default=1)
-    parser.add_argument("--cutoffs", type=int, nargs="+", help="default: lstm_nlp.modules.default_cutoffs(vocab)")
+    parser.add_argument(
+        "--cutoffs", type=int, nargs="+", help="default: lstm_nlp.modules.default_cutoffs(vocab)"
+    )
     parser.add_argument("--div-value", type=float, default=4.0)
     parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--steps", type=int, default=4, help="timed steps per round (after one warm-up step)")
+    parser.add_argument(
+        "--steps", type=int, default=4, help="timed steps per round (after one warm-up step)"
+    )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--full-loss", default="auto", choices=["auto", "nll", "cross_entropy"])
     args = parser.parse_args()

@@ -50,11 +50,11 @@ class ReferenceCorpus:
     def tokenize(self, path: Path):
         import torch
 
-        with open(path, "r", encoding="utf8") as f:
+        with open(path, encoding="utf8") as f:
             for line in f:
                 for word in line.split() + ["<eos>"]:
                     self.dictionary.add_word(word)
-        with open(path, "r", encoding="utf8") as f:
+        with open(path, encoding="utf8") as f:
             ids = []
             for line in f:
                 for word in line.split() + ["<eos>"]:
@@ -134,9 +134,14 @@ def probe(corpus_dir: Path) -> dict:
         tokens = int(len(corpus.streams["train"]))
         nbytes = sum(int(np.asarray(s).nbytes) for s in corpus.streams.values())
         all_tokens = sum(len(s) for s in corpus.streams.values())
-    return {"train_tokens": tokens, "stream_rss_bytes": (after - prepared) * 1024,
-            "fixed_rss_bytes": (prepared - before) * 1024, "peak_delta_bytes": (peak - before) * 1024,
-            "stream_bytes_per_token": nbytes / all_tokens, "checksum": checksum}
+    return {
+        "train_tokens": tokens,
+        "stream_rss_bytes": (after - prepared) * 1024,
+        "fixed_rss_bytes": (prepared - before) * 1024,
+        "peak_delta_bytes": (peak - before) * 1024,
+        "stream_bytes_per_token": nbytes / all_tokens,
+        "checksum": checksum,
+    }
 
 
 def corpus_prep(corpus_dir: Path, rounds: int = 3) -> dict:
@@ -155,26 +160,46 @@ def corpus_prep(corpus_dir: Path, rounds: int = 3) -> dict:
             ours_s.append(time.perf_counter() - start)
             tokens = {s: int(len(x)) for s, x in ours.streams.items()}
             del ours
-    assert tokens == {s: int(len(x)) for s, x in ref.streams.items()}, "token counts differ from the reference"
-    out = subprocess.run([sys.executable, __file__, "--probe", str(corpus_dir)], capture_output=True, text=True,
-                         check=True)
+    assert tokens == {s: int(len(x)) for s, x in ref.streams.items()}, (
+        "token counts differ from the reference"
+    )
+    out = subprocess.run(
+        [sys.executable, __file__, "--probe", str(corpus_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     mem = json.loads(out.stdout.strip().splitlines()[-1])
     ref_med, ours_med = statistics.median(ref_s), statistics.median(ours_s)
     per_token = mem["stream_rss_bytes"] / mem["train_tokens"]
-    summary = (f"prepare {sum(tokens.values()):,} tokens: reference loop {ref_med:.3f} s, ours {ours_med:.3f} s "
-               f"(uncached) = {ref_med / ours_med:.1f}x; batchified training stream resident after every window: "
-               f"{per_token:.2f} bytes/token (RSS), plus {mem['fixed_rss_bytes'] / 2**20:.0f} MiB for the "
-               f"vocabulary and tokenizer; peak during preparation +{mem['peak_delta_bytes'] / 2**20:.0f} MiB")
-    return {"reference_s": ref_med, "ours_s": ours_med, "speedup": ref_med / ours_med,
-            "reference_rounds_s": ref_s, "ours_rounds_s": ours_s, "tokens": tokens,
-            "rss_bytes_per_train_token": per_token, **mem, "summary": summary}
+    summary = (
+        f"prepare {sum(tokens.values()):,} tokens: reference loop {ref_med:.3f} s, ours {ours_med:.3f} s "
+        f"(uncached) = {ref_med / ours_med:.1f}x; batchified training stream resident after every window: "
+        f"{per_token:.2f} bytes/token (RSS), plus {mem['fixed_rss_bytes'] / 2**20:.0f} MiB for the "
+        f"vocabulary and tokenizer; peak during preparation +{mem['peak_delta_bytes'] / 2**20:.0f} MiB"
+    )
+    return {
+        "reference_s": ref_med,
+        "ours_s": ours_med,
+        "speedup": ref_med / ours_med,
+        "reference_rounds_s": ref_s,
+        "ours_rounds_s": ours_s,
+        "tokens": tokens,
+        "rss_bytes_per_train_token": per_token,
+        **mem,
+        "summary": summary,
+    }
 
 
 def main() -> None:
     if sys.argv[1:2] == ["--probe"]:
         print(json.dumps(probe(Path(sys.argv[2]))))
         return
-    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[3] / "shared/data/wikitext-2"
+    folder = (
+        Path(sys.argv[1])
+        if len(sys.argv) > 1
+        else Path(__file__).resolve().parents[3] / "shared/data/wikitext-2"
+    )
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 3
     result = corpus_prep(folder, rounds)
     print(json.dumps({k: v for k, v in result.items() if k != "summary"}, indent=1))

@@ -7,8 +7,9 @@ import time
 import torch
 
 
-def step_matmuls(batch: int, bptt: int, emb: int, hidden: int, layers: int,
-                 vocab: int) -> list[tuple[int, int, int, int]]:
+def step_matmuls(
+    batch: int, bptt: int, emb: int, hidden: int, layers: int, vocab: int
+) -> list[tuple[int, int, int, int]]:
     """The forward matrix products ``(m, k, n, times)`` of one step: per layer the input gate
     product over all positions at once, the recurrent one once per time step (``4*hidden``
     gates), then the decoder ``hidden -> vocab``."""
@@ -23,7 +24,10 @@ def step_matmuls(batch: int, bptt: int, emb: int, hidden: int, layers: int,
 
 def training_flops(batch: int, bptt: int, emb: int, hidden: int, layers: int, vocab: int) -> float:
     """Forward + backward floating-point operations (backward = two products per forward product)."""
-    return 3 * sum(2 * m * k * n * times for m, k, n, times in step_matmuls(batch, bptt, emb, hidden, layers, vocab))
+    return 3 * sum(
+        2 * m * k * n * times
+        for m, k, n, times in step_matmuls(batch, bptt, emb, hidden, layers, vocab)
+    )
 
 
 def _best(fn, repeats: int = 5) -> float:
@@ -59,7 +63,9 @@ def matmul_gflops(m: int, k: int, n: int) -> dict[str, float]:
     return result
 
 
-def machine_gflops(batch: int, bptt: int, emb: int, hidden: int, layers: int, vocab: int) -> dict[str, float]:
+def machine_gflops(
+    batch: int, bptt: int, emb: int, hidden: int, layers: int, vocab: int
+) -> dict[str, float]:
     """The step's matmul work divided by the time the fastest library takes for each product
     (forward shape; the two backward products of each are counted at the same speed)."""
     ideal = {"mkl": 0.0, "onednn": 0.0}

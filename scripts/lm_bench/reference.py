@@ -17,7 +17,9 @@ from torch import nn
 
 
 class RNNModel(nn.Module):
-    def __init__(self, ntoken: int, ninp: int, nhid: int, nlayers: int, dropout: float = 0.2) -> None:
+    def __init__(
+        self, ntoken: int, ninp: int, nhid: int, nlayers: int, dropout: float = 0.2
+    ) -> None:
         super().__init__()
         self.ntoken = ntoken
         self.drop = nn.Dropout(dropout)
@@ -39,7 +41,10 @@ class RNNModel(nn.Module):
 
     def init_hidden(self, bsz: int):
         weight = next(self.parameters())
-        return (weight.new_zeros(self.nlayers, bsz, self.nhid), weight.new_zeros(self.nlayers, bsz, self.nhid))
+        return (
+            weight.new_zeros(self.nlayers, bsz, self.nhid),
+            weight.new_zeros(self.nlayers, bsz, self.nhid),
+        )
 
 
 def batchify(data: torch.Tensor, bsz: int) -> torch.Tensor:
@@ -59,8 +64,15 @@ def repackage_hidden(h):
 class ReferenceLoop:
     """Keeps its place in the training stream between calls, like one long epoch."""
 
-    def __init__(self, model: RNNModel, train: torch.Tensor, batch_size: int, bptt: int,
-                 lr: float = 20.0, clip: float = 0.25) -> None:
+    def __init__(
+        self,
+        model: RNNModel,
+        train: torch.Tensor,
+        batch_size: int,
+        bptt: int,
+        lr: float = 20.0,
+        clip: float = 0.25,
+    ) -> None:
         self.model, self.bptt, self.lr, self.clip = model, bptt, lr, clip
         self.data = batchify(train.long(), batch_size)
         self.batch_size, self.pos, self.hidden = batch_size, 0, model.init_hidden(batch_size)

@@ -13,8 +13,18 @@ from pathlib import Path
 
 BIN = Path(sys.executable).parent
 FIRST_STEP = re.compile(r"first training step .*\(unix time ([0-9.]+)\)")
-TINY = ["task.embedding_dim=16", "encoder.hidden_size=16", "encoder.num_layers=1", "+trainer.max_steps=2",
-        "trainer.max_epochs=1", "data.train_sentences=2000", "data.valid_sentences=200", "data.test_sentences=200", "logger=csv", "trainer.enable_model_summary=false"]
+TINY = [
+    "task.embedding_dim=16",
+    "encoder.hidden_size=16",
+    "encoder.num_layers=1",
+    "+trainer.max_steps=2",
+    "trainer.max_epochs=1",
+    "data.train_sentences=2000",
+    "data.valid_sentences=200",
+    "data.test_sentences=200",
+    "logger=csv",
+    "trainer.enable_model_summary=false",
+]
 
 
 def _env() -> dict[str, str]:
@@ -52,5 +62,9 @@ def startup(repeats: int = 5) -> dict[str, float]:
     help_s = wall([str(BIN / "lstm-nlp-train"), "--help"], repeats)
     lightning_s = wall([sys.executable, "-c", "import lightning"], repeats)
     first = to_first_step(max(1, repeats // 2))
-    return {"help_s": help_s, "import_lightning_s": lightning_s, "first_step_s": first,
-            "first_step_ratio": first / lightning_s}
+    return {
+        "help_s": help_s,
+        "import_lightning_s": lightning_s,
+        "first_step_s": first,
+        "first_step_ratio": first / lightning_s,
+    }

@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 
 NAME = "pos_tagging"
 
+
 @dataclass
 class PosTaggingConfig:
     """The options of ``task=pos_tagging`` (override as task.KEY=VALUE); a schema: lstm-nlp checks each
@@ -26,12 +27,16 @@ class PosTaggingConfig:
     eval_batch_size: int = option(128, ge=1)  # sentences per validation/test batch
     embedding_dim: int = option(100, ge=1)
     dropout: float = option(0.3, ge=0.0, lt=1.0)  # on the embedded words and on the encoder output
-    bidirectional: bool = option(True)  # build the encoder bidirectional whatever encoder.bidirectional says
+    bidirectional: bool = option(
+        True
+    )  # build the encoder bidirectional whatever encoder.bidirectional says
     bucket: bool = option(True)  # batch sentences of similar length together (less padding)
     num_workers: int = option(0, ge=0)  # DataLoader worker processes
 
 
-CONFIG = {k: v for k, v in asdict(PosTaggingConfig()).items() if k != "name"}  # the Hydra node's defaults
+CONFIG = {
+    k: v for k, v in asdict(PosTaggingConfig()).items() if k != "name"
+}  # the Hydra node's defaults
 
 
 def register() -> None:
@@ -39,4 +44,6 @@ def register() -> None:
     from lstm_nlp.registry import TASKS
 
     if NAME not in TASKS:
-        TASKS.register(NAME, "lstm_nlp_pos.task:build_task", config=PosTaggingConfig, origin="lstm-nlp-pos")
+        TASKS.register(
+            NAME, "lstm_nlp_pos.task:build_task", config=PosTaggingConfig, origin="lstm-nlp-pos"
+        )

@@ -12,7 +12,13 @@ from omegaconf import DictConfig, OmegaConf
 from torch import nn
 from torchmetrics import MeanMetric
 
-from lstm_nlp.data.sentences import IGNORE_INDEX, PaddedBatch, SentenceDataModule, SentenceDataset, encode_sentences
+from lstm_nlp.data.sentences import (
+    IGNORE_INDEX,
+    PaddedBatch,
+    SentenceDataModule,
+    SentenceDataset,
+    encode_sentences,
+)
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.registry import DATA_SOURCES
 from lstm_nlp.tasks.base import RunContext, TaskParts
@@ -26,8 +32,16 @@ SPLITS = ("train", "valid", "test")
 
 
 class PosTagger(pl.LightningModule):
-    def __init__(self, vocab_size: int, num_tags: int, encoder: dict, optim: dict, pad_id: int,
-                 embedding_dim: int = 100, dropout: float = 0.3) -> None:
+    def __init__(
+        self,
+        vocab_size: int,
+        num_tags: int,
+        encoder: dict,
+        optim: dict,
+        pad_id: int,
+        embedding_dim: int = 100,
+        dropout: float = 0.3,
+    ) -> None:
         super().__init__()
         self.save_hyperparameters()
         require(embedding_dim >= 1, "task.embedding_dim", ">= 1", embedding_dim)
@@ -36,7 +50,9 @@ class PosTagger(pl.LightningModule):
         self.encoder = build_encoder(encoder, input_size=embedding_dim)
         self.drop = nn.Dropout(dropout)
         self.classifier = nn.Linear(self.encoder.get_output_dim(), num_tags)
-        self.val_loss, self.val_acc, self.test_loss, self.test_acc = (MeanMetric() for _ in range(4))
+        self.val_loss, self.val_acc, self.test_loss, self.test_acc = (
+            MeanMetric() for _ in range(4)
+        )
         self.extras: dict[str, Any] = {}  # tokenizer_json, tags: saved into checkpoints
 
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
@@ -88,7 +104,9 @@ class PosTagger(pl.LightningModule):
         checkpoint.update(self.extras)
 
     def on_load_checkpoint(self, checkpoint: dict) -> None:
-        self.extras.update({k: checkpoint[k] for k in ("tokenizer_json", "tags") if k in checkpoint})
+        self.extras.update(
+            {k: checkpoint[k] for k in ("tokenizer_json", "tags") if k in checkpoint}
+        )
 
 
 def encoder_config(cfg: DictConfig) -> dict:
@@ -97,8 +115,10 @@ def encoder_config(cfg: DictConfig) -> dict:
     if cfg.task.bidirectional:
         encoder["bidirectional"] = True
     elif encoder.get("bidirectional"):
-        raise ConfigError("task.bidirectional=false asks for a left-to-right tagger but encoder.bidirectional=true; "
-                          "set encoder.bidirectional=false too")
+        raise ConfigError(
+            "task.bidirectional=false asks for a left-to-right tagger but encoder.bidirectional=true; "
+            "set encoder.bidirectional=false too"
+        )
     return encoder
 
 
@@ -113,8 +133,14 @@ def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:
     if run.tokenizer_path.is_file():  # a resumed run keeps its vocabulary
         tok = load_tokenizer(run.tokenizer_path)
     else:
-        tok = vocab_tokenizer(files.splits["train"], min_freq=d.get("min_freq", 1), max_size=d.get("max_size"),
-                              lowercase=d.get("lowercase", False), encoding_errors=errors, cache_dir=run.cache_dir)
+        tok = vocab_tokenizer(
+            files.splits["train"],
+            min_freq=d.get("min_freq", 1),
+            max_size=d.get("max_size"),
+            lowercase=d.get("lowercase", False),
+            encoding_errors=errors,
+            cache_dir=run.cache_dir,
+        )
         save_tokenizer(tok, run.tokenizer_path)
     tags = tag_set(tagged["train"][1], run.run_dir / "tags.json")
     tag_ids = {tag: i for i, tag in enumerate(tags)}
@@ -124,18 +150,41 @@ def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:
         datasets[split] = SentenceDataset(encode_sentences(lines, tok), token_labels=labels)
     pad_id = tok.token_to_id(PAD)
     datamodule = SentenceDataModule(
-        datasets, pad_id=pad_id, batch_size=t.batch_size, eval_batch_size=t.eval_batch_size,
-        batch_first=bool(encoder.get("batch_first", False)), bucket=t.bucket, seed=run.seed, num_workers=t.num_workers,
+        datasets,
+        pad_id=pad_id,
+        batch_size=t.batch_size,
+        eval_batch_size=t.eval_batch_size,
+        batch_first=bool(encoder.get("batch_first", False)),
+        bucket=t.bucket,
+        seed=run.seed,
+        num_workers=t.num_workers,
     )
-    module = PosTagger(vocab_size=tok.get_vocab_size(), num_tags=len(tags), encoder=encoder,
-                       optim=OmegaConf.to_container(cfg.optim, resolve=True), pad_id=pad_id,
-                       embedding_dim=t.embedding_dim, dropout=t.dropout)
+    module = PosTagger(
+        vocab_size=tok.get_vocab_size(),
+        num_tags=len(tags),
+        encoder=encoder,
+        optim=OmegaConf.to_container(cfg.optim, resolve=True),
+        pad_id=pad_id,
+        embedding_dim=t.embedding_dim,
+        dropout=t.dropout,
+    )
     module.extras = {"tokenizer_json": tok.to_str(), "tags": tags}
     # The accuracy of always answering the most frequent training tag: what test/acc must beat.
     most_frequent = np.bincount(datasets["train"].token_labels).argmax()
     majority = float(np.mean(datasets["test"].token_labels == most_frequent))
-    summary = {"corpus": files.name, "vocab_size": tok.get_vocab_size(), "tags": len(tags) - 1,
-               **{f"{s}_sentences": len(ds) for s, ds in datasets.items()},
-               "test_tokens": datasets["test"].num_tokens, "test_majority_acc": round(majority, 4)}
-    return TaskParts(module, datamodule, monitor="val/acc", mode="max",
-                     trainer_kwargs=SentenceDataModule.trainer_kwargs, summary=summary)
+    summary = {
+        "corpus": files.name,
+        "vocab_size": tok.get_vocab_size(),
+        "tags": len(tags) - 1,
+        **{f"{s}_sentences": len(ds) for s, ds in datasets.items()},
+        "test_tokens": datasets["test"].num_tokens,
+        "test_majority_acc": round(majority, 4),
+    }
+    return TaskParts(
+        module,
+        datamodule,
+        monitor="val/acc",
+        mode="max",
+        trainer_kwargs=SentenceDataModule.trainer_kwargs,
+        summary=summary,
+    )

@@ -15,15 +15,20 @@ def tagged_sentence(rng: random.Random) -> tuple[list[str], list[str]]:
     words, tags = [], []
 
     def noun_phrase():
-        words.append(rng.choice(DETS)); tags.append("DT")
+        words.append(rng.choice(DETS))
+        tags.append("DT")
         if rng.random() < 0.4:
-            words.append(rng.choice(ADJS)); tags.append("JJ")
-        words.append(rng.choice(NOUNS + AMBIGUOUS)); tags.append("NN")
+            words.append(rng.choice(ADJS))
+            tags.append("JJ")
+        words.append(rng.choice(NOUNS + AMBIGUOUS))
+        tags.append("NN")
 
     noun_phrase()
-    words.append(rng.choice(VERBS + AMBIGUOUS)); tags.append("VBZ")
+    words.append(rng.choice(VERBS + AMBIGUOUS))
+    tags.append("VBZ")
     noun_phrase()
-    words.append("."); tags.append(".")
+    words.append(".")
+    tags.append(".")
     return words, tags
 
 
@@ -33,9 +38,12 @@ def write_tagged_corpus(folder: Path, n_train: int = 600, n_eval: int = 100, see
     folder.mkdir(parents=True, exist_ok=True)
     for split, n in (("train", n_train), ("valid", n_eval), ("test", n_eval)):
         sents = [tagged_sentence(rng) for _ in range(n)]
-        (folder / f"{split}.txt").write_text("".join(" ".join(w) + "\n" for w, _ in sents), encoding="utf-8")
-        (folder / f"{split}.jsonl").write_text("".join(json.dumps({"pos": t}) + "\n" for _, t in sents),
-                                              encoding="utf-8")
+        (folder / f"{split}.txt").write_text(
+            "".join(" ".join(w) + "\n" for w, _ in sents), encoding="utf-8"
+        )
+        (folder / f"{split}.jsonl").write_text(
+            "".join(json.dumps({"pos": t}) + "\n" for _, t in sents), encoding="utf-8"
+        )
     return folder
 
 

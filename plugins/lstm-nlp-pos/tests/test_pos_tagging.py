@@ -6,6 +6,7 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
+from pos_corpus import unigram_accuracy, write_tagged_corpus
 
 import lstm_nlp_pos
 from lstm_nlp import plugins
@@ -13,13 +14,17 @@ from lstm_nlp.errors import ConfigError, DataError
 from lstm_nlp.registry import TASKS
 from lstm_nlp.tasks.base import RunContext
 from lstm_nlp.text.sources import text_folder
-from pos_corpus import unigram_accuracy, write_tagged_corpus
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
-TINY = ["encoder.hidden_size=24", "encoder.num_layers=1", "encoder.dropout=0.0", "task.embedding_dim=16",
-        "task.batch_size=16"]
+TINY = [
+    "encoder.hidden_size=24",
+    "encoder.num_layers=1",
+    "encoder.dropout=0.0",
+    "task.embedding_dim=16",
+    "task.batch_size=16",
+]
 
 
 @pytest.fixture
@@ -45,7 +50,10 @@ def test_entry_point_is_discovered_and_registers_lazily(monkeypatch):
     TASKS.unregister("pos_tagging")
     try:
         assert "pos_tagging" in TASKS.names()  # names() loads the entry points
-        assert plugins.loaded_plugins()["pos_tagging"] == "lstm_nlp_pos:register" and not plugins.failed_plugins()
+        assert (
+            plugins.loaded_plugins()["pos_tagging"] == "lstm_nlp_pos:register"
+            and not plugins.failed_plugins()
+        )
         entry = TASKS.entry("pos_tagging")
         assert entry.origin == "lstm-nlp-pos" and entry.target == "lstm_nlp_pos.task:build_task"
     finally:
@@ -56,8 +64,10 @@ def test_entry_point_is_discovered_and_registers_lazily(monkeypatch):
 
 
 def test_registering_imports_neither_torch_nor_lightning():
-    code = ("import sys; from lstm_nlp.registry import TASKS; assert 'pos_tagging' in TASKS.names(); "
-            "heavy = [m for m in ('torch', 'lightning') if m in sys.modules]; assert not heavy, heavy")
+    code = (
+        "import sys; from lstm_nlp.registry import TASKS; assert 'pos_tagging' in TASKS.names(); "
+        "heavy = [m for m in ('torch', 'lightning') if m in sys.modules]; assert not heavy, heavy"
+    )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
 
 
@@ -65,7 +75,8 @@ def test_task_choice_resolves_through_the_config_store():
     cfg = compose("task.batch_size=8")
     assert cfg.task.name == "pos_tagging" and cfg.task.batch_size == 8
     assert {k: cfg.task[k] for k in lstm_nlp_pos.CONFIG if k != "batch_size"} == {
-        k: v for k, v in lstm_nlp_pos.CONFIG.items() if k != "batch_size"}
+        k: v for k, v in lstm_nlp_pos.CONFIG.items() if k != "batch_size"
+    }
 
 
 def test_encoder_is_made_bidirectional():
@@ -78,10 +89,28 @@ def test_encoder_is_made_bidirectional():
 
 
 def train_cli(corpus, run_dir, cache, epochs):
-    cmd = [sys.executable, "-m", "lstm_nlp.cli.train", "task=pos_tagging", "data=text", f"data.path={corpus}",
-           "encoder.bidirectional=true", "optim=adam", "optim.lr=0.01", f"trainer.max_epochs={epochs}",
-           f"run_dir={run_dir}", "trainer.enable_progress_bar=false", "trainer.enable_model_summary=false", *TINY]
-    env = {**os.environ, "OMP_NUM_THREADS": "1", "LSTM_NLP_CACHE": str(cache), "WANDB_MODE": "offline"}
+    cmd = [
+        sys.executable,
+        "-m",
+        "lstm_nlp.cli.train",
+        "task=pos_tagging",
+        "data=text",
+        f"data.path={corpus}",
+        "encoder.bidirectional=true",
+        "optim=adam",
+        "optim.lr=0.01",
+        f"trainer.max_epochs={epochs}",
+        f"run_dir={run_dir}",
+        "trainer.enable_progress_bar=false",
+        "trainer.enable_model_summary=false",
+        *TINY,
+    ]
+    env = {
+        **os.environ,
+        "OMP_NUM_THREADS": "1",
+        "LSTM_NLP_CACHE": str(cache),
+        "WANDB_MODE": "offline",
+    }
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
 
 
@@ -94,14 +123,22 @@ def test_cli_trains_a_tagger_that_uses_context_and_resumes(tagged_corpus, tmp_pa
     assert 0.2 < majority < 0.4
     # A tagger that ignores context gets ~0.93 here: the ambiguous words need their neighbours.
     unigram = unigram_accuracy(tagged_corpus)
-    assert unigram < 0.95 and metrics["test/acc"] > max(0.97, unigram + 0.03) and metrics["val/acc"] > 0.97, metrics
+    assert (
+        unigram < 0.95
+        and metrics["test/acc"] > max(0.97, unigram + 0.03)
+        and metrics["val/acc"] > 0.97
+    ), metrics
     assert metrics["test/loss"] < 0.3 and metrics["epochs"] == 4
     tags = json.loads((run_dir / "tags.json").read_text())
     assert tags[0] == "<unk>" and set(tags[1:]) == {"DT", "JJ", "NN", "VBZ", "."}
-    assert (run_dir / "tokenizer.json").is_file() and (run_dir / "checkpoints" / "best.ckpt").is_file()
+    assert (run_dir / "tokenizer.json").is_file() and (
+        run_dir / "checkpoints" / "best.ckpt"
+    ).is_file()
 
     vocab = (run_dir / "tokenizer.json").read_text()
-    (run_dir / "tags.json").write_text(json.dumps(["<unk>", ".", "NN", "DT", "VBZ", "JJ"]))  # a resumed run keeps it
+    (run_dir / "tags.json").write_text(
+        json.dumps(["<unk>", ".", "NN", "DT", "VBZ", "JJ"])
+    )  # a resumed run keeps it
     proc = train_cli(tagged_corpus, run_dir, tmp_path / "cache", epochs=5)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert "resuming from" in proc.stdout
@@ -114,7 +151,9 @@ def build(corpus, tmp_path):
     from lstm_nlp_pos.task import build_task
 
     cfg = compose("data=text", f"data.path={corpus}", *TINY)
-    return build_task(cfg, RunContext(run_dir=tmp_path / "run", seed=0, cache_dir=tmp_path / "cache"))
+    return build_task(
+        cfg, RunContext(run_dir=tmp_path / "run", seed=0, cache_dir=tmp_path / "cache")
+    )
 
 
 def test_build_task_parts(tagged_corpus, tmp_path):
@@ -129,7 +168,9 @@ def test_default_grammar_corpus_is_tagged(tmp_path):
 
     sizes = ["data.train_sentences=300", "data.valid_sentences=50", "data.test_sentences=50"]
     cfg = compose("data=grammar", f"cache_dir={tmp_path / 'cache'}", *sizes, *TINY)
-    parts = build_task(cfg, RunContext(run_dir=tmp_path / "run", seed=0, cache_dir=tmp_path / "cache"))
+    parts = build_task(
+        cfg, RunContext(run_dir=tmp_path / "run", seed=0, cache_dir=tmp_path / "cache")
+    )
     assert parts.summary["corpus"] == "grammar" and parts.summary["train_sentences"] == 300
     assert parts.summary["tags"] >= 5 and 0 < parts.summary["test_majority_acc"] < 0.6
     tags = json.loads((tmp_path / "run" / "tags.json").read_text())
@@ -147,7 +188,9 @@ def test_tag_count_mismatch_names_file_and_line(tagged_corpus):
     lines = path.read_text().splitlines()
     lines[6] = json.dumps({"pos": ["DT", "NN"]})
     path.write_text("\n".join(lines) + "\n")
-    with pytest.raises(DataError, match=rf"{path}:7: 2 POS tags for the \d+ tokens of line 7 of .*test\.txt"):
+    with pytest.raises(
+        DataError, match=rf"{path}:7: 2 POS tags for the \d+ tokens of line 7 of .*test\.txt"
+    ):
         lstm_nlp_pos.data.read_tagged(text_folder({"path": str(tagged_corpus)}), "test")
 
 
@@ -155,9 +198,15 @@ def test_tag_count_mismatch_names_file_and_line(tagged_corpus):
     "edit, match",
     [
         (lambda lines: lines[:-2], r"train\.jsonl:599: no record for line 599 of .*train\.txt"),
-        (lambda lines: lines + ['{"pos": []}'], r"train\.jsonl:601: more records than the 600 lines"),
+        (
+            lambda lines: lines + ['{"pos": []}'],
+            r"train\.jsonl:601: more records than the 600 lines",
+        ),
         (lambda lines: lines[:3] + ["{not json"] + lines[4:], r"train\.jsonl:4: not valid JSON"),
-        (lambda lines: lines[:3] + ['{"tags": ["DT"]}'] + lines[4:], r'train\.jsonl:4: expected an object with "pos"'),
+        (
+            lambda lines: lines[:3] + ['{"tags": ["DT"]}'] + lines[4:],
+            r'train\.jsonl:4: expected an object with "pos"',
+        ),
     ],
 )
 def test_malformed_annotations_are_data_errors(tagged_corpus, edit, match):
