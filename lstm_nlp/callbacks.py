@@ -10,7 +10,8 @@ import lightning.pytorch as pl
 
 
 class EpochSummary(pl.Callback):
-    """One line per epoch: epoch, step, mean train loss, latest validation metrics, training tokens/s.
+    """One line per epoch: epoch, step, mean train loss, latest validation metrics, training
+    tokens/s.
 
     Readable in log files and CI output, where a progress bar is noise.
     """

@@ -35,7 +35,8 @@ def resolve_checkpoint(path: str | Path) -> Path:
             if candidate.is_file():
                 return candidate
         raise DataError(
-            f"checkpoint: {str(path)!r} is a folder without checkpoints/best.ckpt or checkpoints/last.ckpt"
+            f"checkpoint: {str(path)!r} is a folder without checkpoints/best.ckpt or "
+            "checkpoints/last.ckpt"
         )
     if not path.is_file():
         raise DataError(f"checkpoint: {str(path)!r} does not exist")
@@ -54,9 +55,9 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
         if refused:
             name = refused.group(1).rstrip(".,")
             raise DataError(
-                f"{path}: refused: the file holds a pickled {name} (code, not data); lstm-nlp loads "
-                "checkpoints with tensors and plain values only — do not use files from untrusted "
-                "sources with weights_only=False"
+                f"{path}: refused: the file holds a pickled {name} (code, not data); lstm-nlp "
+                "loads checkpoints with tensors and plain values only — do not use files from "
+                "untrusted sources with weights_only=False"
             ) from None
         raise DataError(
             f"{path}: not a readable lstm-nlp checkpoint ({type(e).__name__}: truncated, damaged "
@@ -68,7 +69,8 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
 
 
 def resume_checkpoint(run_dir: Path) -> Path | None:
-    """The newest readable checkpoint of a run directory; unreadable ones are skipped with a warning."""
+    """The newest readable checkpoint of a run directory; unreadable ones are skipped with a
+    warning."""
     folder = run_dir / "checkpoints"
     candidates = sorted(
         (p for p in (folder / "last.ckpt", folder / "best.ckpt") if p.is_file()),
@@ -85,7 +87,8 @@ def resume_checkpoint(run_dir: Path) -> Path | None:
 
 
 def load_language_model(path: str | Path):
-    """The :class:`LanguageModel` (in eval mode) and its tokenizer from a checkpoint or run directory."""
+    """The :class:`LanguageModel` (in eval mode) and its tokenizer from a checkpoint or run
+    directory."""
     from tokenizers import Tokenizer
 
     from lstm_nlp.tasks.language_model import LanguageModel

@@ -8,7 +8,8 @@ from omegaconf import DictConfig, OmegaConf
 
 from lstm_nlp.errors import ConfigError
 
-# trainer key -> (smallest allowed integer, whether null is allowed); values are Lightning's own rules
+# trainer key -> (smallest allowed integer, whether null is allowed); values are Lightning's own
+# rules
 TRAINER_INTS = {
     "max_epochs": (-1, True),
     "min_epochs": (0, True),
@@ -43,7 +44,8 @@ def check_trainer(trainer: DictConfig) -> None:
             continue
         if not is_int(value) or value < low:
             raise ConfigError(
-                f"trainer.{key} must be an integer >= {low}{' or null' if nullable else ''}, got {value!r}"
+                f"trainer.{key} must be an integer >= {low}{' or null' if nullable else ''}, got "
+                f"{value!r}"
             )
     for key in TRAINER_FRACTIONS:
         value = trainer.get(key)
@@ -88,7 +90,8 @@ def check_added_keys(cfg: DictConfig, overrides: list[str]) -> None:
         ):  # encoders check their own arguments
             continue
         if parent != group and isinstance(OmegaConf.select(cfg, parent), DictConfig):
-            continue  # an entry of a mapping option (+data.construction_mix.pp=3): the schema checks it
+            # an entry of a mapping option (+data.construction_mix.pp=3): the schema checks it
+            continue
         node = cfg.get(group)
         known = (
             sorted(k for k in node if f"{group}.{k}" != key) if isinstance(node, DictConfig) else []
@@ -101,7 +104,8 @@ def check_added_keys(cfg: DictConfig, overrides: list[str]) -> None:
 
 
 def devices_per_node(trainer: DictConfig) -> int | None:
-    """The number of devices ``trainer.devices`` asks for on each node; None when Lightning decides (-1, auto)."""
+    """The number of devices ``trainer.devices`` asks for on each node; None when Lightning decides
+    (-1, auto)."""
     devices = trainer.get("devices", 1)
     if isinstance(devices, str):
         text = devices.strip()
@@ -120,7 +124,8 @@ def devices_per_node(trainer: DictConfig) -> int | None:
 
 
 def check_ddp_multirun(trainer: DictConfig, multirun: bool, launcher: str | None = None) -> None:
-    """Refuse DDP on several devices inside ``-m`` unless each sweep job gets its own SLURM allocation.
+    """Refuse DDP on several devices inside ``-m`` unless each sweep job gets its own SLURM
+    allocation.
 
     Lightning's DDP starts ranks 1..N-1 by running the command line again; inside a
     multirun that would start the whole sweep again in every rank.  The ``spawn``/``fork``
@@ -132,8 +137,9 @@ def check_ddp_multirun(trainer: DictConfig, multirun: bool, launcher: str | None
             devices_per_node(trainer) is None
         ):  # slurm.yaml asks for tasks_per_node = trainer.devices
             raise ConfigError(
-                f"hydra/launcher=slurm needs trainer.devices set to the number of GPUs per node, "
-                f"got {trainer.get('devices')!r} (e.g. trainer.devices=4, or scripts/slurm.sh 4 ...)"
+                "hydra/launcher=slurm needs trainer.devices set to the number of GPUs per node, "
+                f"got {trainer.get('devices')!r} (e.g. trainer.devices=4, or scripts/slurm.sh 4 "
+                "...)"
             )
         return
     if not multirun:
@@ -154,11 +160,13 @@ def check_ddp_multirun(trainer: DictConfig, multirun: bool, launcher: str | None
     setting = f"trainer.strategy={strategy} with trainer.devices={trainer.get('devices')}"
     setting += f" trainer.num_nodes={nodes}" if several_nodes else ""
     raise ConfigError(
-        f"{setting} cannot run inside a Hydra multirun (-m): Lightning's DDP starts its other processes by "
-        "re-running the command, which would re-run the whole sweep. Launch one DDP job per sweep point instead: "
-        f"a shell loop (for lr in 10 20; do scripts/train_multi_gpu.sh {devices or 'N'} optim.lr=$lr "
-        "run_dir=runs/lr$lr; done), or on SLURM -m with hydra/launcher=slurm (scripts/slurm.sh), which gives "
-        "every job its own nodes and GPUs; on one machine trainer.strategy=ddp_spawn also works inside -m (slower to start)"
+        f"{setting} cannot run inside a Hydra multirun (-m): Lightning's DDP starts its other "
+        "processes by re-running the command, which would re-run the whole sweep. Launch one "
+        "DDP job per sweep point instead: a shell loop (for lr in 10 20; do "
+        f"scripts/train_multi_gpu.sh {devices or 'N'} optim.lr=$lr run_dir=runs/lr$lr; done), or "
+        "on SLURM -m with hydra/launcher=slurm (scripts/slurm.sh), which gives every job its "
+        "own nodes and GPUs; on one machine trainer.strategy=ddp_spawn also works inside -m "
+        "(slower to start)"
     )
 
 

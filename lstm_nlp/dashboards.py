@@ -57,7 +57,8 @@ def _kinds(loggers: Loggers) -> list[tuple[str, Any]]:
 
 @contextmanager
 def _open_wandb_run(what: str) -> Iterator[None]:
-    """A W&B run already finished (``finish_loggers()`` ran) takes nothing more: a warning, not a crash."""
+    """A W&B run already finished (``finish_loggers()`` ran) takes nothing more: a warning, not a
+    crash."""
     from wandb.errors import UsageError
 
     try:

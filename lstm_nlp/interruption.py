@@ -20,7 +20,8 @@ from lstm_nlp.save_points import StepWatch
 
 
 class Preempted(Exception):
-    """Raised out of ``trainer.fit`` once the checkpoint is saved; :func:`lstm_nlp.train.train` returns."""
+    """Raised out of ``trainer.fit`` once the checkpoint is saved; :func:`lstm_nlp.train.train`
+    returns."""
 
 
 SIGNALS = tuple(getattr(signal, name) for name in ("SIGTERM", "SIGUSR1") if hasattr(signal, name))
@@ -53,7 +54,8 @@ class SaveOnSignal(pl.Callback):
         return flag
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
-        # saved only where the checkpoint resumes exactly (lstm_nlp.save_points), else after the next batch
+        # saved only where the checkpoint resumes exactly (lstm_nlp.save_points), else after the
+        # next batch
         if self._agreed(trainer) and self.watch.can_save(trainer, batch_idx):
             trainer.save_checkpoint(self.path)
             self.stopped_at = trainer.global_step

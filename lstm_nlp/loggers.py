@@ -14,7 +14,8 @@ LOGGERS = ("csv", "tensorboard", "wandb", "none")
 
 
 def build_logger(cfg: Mapping[str, Any] | None, run_dir: Path, hparams: dict) -> Any:
-    """A Lightning logger writing under ``run_dir``; ``None`` for ``logger=none`` (or ``~logger``)."""
+    """A Lightning logger writing under ``run_dir``; ``None`` for ``logger=none`` (or
+    ``~logger``)."""
     if not cfg or cfg.get("name") == "none":
         return None
     name = cfg.get("name")

@@ -37,13 +37,17 @@ class NonFiniteLoss(pl.Callback):
         if math.isfinite(value):
             self.skip_this_step, self.in_a_row = False, 0
             return
-        where = f"at step {trainer.global_step} (epoch {trainer.current_epoch}, batch {trainer.fit_loop.batch_idx})"
+        where = (
+            f"at step {trainer.global_step} (epoch {trainer.current_epoch}, batch "
+            f"{trainer.fit_loop.batch_idx})"
+        )
         if self.policy == "stop" or self.in_a_row + 1 >= MAX_SKIPPED_IN_A_ROW:
             many = f" ({MAX_SKIPPED_IN_A_ROW} in a row)" if self.policy == "skip" else ""
             raise NonFiniteLossError(
-                f"the training loss is {value} {where}{many}; the run stopped before that step changed any weight "
-                "and the checkpoints already written are kept (re-run to resume from the last one). Lower optim.lr "
-                "or raise gradient clipping, or set nonfinite_loss=skip to drop such batches"
+                f"the training loss is {value} {where}{many}; the run stopped before that step "
+                "changed any weight and the checkpoints already written are kept (re-run to "
+                "resume from the last one). Lower optim.lr or raise gradient clipping, or set "
+                "nonfinite_loss=skip to drop such batches"
             )
         self.skip_this_step, self.skipped, self.in_a_row = True, self.skipped + 1, self.in_a_row + 1
         warnings.warn(

@@ -1,4 +1,5 @@
-"""What a person at a terminal sees while a run trains: a progress bar with tokens/s, a parameter table.
+"""What a person at a terminal sees while a run trains: a progress bar with tokens/s, a parameter
+table.
 
 - :class:`TokenRate` counts the tokens of the training batches and the time spent
   training in the current epoch (validation excluded): ``rate() = tokens / seconds``.
@@ -176,7 +177,8 @@ class ParameterSummary(ModelSummary):
 
 
 def display_callbacks(trainer_kwargs: Mapping[str, Any], max_depth: int = 2) -> list[pl.Callback]:
-    """The progress bar when ``enable_progress_bar`` is true, the summary when ``enable_model_summary`` is."""
+    """The progress bar when ``enable_progress_bar`` is true, the summary when
+    ``enable_model_summary`` is."""
     callbacks: list[pl.Callback] = []
     if trainer_kwargs.get("enable_progress_bar"):
         callbacks.append(progress_bar())

@@ -139,7 +139,10 @@ class Registry:
         if broken:
             msg += f" (plugins that failed to load: {', '.join(sorted(broken))})"
         else:
-            msg += " (third-party names come from packages with an 'lstm_nlp.plugins' entry point or from plugins_dir=DIR)"
+            msg += (
+                " (third-party names come from packages with an 'lstm_nlp.plugins' entry point "
+                "or from plugins_dir=DIR)"
+            )
         return msg
 
     def __contains__(self, name: object) -> bool:

@@ -1,4 +1,5 @@
-"""The random-number generators' states as checkpoint data (tensors and ints: weights-only loadable).
+"""The random-number generators' states as checkpoint data (tensors and ints: weights-only
+loadable).
 
 Dropout, embedding dropout and weight-drop draw from torch's generator; plugins may use
 Python's ``random`` or NumPy's global generator.  A resumed run restores all three (and the

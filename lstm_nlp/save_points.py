@@ -29,7 +29,8 @@ def validation_follows(trainer, batch_idx: int) -> bool:
 
 class StepWatch:
     """Tells, at a training batch's end, whether a resume point may be written now: call
-    :meth:`batch_starts` from ``on_train_batch_start`` and :meth:`can_save` from ``on_train_batch_end``."""
+    :meth:`batch_starts` from ``on_train_batch_start`` and :meth:`can_save` from
+    ``on_train_batch_end``."""
 
     def __init__(self) -> None:
         self.step_before: int | None = None

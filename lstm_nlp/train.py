@@ -34,14 +34,16 @@ def configure_runtime(cfg: DictConfig) -> None:
 
     if cfg.get("threads"):
         torch.set_num_threads(cfg.threads)
-    # Lightning logs through its own console handler; keep Hydra's root handler from repeating each line.
+    # Lightning logs through its own console handler; keep Hydra's root handler from repeating each
+    # line.
     logging.getLogger("lightning.pytorch").propagate = False
     warnings.filterwarnings("ignore", message=r".*isinstance\(treespec, LeafSpec\).*")
     warnings.filterwarnings("ignore", message=r".*smaller than the logging interval.*")
     warnings.filterwarnings(
         "ignore", message=r".*Checkpoint directory .* exists and is not empty.*"
     )
-    # Lightning's all_gather (the carried hidden state of every DDP rank, at checkpoints) uses a deprecated torch call
+    # Lightning's all_gather (the carried hidden state of every DDP rank, at checkpoints) uses a
+    # deprecated torch call
     warnings.filterwarnings(
         "ignore", message=r".*torch.distributed.nn.functional.all_gather is deprecated.*"
     )
@@ -116,7 +118,8 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: dic
 
 
 def agreement_callbacks(cfg: DictConfig, run_dir: Path) -> list[Any]:
-    """The syntax learning-curve callback when ``agreement=suite`` is chosen (language models only)."""
+    """The syntax learning-curve callback when ``agreement=suite`` is chosen (language models
+    only)."""
     node = cfg.get("agreement")
     if not node:
         return []
@@ -159,8 +162,9 @@ def fit(trainer, parts: TaskParts, resume: Path | None) -> None:
         except RuntimeError as err:
             if resume and "state_dict" in str(err):
                 raise ConfigError(
-                    f"{resume} was trained with other model settings than this command's "
-                    "(size mismatch); use the run's settings (RUN_DIR/.hydra/overrides.yaml) or another run_dir"
+                    f"{resume} was trained with other model settings than this command's (size "
+                    "mismatch); use the run's settings (RUN_DIR/.hydra/overrides.yaml) or "
+                    "another run_dir"
                 ) from None
             raise
 
@@ -188,7 +192,8 @@ def evaluate(cfg: DictConfig, trainer, parts: TaskParts, best: Path | None) -> d
 def report_run(
     cfg: DictConfig, run_dir: Path, final: dict[str, Any], trainer, parts: TaskParts
 ) -> None:
-    """``report.md``/``report.html`` (a failure is only a warning), its plots also to the dashboards."""
+    """``report.md``/``report.html`` (a failure is only a warning), its plots also to the
+    dashboards."""
     from lstm_nlp.dashboards import log_images
     from lstm_nlp.report import write_run_report
 

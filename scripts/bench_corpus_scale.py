@@ -1,4 +1,4 @@
-"""A large generated corpus, prepared and trained on in bounded memory: peak RSS and wall times.
+r"""A large generated corpus, prepared and trained on in bounded memory: peak RSS and wall times.
 
 Writes a synthetic corpus of ``--tokens`` training tokens (Zipfian words, lines of 5-40
 words; valid and test 0.5% of that each) to ``--out``, streamed to disk block by block,
@@ -8,11 +8,14 @@ then runs, each in a fresh process whose peak resident memory is recorded
 1. ``prepare``: ``prepare_corpus`` on the folder with an empty cache (the one pass
    over the text that counts, numbers and writes the int32 streams);
 2. ``train``: ``lstm-nlp-train data=text data.path=OUT`` with a tiny model for
-   ``--steps`` steps (``+trainer.max_steps``), the cache of step 1 warm (vocabulary and streams are mapped);
+   ``--steps`` steps (``+trainer.max_steps``), the cache of step 1 warm (vocabulary and streams are
+   mapped);
 3. ``train_uncached``: the same command with a new, empty cache (preparation included).
 
-    OMP_NUM_THREADS=1 .venv/bin/python scripts/bench_corpus_scale.py --tokens 100000000 --out /tmp/big
-    OMP_NUM_THREADS=1 .venv/bin/python scripts/bench_corpus_scale.py --tokens 10000000 --out /tmp/mid --keep
+    OMP_NUM_THREADS=1 .venv/bin/python scripts/bench_corpus_scale.py \
+        --tokens 100000000 --out /tmp/big
+    OMP_NUM_THREADS=1 .venv/bin/python scripts/bench_corpus_scale.py \
+        --tokens 10000000 --out /tmp/mid --keep
 
 The generated folder and caches are deleted at the end unless ``--keep``.
 """
@@ -68,7 +71,8 @@ def word_list(n_types: int, rng: np.random.Generator) -> list[bytes]:
 def write_split(
     path: Path, n_tokens: int, words: list[bytes], rng: np.random.Generator, block: int = 1 << 19
 ) -> int:
-    """Write about ``n_tokens`` Zipf-distributed words (``<eos>`` counted) to ``path``; returns the bytes written."""
+    """Write about ``n_tokens`` Zipf-distributed words (``<eos>`` counted) to ``path``; returns the
+    bytes written."""
     table = np.zeros((len(words), max(map(len, words))), dtype=np.uint8)
     lengths = np.array([len(w) for w in words])
     for i, w in enumerate(words):
@@ -210,8 +214,9 @@ def main() -> None:
     print(
         f"{args.tokens:,} tokens: prepare {result['prepare']['wall_s']:.1f} s, peak RSS "
         f"{result['prepare']['peak_rss_bytes'] / gib:.2f} GiB; train {args.steps} steps (cached) "
-        f"{result['train']['wall_s']:.1f} s, peak RSS {result['train']['peak_rss_bytes'] / gib:.2f} GiB; "
-        f"prepare + train from scratch {result['train_uncached']['wall_s']:.1f} s, peak RSS "
+        f"{result['train']['wall_s']:.1f} s, peak RSS "
+        f"{result['train']['peak_rss_bytes'] / gib:.2f} GiB; prepare + train from scratch "
+        f"{result['train_uncached']['wall_s']:.1f} s, peak RSS "
         f"{result['train_uncached']['peak_rss_bytes'] / gib:.2f} GiB"
     )
 

@@ -90,8 +90,9 @@ def main() -> None:
         scores = scorer.score(items)
         rates.append(sum(s.excluded is None for s in scores) / (time.perf_counter() - start))
     print(
-        f"state={args.state} items={len(items)} threads={args.threads} vocab={tok.get_vocab_size()} | "
-        f"pairs/s median {statistics.median(rates):,.0f} (best {max(rates):,.0f}, worst {min(rates):,.0f})"
+        f"state={args.state} items={len(items)} threads={args.threads} "
+        f"vocab={tok.get_vocab_size()} | pairs/s median {statistics.median(rates):,.0f} (best "
+        f"{max(rates):,.0f}, worst {min(rates):,.0f})"
     )
 
 

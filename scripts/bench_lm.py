@@ -1,6 +1,8 @@
-"""Language-model training speed of lstm-nlp against a plain PyTorch reference loop, and the rest of issue 4's figures.
+"""Language-model training speed of lstm-nlp against a plain PyTorch reference loop, and the rest of
+issue 4's figures.
 
-Sections (``--sections``, default all but ``adaptive``/``ppl``, which take minutes; ``all`` for every one):
+Sections (``--sections``, default all but ``adaptive``/``ppl``, which take minutes; ``all`` for
+every one):
 
 * ``train``    tokens/s of the reference loop (pytorch/examples' word_language_model, written
                in ``scripts/lm_bench/reference.py``) and of lstm-nlp's LanguageModel step run by
@@ -12,7 +14,8 @@ Sections (``--sections``, default all but ``adaptive``/``ppl``, which take minut
 * ``ppl``      validation perplexity of both after ``--ppl-steps`` steps from the same weights.
 * ``threads``  lstm-nlp's step at 1 and 2 threads.
 * ``corpus``   corpus preparation vs the reference's Python loop; bytes of memory per token.
-* ``startup``  ``lstm-nlp-train --help``; command start to first training step vs ``import lightning``.
+* ``startup``  ``lstm-nlp-train --help``; command start to first training step vs
+  ``import lightning``.
 * ``adaptive`` adaptive vs full softmax at a 267,735-word vocabulary (synthetic tokens).
 
     OMP_NUM_THREADS=1 .venv/bin/python scripts/bench_lm.py --corpus ../shared/data/wikitext-2
@@ -54,7 +57,8 @@ def quiet_lightning() -> None:
 
 
 def compare_training(corpus, emb: int, hidden: int, layers: int, rounds: int, steps: int) -> dict:
-    """Interleaved rounds of the reference loop and lstm-nlp's Lightning step; tokens/s and GFLOP/s."""
+    """Interleaved rounds of the reference loop and lstm-nlp's Lightning step; tokens/s and
+    GFLOP/s."""
     from lm_bench.flops import machine_gflops, training_flops
     from lm_bench.reference import ReferenceLoop, RNNModel
     from lm_bench.training import LightningLoop, build_model
@@ -91,8 +95,9 @@ def compare_training(corpus, emb: int, hidden: int, layers: int, rounds: int, st
 def perplexities(
     corpus, emb: int, hidden: int, layers: int, steps: int, dropout: float, perturb: float = 0.0
 ) -> tuple[float, float]:
-    """Validation perplexity of the reference loop and of lstm-nlp after ``steps`` steps from the same
-    weights; ``perturb`` scales the reference's starting weights by ``1 + perturb`` (a rounding-size nudge)."""
+    """Validation perplexity of the reference loop and of lstm-nlp after ``steps`` steps from the
+    same weights; ``perturb`` scales the reference's starting weights by ``1 + perturb`` (a
+    rounding-size nudge)."""
     from lm_bench.reference import ReferenceLoop, RNNModel, evaluate
     from lm_bench.training import LightningLoop, build_model, copy_reference_weights
 
@@ -118,9 +123,10 @@ def perplexities(
 
 
 def compare_perplexity(corpus, emb: int, hidden: int, layers: int, steps: int) -> dict:
-    """Same computation: without dropout, a few steps from the same weights give the same perplexity.
-    Same training: with dropout, after ``steps`` steps, next to the spread the reference itself shows
-    when its starting weights move by one part in 10^7 (SGD at lr 20 amplifies rounding)."""
+    """Same computation: without dropout, a few steps from the same weights give the same
+    perplexity. Same training: with dropout, after ``steps`` steps, next to the spread the reference
+    itself shows when its starting weights move by one part in 10^7 (SGD at lr 20 amplifies
+    rounding)."""
     exact_ref, exact_ours = perplexities(corpus, emb, hidden, layers, 10, dropout=0.0)
     ref, ours = perplexities(corpus, emb, hidden, layers, steps, dropout=0.2)
     nudged, _ = perplexities(corpus, emb, hidden, layers, steps, dropout=0.2, perturb=1e-7)
@@ -165,12 +171,13 @@ def run_train(args, corpus) -> list[dict]:
     for r in runs:
         m = r["machine_gflops"]
         print(
-            f"train {r['size']} vocab {r['vocab']:,}: reference {r['reference_tokens_s']:,.0f} tok/s, "
-            f"lstm-nlp {r['lstm_nlp_tokens_s']:,.0f} tok/s, ratio {r['ratio']:.2f}x | GFLOP/s: reference "
-            f"{r['reference_gflops']:.0f} ({r['reference_fraction_of_machine']:.0%}), lstm-nlp "
-            f"{r['lstm_nlp_gflops']:.0f} ({r['lstm_nlp_fraction_of_machine']:.0%}) of the machine's "
-            f"{m['best']:.0f} at these shapes (MKL {m['mkl']:.0f}, oneDNN {m['onednn']:.0f}; "
-            f"2048^3 {m['square_2048']:.0f})"
+            f"train {r['size']} vocab {r['vocab']:,}: reference {r['reference_tokens_s']:,.0f} "
+            f"tok/s, lstm-nlp {r['lstm_nlp_tokens_s']:,.0f} tok/s, ratio {r['ratio']:.2f}x | "
+            f"GFLOP/s: reference {r['reference_gflops']:.0f} "
+            f"({r['reference_fraction_of_machine']:.0%}), lstm-nlp {r['lstm_nlp_gflops']:.0f} "
+            f"({r['lstm_nlp_fraction_of_machine']:.0%}) of the machine's {m['best']:.0f} at "
+            f"these shapes (MKL {m['mkl']:.0f}, oneDNN {m['onednn']:.0f}; 2048^3 "
+            f"{m['square_2048']:.0f})"
         )
     return runs
 
@@ -182,9 +189,10 @@ def run_ppl(args, corpus) -> dict:
     a, b = r["no_dropout_10_steps"]
     print(f"ppl, no dropout, 10 steps: reference {a:.3f}, lstm-nlp {b:.3f} ({b / a - 1:+.5%})")
     print(
-        f"ppl after {r['steps']} steps (vocabulary {r['vocab']:,}): reference {r['reference_val_ppl']:.2f}, "
-        f"lstm-nlp {r['lstm_nlp_val_ppl']:.2f} ({r['relative_difference']:+.2%}); the reference from weights "
-        f"nudged by 1e-7: {r['reference_nudged_val_ppl']:.2f} ({r['reference_spread']:+.2%})"
+        f"ppl after {r['steps']} steps (vocabulary {r['vocab']:,}): reference "
+        f"{r['reference_val_ppl']:.2f}, lstm-nlp {r['lstm_nlp_val_ppl']:.2f} "
+        f"({r['relative_difference']:+.2%}); the reference from weights nudged by 1e-7: "
+        f"{r['reference_nudged_val_ppl']:.2f} ({r['reference_spread']:+.2%})"
     )
     return r
 
@@ -209,8 +217,9 @@ def run_startup(args, corpus) -> dict:
 
     r = startup()
     print(
-        f"startup: --help {r['help_s']:.2f} s; first training step {r['first_step_s']:.2f} s after start, "
-        f"import lightning {r['import_lightning_s']:.2f} s (ratio {r['first_step_ratio']:.2f})"
+        f"startup: --help {r['help_s']:.2f} s; first training step {r['first_step_s']:.2f} s "
+        f"after start, import lightning {r['import_lightning_s']:.2f} s "
+        f"(ratio {r['first_step_ratio']:.2f})"
     )
     return r
 

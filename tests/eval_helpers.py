@@ -66,7 +66,8 @@ def write_jsonl(path: Path, records) -> Path:
 
 
 def bias_model(log_probs: dict[str, float] | None = None, boost: dict[str, float] | None = None):
-    """A model whose next-word distribution ignores the context: decoder weights 0, bias ``boost``."""
+    """A model whose next-word distribution ignores the context: decoder weights 0, bias
+    ``boost``."""
     model, tok = tiny_model()
     with torch.no_grad():
         model.decoder.decoder.weight.zero_()

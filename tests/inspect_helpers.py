@@ -1,8 +1,9 @@
-"""Tiny language models for the lstm-nlp-inspect tests, trained in-process on the grammar in a few seconds.
+"""Tiny language models for the lstm-nlp-inspect tests, trained in-process on the grammar in a few
+seconds.
 
-:func:`tiny_run` writes a run directory as lstm-nlp-train lays it out (``checkpoints/best.ckpt`` with
-the tokenizer inside, ``.hydra/config.yaml`` naming the grammar), so the inspect command finds the
-run's grammar and generates agreement pairs in the model's vocabulary.
+:func:`tiny_run` writes a run directory as lstm-nlp-train lays it out (``checkpoints/best.ckpt``
+with the tokenizer inside, ``.hydra/config.yaml`` naming the grammar), so the inspect command finds
+the run's grammar and generates agreement pairs in the model's vocabulary.
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def tokenizer_for(lines: list[str]):
 
 
 def train_briefly(model, tokenizer, lines: list[str], steps: int, seed: int = 0) -> None:
-    """A few hundred steps of Adam on the stream ``<eos> line <eos> line ...`` (batch 16, bptt 20)."""
+    """A few hundred steps of Adam on the stream ``<eos> line <eos> line ...`` (batch 16, bptt
+    20)."""
     torch.manual_seed(seed)
     ids = torch.tensor([i for e in tokenizer.encode_batch(lines) for i in e.ids])
     width = len(ids) // 16

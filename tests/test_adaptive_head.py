@@ -1,4 +1,5 @@
-"""AdaptiveHead: exact adaptive-softmax log-probabilities and NLL, its config checks and default cutoffs."""
+"""AdaptiveHead: exact adaptive-softmax log-probabilities and NLL, its config checks and default
+cutoffs."""
 
 import math
 
@@ -33,7 +34,8 @@ def test_log_probs_are_a_normalised_distribution_for_any_leading_shape():
 
 
 def test_log_probs_are_the_two_level_factorisation():
-    """log p(w) = log p_head(cluster of w) + log p_cluster(w), computed independently of torch's log_prob."""
+    """log p(w) = log p_head(cluster of w) + log p_cluster(w), computed independently of torch's
+    log_prob."""
     head = make_head()
     h = torch.randn(4, DIM)
     head_lp = F.log_softmax(head.asm.head(h), -1)

@@ -1,4 +1,5 @@
-"""task=number_agreement and task=pronoun_agreement: readers, pooling, breakdown metrics, the CLI."""
+"""task=number_agreement and task=pronoun_agreement: readers, pooling, breakdown metrics, the
+CLI."""
 
 import json
 import random
@@ -32,7 +33,7 @@ def compose(*overrides):
         return hydra_compose("train", overrides=list(overrides))
 
 
-# -- configs and registry ---------------------------------------------------------------------------
+# -- configs and registry --------------------------------------------------------------------------
 @pytest.mark.parametrize("task", ["number_agreement", "pronoun_agreement"])
 def test_task_config_composes_and_every_key_is_commented(task):
     import lstm_nlp.conf
@@ -47,7 +48,7 @@ def test_task_config_composes_and_every_key_is_commented(task):
     assert all("#" in line for line in keys if not line.startswith("name:")), keys
 
 
-# -- Linzen-format files ----------------------------------------------------------------------------
+# -- Linzen-format files ---------------------------------------------------------------------------
 def test_linzen_reader_reads_labels_prefixes_and_metadata(tmp_path):
     path = write(
         tmp_path / "train.txt",
@@ -117,7 +118,7 @@ def test_empty_or_blank_linzen_file_is_an_error(tmp_path):
             read_linzen(write(tmp_path / name, text), NUMBER)
 
 
-# -- examples derived from the embedded grammar --------------------------------------------------------
+# -- examples derived from the embedded grammar ----------------------------------------------------
 @pytest.fixture(scope="module")
 def grammar_files(tmp_path_factory) -> CorpusFiles:
     from lstm_nlp.grammar import write_corpus
@@ -223,7 +224,7 @@ def test_label_set_is_written_once_and_reused(tmp_path):
         label_set([], fixed, ("VBZ", "VBP"))
 
 
-# -- the model: last-state pooling and breakdown metrics -----------------------------------------------
+# -- the model: last-state pooling and breakdown metrics -------------------------------------------
 def classifier(**encoder):
     from lstm_nlp.tasks.prefix_classifier import PrefixClassifier
 
@@ -336,12 +337,13 @@ def test_breakdown_metrics_on_a_hand_made_batch(monkeypatch):
     assert model.losses["test"].compute() > 0
 
 
-# -- the command line -------------------------------------------------------------------------------
+# -- the command line ------------------------------------------------------------------------------
 SG, PL = ["cat", "dog", "key", "idea"], ["cats", "dogs", "keys", "ideas"]
 
 
 def write_linzen_corpus(folder: Path, sizes=(500, 100, 100), seed=0) -> Path:
-    """Prefixes "the N1 (near the N2 (near the N3))"; the label is N1's number; N2, N3 are attractors or not."""
+    """Prefixes "the N1 (near the N2 (near the N3))"; the label is N1's number; N2, N3 are
+    attractors or not."""
     rng = random.Random(seed)
     for split, n in zip(("train", "valid", "test"), sizes):
         lines = []

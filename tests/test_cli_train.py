@@ -177,7 +177,8 @@ def test_help_lists_config_groups():
 
 
 def test_default_grammar_corpus_and_awd_preset_train(tmp_path):
-    """The embedded corpus (small) with the AWD-LSTM regularisers: weight-drop, locked dropouts, tying."""
+    """The embedded corpus (small) with the AWD-LSTM regularisers: weight-drop, locked dropouts,
+    tying."""
     run_dir = tmp_path / "run"
     proc = train(
         "experiment=awd_lstm",
@@ -196,13 +197,15 @@ def test_default_grammar_corpus_and_awd_preset_train(tmp_path):
 
 
 def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
-    """A local plugin module registers a data source with its own config; it is a command-line choice."""
+    """A local plugin module registers a data source with its own config; it is a command-line
+    choice."""
     folder = tmp_path / "my_plugins"
     folder.mkdir()
     (folder / "fixed_folder.py").write_text(
         "from lstm_nlp.registry import DATA_SOURCES\n"
         "from lstm_nlp.text.sources import text_folder\n"
-        f"DATA_SOURCES.register('fixed_folder', text_folder, config={{'path': {str(corpus_dir)!r}, 'min_freq': 1}})\n"
+        "DATA_SOURCES.register('fixed_folder', text_folder, config={'path': "
+        f"{str(corpus_dir)!r}, 'min_freq': 1}})\n"
     )
     run_dir = tmp_path / "run"
     proc = train(f"plugins_dir={folder}", "data=fixed_folder", f"run_dir={run_dir}")

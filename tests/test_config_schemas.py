@@ -1,4 +1,5 @@
-"""Config schemas: every shipped YAML matches its schema, and bad values are refused by key, in one line."""
+"""Config schemas: every shipped YAML matches its schema, and bad values are refused by key, in one
+line."""
 
 from dataclasses import MISSING, dataclass, fields
 from pathlib import Path
@@ -18,7 +19,7 @@ def default(f):
 
 
 def shipped_files():
-    for group, schemas in SCHEMAS.items():
+    for group, _schemas in SCHEMAS.items():
         for path in sorted((CONF / group).glob("*.yaml")):
             yield pytest.param(group, path, id=f"{group}/{path.stem}")
 
@@ -124,8 +125,8 @@ def test_a_bad_value_names_the_key_and_what_is_allowed(override, message):
         ),
         (
             ["encoder=reference_lstm", "+encoder.weight_drop=0.1"],
-            "encoder.weight_drop is not an option of encoder 'reference_lstm' (options: batch_first, bias, bidirectional, "
-            "dropout, hidden_size, name, num_layers)",
+            "encoder.weight_drop is not an option of encoder 'reference_lstm' (options: "
+            "batch_first, bias, bidirectional, dropout, hidden_size, name, num_layers)",
         ),
     ],
 )
@@ -176,8 +177,9 @@ def test_the_readme_plugin_schema_example_works_as_written(tmp_path):
         "def my_task(cfg, run):\n"
         "    import copy\n"
         "    cfg = copy.deepcopy(cfg)\n"
-        "    cfg.task = {**cfg.task, 'name': 'language_model', **{k: v for k, v in dict(eval_batch_size=4, bptt=10, "
-        "variable_bptt=False, embedding_dim=16, embedding_dropout=0.0, tie_weights=False, init_range=0.1, "
+        "    cfg.task = {**cfg.task, 'name': 'language_model', **{k: v for k, v in "
+        "dict(eval_batch_size=4, bptt=10, variable_bptt=False, embedding_dim=16, "
+        "embedding_dropout=0.0, tie_weights=False, init_range=0.1, "
         "ar_alpha=0.0, tar_beta=0.0).items()}}\n"
         "    return build_task(cfg, run)\n\n"
         "TASKS.register('my_task', my_task, config=MyTaskConfig)\n"
@@ -210,7 +212,8 @@ def test_an_unschemad_plugin_choice_is_left_to_the_plugin():
 
 
 def test_the_example_plugin_checks_its_options_through_its_schema(tmp_path):
-    """lstm-nlp-pos registers a schema dataclass as its task config: defaults in Hydra, ranges checked."""
+    """lstm-nlp-pos registers a schema dataclass as its task config: defaults in Hydra, ranges
+    checked."""
     pytest.importorskip("lstm_nlp_pos")
     from cli_helpers import one_line_error, run_cli
 

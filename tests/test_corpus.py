@@ -65,7 +65,8 @@ def test_missing_split_names_folder_and_expected_files(tmp_path):
     (tmp_path / "test.txt").write_text("a b\n")
     with pytest.raises(
         DataError,
-        match=r"missing the valid split \(expected valid.txt or ptb.valid.txt or wiki.valid.tokens\)",
+        match=r"missing the valid split \(expected valid.txt or ptb.valid.txt or "
+        r"wiki.valid.tokens\)",
     ):
         find_splits(tmp_path)
 
@@ -118,7 +119,8 @@ def test_wikitext2_counts_if_present():
 
 @pytest.mark.parametrize("chunk_bytes", [1, 3, 7, 1 << 19])
 def test_lines_read_in_chunks_are_the_lines_of_the_file(tmp_path, monkeypatch, chunk_bytes):
-    """Old-Mac \\r, \\r\\n split across reads, a line longer than a read, no final newline, a BOM."""
+    """Old-Mac \\r, \\r\\n split across reads, a line longer than a read, no final newline, a
+    BOM."""
     monkeypatch.setattr("lstm_nlp.text.chunks.CHUNK_BYTES", chunk_bytes)
     path = tmp_path / "t.txt"
     path.write_bytes(

@@ -133,7 +133,8 @@ def get(base: str, path: str, **query: str) -> bytes:
 
 
 def wait_for(base: str, path: str, ready, timeout: float, proc: subprocess.Popen):
-    """Poll ``path`` until ``ready(json)`` holds (TensorBoard loads event files in the background)."""
+    """Poll ``path`` until ``ready(json)`` holds (TensorBoard loads event files in the
+    background)."""
     deadline = time.monotonic() + timeout
     while True:
         assert proc.poll() is None, (
@@ -299,7 +300,7 @@ def test_wandb_offline_run_holds_metrics_table_and_plots(wandb_run):
         ).read_bytes()
 
 
-# -- the functions themselves, as another module (the run report) calls them ------------------------
+# -- the functions themselves, as another module (the run report) calls them -----------------------
 
 
 def test_log_images_and_table_with_tensorboard_and_csv_loggers(tmp_path):
@@ -344,7 +345,8 @@ def test_log_images_and_table_with_tensorboard_and_csv_loggers(tmp_path):
 
 
 def test_a_finished_wandb_run_gets_a_warning_not_a_crash(tmp_path, recwarn):
-    """After ``finish_loggers()`` a W&B run refuses more data (wandb's UsageError): the run goes on."""
+    """After ``finish_loggers()`` a W&B run refuses more data (wandb's UsageError): the run goes
+    on."""
     from lightning.pytorch.loggers import WandbLogger
     from PIL import Image
     from wandb.errors import UsageError

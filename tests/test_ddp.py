@@ -57,11 +57,13 @@ class Probe(pl.Callback):
         self.inputs.append(batch[0].detach().cpu().clone())
 
     def on_train_end(self, trainer, pl_module):
-        streams = {k: torch.from_numpy(np.asarray(v).astype(np.int64)) for k, v in trainer.datamodule.streams.items()}
+        streams = {k: torch.from_numpy(np.asarray(v).astype(np.int64)) \
+for k, v in trainer.datamodule.streams.items()}
         torch.save({
             "rank": trainer.global_rank, "world_size": trainer.world_size,
             "environment": type(trainer.strategy.cluster_environment).__name__,
-            "backend": torch.distributed.get_backend(), "inputs": torch.cat(self.inputs), "streams": streams,
+            "backend": torch.distributed.get_backend(), "inputs": torch.cat(self.inputs), \
+"streams": streams,
             "initial": self.initial, "final": snapshot(pl_module),
         }, self.out / f"train_rank{trainer.global_rank}.pt")
 
@@ -83,7 +85,8 @@ def build(cfg, run):
     return parts
 
 
-config = OmegaConf.to_container(OmegaConf.load(str(files("lstm_nlp.conf") / "task" / "language_model.yaml")))
+config = OmegaConf.to_container(OmegaConf.load(str(files("lstm_nlp.conf") / "task" / \
+"language_model.yaml")))
 config["name"] = "ddp_probe"
 TASKS.register("ddp_probe", build, config=config)
 """
@@ -107,8 +110,8 @@ def probe_records(out: Path, world: int = 2) -> list[dict]:
 
 
 def columns(stream: torch.Tensor, rank: int, world: int, batch_size: int) -> torch.Tensor:
-    """Rank ``rank``'s contiguous ``1/world`` of ``stream`` laid out in ``batch_size`` columns, each a
-    contiguous slice, row t+1 following row t (written out here, not taken from lstm_nlp)."""
+    """Rank ``rank``'s contiguous ``1/world`` of ``stream`` laid out in ``batch_size`` columns, each
+    a contiguous slice, row t+1 following row t (written out here, not taken from lstm_nlp)."""
     size = len(stream) // world
     part = stream[rank * size : (rank + 1) * size]
     rows = len(part) // batch_size
@@ -116,7 +119,8 @@ def columns(stream: torch.Tensor, rank: int, world: int, batch_size: int) -> tor
 
 
 def assert_ranks_trained_in_sync(records: list[dict], batch_size: int, last_ckpt: Path) -> None:
-    """Each rank was served its own shard's windows, in order; parameters are identical after training."""
+    """Each rank was served its own shard's windows, in order; parameters are identical after
+    training."""
     world = len(records)
     train_stream = records[0]["streams"]["train"]
     for rec in records:
@@ -302,8 +306,9 @@ def test_slurm_launcher_needs_a_number_of_devices(devices):
 
 
 def test_ddp_run_stopped_by_sigterm_resumes_exactly(tmp_path):
-    """Two processes: SIGTERM to the launching rank mid-epoch, the same command again; the end equals an
-    uninterrupted run (each rank's carried hidden state and data position come back from the checkpoint)."""
+    """Two processes: SIGTERM to the launching rank mid-epoch, the same command again; the end
+    equals an uninterrupted run (each rank's carried hidden state and data position come back from
+    the checkpoint)."""
     import signal
     import subprocess
     import sys

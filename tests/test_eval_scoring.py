@@ -24,7 +24,8 @@ ITEMS = [
 
 
 def reference_scores(model, tok, item, hidden=None, final_eos=True):
-    """Token-at-a-time log-probabilities of good and bad from ``hidden``, and the state after good."""
+    """Token-at-a-time log-probabilities of good and bad from ``hidden``, and the state after
+    good."""
     eos = tok.token_to_id("<eos>")
     ids = lambda text: [tok.token_to_id(w) for w in text.split()]  # noqa: E731
     context = ids(item.prefix) if item.prefix is not None else []
@@ -115,7 +116,8 @@ def test_sum_and_mean_disagree_where_expected():
 
 
 def memory_model():
-    """One LSTM cell that remembers whether it has read "A"; after that, "yes" is far more likely than "no"."""
+    """One LSTM cell that remembers whether it has read "A"; after that, "yes" is far more likely
+    than "no"."""
     model, tok = tiny_model(words=["A", "yes", "no", "x", "."], hidden=1, layers=1)
     model = type(model)(
         tok.get_vocab_size(),

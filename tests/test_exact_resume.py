@@ -1,4 +1,5 @@
-"""SIGKILL at an arbitrary step, re-run the same command: the run ends exactly as an uninterrupted one.
+"""SIGKILL at an arbitrary step, re-run the same command: the run ends exactly as an uninterrupted
+one.
 
 Every source of state is switched on: dropout, embedding dropout and weight-drop (random
 generators), variable BPTT windows (data position), the carried hidden state, and a plateau
@@ -52,7 +53,8 @@ def read(path):
 
 
 def kill_when(run_dir, extra, ready, sig=signal.SIGKILL):
-    """Start the command, send ``sig`` as soon as ``ready(last.ckpt)`` holds; the checkpoint it left."""
+    """Start the command, send ``sig`` as soon as ``ready(last.ckpt)`` holds; the checkpoint it
+    left."""
     proc = subprocess.Popen(
         command(run_dir, *extra),
         stdout=subprocess.PIPE,

@@ -1,4 +1,5 @@
-"""Every reader of user files, fed arbitrary bytes: a valid result or the project's own error, nothing else."""
+"""Every reader of user files, fed arbitrary bytes: a valid result or the project's own error,
+nothing else."""
 
 import json
 from collections import Counter

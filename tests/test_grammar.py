@@ -284,7 +284,8 @@ def test_source_reads_dictconfig_and_rejects_bad_values(tmp_path):
 def test_package_imports_no_heavy_frameworks():
     code = (
         "import sys, lstm_nlp.grammar.source, lstm_nlp.grammar; "
-        "bad = [m for m in ('torch', 'lightning', 'pytorch_lightning', 'hydra') if m in sys.modules]; "
+        "bad = [m for m in ('torch', 'lightning', 'pytorch_lightning', 'hydra') if m in "
+        "sys.modules]; "
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)

@@ -1,4 +1,5 @@
-"""lstm-nlp-inspect: what a user can get wrong is one line on stderr (exit 2), naming what is wrong."""
+"""lstm-nlp-inspect: what a user can get wrong is one line on stderr (exit 2), naming what is
+wrong."""
 
 import pytest
 from cli_helpers import one_line_error, run_cli

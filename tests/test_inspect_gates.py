@@ -1,4 +1,5 @@
-"""lstm-nlp-inspect mode=gates: the ReferenceLSTM's numbers are the model's; the JSON, the heatmaps, the loggers."""
+"""lstm-nlp-inspect mode=gates: the ReferenceLSTM's numbers are the model's; the JSON, the heatmaps,
+the loggers."""
 
 import json
 import math

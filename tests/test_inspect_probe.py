@@ -1,4 +1,5 @@
-"""lstm-nlp-inspect mode=probe: the probe finds planted information and only there; the split; the command."""
+"""lstm-nlp-inspect mode=probe: the probe finds planted information and only there; the split; the
+command."""
 
 import json
 

@@ -1,4 +1,5 @@
-"""lstm-nlp-inspect mode=units: ablation cuts a unit out, fast scoring equals PairScorer, the ranking, the CLI."""
+"""lstm-nlp-inspect mode=units: ablation cuts a unit out, fast scoring equals PairScorer, the
+ranking, the CLI."""
 
 import csv
 import itertools

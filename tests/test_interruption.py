@@ -1,4 +1,5 @@
-"""SIGTERM / SIGUSR1 during training: a checkpoint is saved, the command exits cleanly, a re-run resumes."""
+"""SIGTERM / SIGUSR1 during training: a checkpoint is saved, the command exits cleanly, a re-run
+resumes."""
 
 import signal
 import subprocess

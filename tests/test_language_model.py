@@ -1,4 +1,5 @@
-"""The LanguageModel task's losses and perplexities equal an independent computation from its logits."""
+"""The LanguageModel task's losses and perplexities equal an independent computation from its
+logits."""
 
 import math
 

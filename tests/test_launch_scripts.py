@@ -1,6 +1,7 @@
-"""scripts/train_multi_gpu.sh (Lightning DDP on one node, torchrun across nodes) and scripts/slurm.sh
-(Hydra's submitit launcher), with conf/hydra/launcher/slurm.yaml.  The real runs use CPU processes
-(ACCELERATOR=cpu, gloo) and the ``task=ddp_probe`` plugin of test_ddp to observe each rank."""
+"""scripts/train_multi_gpu.sh (Lightning DDP on one node, torchrun across nodes) and
+scripts/slurm.sh (Hydra's submitit launcher), with conf/hydra/launcher/slurm.yaml.  The real runs
+use CPU processes (ACCELERATOR=cpu, gloo) and the ``task=ddp_probe`` plugin of test_ddp to observe
+each rank."""
 
 from __future__ import annotations
 
@@ -264,7 +265,8 @@ def test_slurm_away_from_a_cluster_says_so(tmp_path):
     assert "sbatch is not on PATH" in error_line(proc, "slurm.sh")
 
 
-# The fields of hydra-submitit-launcher 1.2.0's SlurmQueueConf (hydra_plugins/hydra_submitit_launcher/config.py).
+# The fields of hydra-submitit-launcher 1.2.0's SlurmQueueConf
+# (hydra_plugins/hydra_submitit_launcher/config.py).
 SUBMITIT_SLURM_FIELDS = {
     "_target_",
     "submitit_folder",
@@ -296,8 +298,8 @@ SUBMITIT_SLURM_FIELDS = {
 
 
 def test_slurm_launcher_config_gives_one_task_per_gpu():
-    """conf/hydra/launcher/slurm.yaml composes over the plugin's submitit_slurm (a stand-in here) and takes
-    nodes and tasks from the trainer, as Lightning's SLURMEnvironment needs."""
+    """conf/hydra/launcher/slurm.yaml composes over the plugin's submitit_slurm (a stand-in here)
+    and takes nodes and tasks from the trainer, as Lightning's SLURMEnvironment needs."""
     own = OmegaConf.load(ROOT / "conf" / "hydra" / "launcher" / "slurm.yaml")
     assert set(own) - {"defaults"} <= SUBMITIT_SLURM_FIELDS
     assert list(own.defaults) == ["submitit_slurm", "_self_"]

@@ -169,7 +169,8 @@ def test_fixed_windows_cover_every_step_once(n_rows):
 
 
 def test_variable_bptt_gives_every_ddp_rank_as_many_windows():
-    """DDP ranks must run the same number of steps, or their gradient all-reduces never pair up (a hang)."""
+    """DDP ranks must run the same number of steps, or their gradient all-reduces never pair up (a
+    hang)."""
     from types import SimpleNamespace
 
     from lstm_nlp.data.lm_datamodule import LMStreamDataModule

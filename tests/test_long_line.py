@@ -1,4 +1,5 @@
-"""A corpus whose training split is one 100 MB line: read in bounded pieces, counted exactly, in little memory."""
+"""A corpus whose training split is one 100 MB line: read in bounded pieces, counted exactly, in
+little memory."""
 
 import json
 import subprocess
@@ -16,9 +17,12 @@ before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 corpus = prepare_corpus(CorpusFiles(folder, find_splits(folder)), cache_dir=folder / "cache")
 train = corpus.streams["train"]
 eos = corpus.tokenizer.token_to_id("<eos>")
-print(json.dumps({"tokens": int(len(train)), "eos": int((train == eos).sum()), "last_is_eos": bool(train[-1] == eos),
-                  "types": corpus.num_types, "first": [corpus.tokenizer.id_to_token(int(i)) for i in train[:3]],
-                  "growth_mib": (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024}))
+print(json.dumps({"tokens": int(len(train)), "eos": int((train == eos).sum()), \
+"last_is_eos": bool(train[-1] == eos),
+                  "types": corpus.num_types, \
+"first": [corpus.tokenizer.id_to_token(int(i)) for i in train[:3]],
+                  "growth_mib": \
+(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024}))
 """
 
 

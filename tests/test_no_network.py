@@ -1,4 +1,5 @@
-"""Nothing contacts the network unless asked: a whole run inside a network namespace with no interfaces."""
+"""Nothing contacts the network unless asked: a whole run inside a network namespace with no
+interfaces."""
 
 import shutil
 import subprocess

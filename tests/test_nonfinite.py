@@ -11,7 +11,8 @@ from lstm_nlp.nonfinite import NonFiniteLoss, NonFiniteLossError
 
 
 class Poisoned(pl.LightningModule):
-    """A linear model whose loss is made NaN on the batches listed in ``bad``; records its weights."""
+    """A linear model whose loss is made NaN on the batches listed in ``bad``; records its
+    weights."""
 
     def __init__(self, bad: set[int]) -> None:
         super().__init__()

@@ -1,4 +1,5 @@
-"""``hparams_search=lm_optuna``: Hydra's Optuna sweeper tunes the LM; the train command returns the objective."""
+"""``hparams_search=lm_optuna``: Hydra's Optuna sweeper tunes the LM; the train command returns the
+objective."""
 
 import math
 

@@ -1,4 +1,5 @@
-"""ReferenceLSTM computes exactly what torch.nn.LSTM computes, and its gates obey the LSTM equations."""
+"""ReferenceLSTM computes exactly what torch.nn.LSTM computes, and its gates obey the LSTM
+equations."""
 
 from itertools import product
 

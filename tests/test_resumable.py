@@ -1,4 +1,5 @@
-"""The pieces of an exact resume, one at a time (the end-to-end test kills a real run: test_exact_resume)."""
+"""The pieces of an exact resume, one at a time (the end-to-end test kills a real run:
+test_exact_resume)."""
 
 import random
 
@@ -80,7 +81,8 @@ def test_periodic_checkpoint_by_steps_and_by_minutes(tmp_path):
         tmp_path / "last.ckpt", every_n_steps=4, every_minutes=1.0, clock=lambda: now[0]
     )
     # 7 s a step, step 9 takes 30 s: by count steps 4, 8, 12; by time (60 s) none, since every
-    # save restarts the clock and the longest stretch (after step 8 to 11: 30 + 7 + 7 s) is under a minute
+    # save restarts the clock and the longest stretch (after step 8 to 11: 30 + 7 + 7 s) is under a
+    # minute
     run_batches(
         callback,
         trainer,
@@ -100,7 +102,7 @@ def test_resume_points_wait_for_a_batch_after_which_a_resume_is_exact(tmp_path):
     trainer = FakeTrainer()
     trainer.num_training_batches = trainer.val_check_batch = 10  # steps 10, 20, ... end an epoch
     callback = PeriodicCheckpoint(tmp_path / "last.ckpt", every_n_steps=5)
-    for epoch in range(3):
+    for _epoch in range(3):
         run_batches(callback, trainer, 10, start=0)
     # step 10 ends epoch 0, step 20 epoch 1: their saves wait one batch (a validation follows them)
     assert trainer.saved == [5, 11, 15, 21, 25]

@@ -1,4 +1,5 @@
-"""The per-run report: RUN_DIR/report.md and a self-contained report.html, for every task and logger.
+"""The per-run report: RUN_DIR/report.md and a self-contained report.html, for every task and
+logger.
 
 End to end through the command line (tiny runs in subprocesses), then the report is read back:
 its numbers against metrics.json, its parameter count against the checkpoint, its learning

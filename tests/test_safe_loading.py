@@ -1,4 +1,5 @@
-"""A checkpoint that carries code is refused before the code runs, by every command that reads one."""
+"""A checkpoint that carries code is refused before the code runs, by every command that reads
+one."""
 
 import os
 import shutil

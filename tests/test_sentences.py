@@ -150,7 +150,7 @@ def test_sampler_shards_across_ranks(equal):
     ]
     counts = [len(s) for s in shards]
     assert counts == ([2] * 5 if equal else [3, 3, 2, 2, 2])
-    for r, shard in enumerate(shards):
+    for r, _shard in enumerate(shards):
         assert (
             len(BucketBatchSampler(lengths, 4, num_replicas=5, rank=r, equal_shards=equal))
             == counts[r]

@@ -1,4 +1,5 @@
-"""The streaming stream build gives exactly the ids of pytorch/examples' ``line.split() + ['<eos>']``.
+"""The streaming stream build gives exactly the ids of pytorch/examples'
+``line.split() + ['<eos>']``.
 
 Chunks are made tiny here so that words, lines and ``\\r\\n`` pairs fall on chunk
 boundaries and the key table grows several times.
@@ -27,7 +28,7 @@ def tiny_chunks(monkeypatch):
 def python_reference(texts: dict[str, str], lowercase=False, min_freq=1, max_size=None):
     """Vocabulary and ids the slow way: str.split per line, counted, sorted, looked up."""
     lines = {s: t.replace("\r\n", "\n").replace("\r", "\n").split("\n") for s, t in texts.items()}
-    for s, ls in lines.items():
+    for _s, ls in lines.items():
         if ls and ls[-1] == "":
             ls.pop()
     norm = (lambda w: w.lower()) if lowercase else (lambda w: w)

@@ -307,7 +307,7 @@ def test_vocabulary_in_write_suites_and_prediction(tmp_path):
         prediction_sizes=(200, 50, 50),
     )
     assert summary["vocabulary"]["size"] == len(vocab) and full["vocabulary"] is None
-    for category, items in all_pairs(tmp_path / "cut").items():
+    for _category, items in all_pairs(tmp_path / "cut").items():
         for p in items:
             assert set(p["sentence_good"].split()) | {p["bad_word"]} <= vocab
     assert summary["dropped_by_vocab"]["pairs"]["pp"] == 0
@@ -472,7 +472,8 @@ def test_test_split_does_not_depend_on_train_size(tmp_path):
 def test_suites_import_no_heavy_frameworks():
     code = (
         "import sys, lstm_nlp.grammar.suites, lstm_nlp.grammar.prediction; "
-        "bad = [m for m in ('torch', 'lightning', 'hydra', 'tokenizers') if m in sys.modules]; assert not bad, bad"
+        "bad = [m for m in ('torch', 'lightning', 'hydra', 'tokenizers') if m in sys.modules]; "
+        "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

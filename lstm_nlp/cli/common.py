@@ -25,7 +25,8 @@ HELP_FLAGS = ("--help", "-h", "--hydra-help", "--version", "--info", "-i")
 
 
 def override_values(argv: list[str], key: str) -> list[str]:
-    """Values given on the command line for ``key=...`` (``+key=``/``++key=`` too; sweeps split on ',')."""
+    """Values given on the command line for ``key=...`` (``+key=``/``++key=`` too; sweeps split on
+    ',')."""
     values = []
     for arg in argv:
         name, sep, value = arg.lstrip("+").partition("=")
@@ -69,13 +70,16 @@ def one_line(err: BaseException) -> str:
     match = re.match(r"Could not override '([^']+)'", first)
     if match:
         key = match.group(1)
-        return f"{key} is not a config key (print the keys with --cfg job; add a new one with +{key}=VALUE)"
+        return (
+            f"{key} is not a config key (print the keys with --cfg job; add a new one with "
+            f"+{key}=VALUE)"
+        )
     if isinstance(err, OverrideParseException):
         quoted = re.search(r"override '([^']*)'", first)
         bad = quoted.group(1) if quoted else first.split(": ", 1)[-1]
         return (
-            f"cannot parse the override {bad!r}: overrides are key=value (quote values with special "
-            f"characters, e.g. 'data.path=\"~/corpus\"'); --help lists the options"
+            f"cannot parse the override {bad!r}: overrides are key=value (quote values with "
+            "special characters, e.g. 'data.path=\"~/corpus\"'); --help lists the options"
         )
     return first
 
@@ -99,12 +103,14 @@ def installed(module: str) -> bool:
         return False
 
 
-# Config groups whose options may choose a Hydra plugin in their defaults (``override /hydra/sweeper: optuna``)
+# Config groups whose options may choose a Hydra plugin in their defaults
+# (``override /hydra/sweeper: optuna``)
 PLUGIN_CHOOSING_GROUPS = ("hparams_search", "experiment")
 
 
 def implied_plugins(group: str, option: str) -> list[tuple[str, str]]:
-    """The ``override /hydra/...: X`` entries of ``conf/GROUP/OPTION.yaml``'s defaults, as (group, X)."""
+    """The ``override /hydra/...: X`` entries of ``conf/GROUP/OPTION.yaml``'s defaults, as (group,
+    X)."""
     from importlib.resources import files
 
     import yaml
@@ -125,7 +131,8 @@ def implied_plugins(group: str, option: str) -> list[tuple[str, str]]:
 
 
 def check_optional_plugins(argv: list[str]) -> None:
-    """``hydra/launcher=slurm``, ``hparams_search=lm_optuna`` etc. without their package: say what to install.
+    """``hydra/launcher=slurm``, ``hparams_search=lm_optuna`` etc. without their package: say what
+    to install.
 
     (Hydra itself says 'Could not load' or 'Could not find' over many lines.)
     """
@@ -164,7 +171,8 @@ def guard(prog: str) -> Iterator[None]:
 
 
 def check_composes(config_name: str, overrides: list[str], check: Callable | None = None) -> None:
-    """Compose the config as Hydra will, raising the first error (single runs only); then ``check`` it."""
+    """Compose the config as Hydra will, raising the first error (single runs only); then ``check``
+    it."""
     from hydra import compose, initialize_config_module
 
     with initialize_config_module("lstm_nlp.conf", version_base="1.3"):

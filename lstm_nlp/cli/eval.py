@@ -141,14 +141,15 @@ def print_summary(summary: dict, out: Path) -> None:
     cov, overall = summary["coverage"], summary["overall"]
     reasons = ", ".join(f"{r} {n:,}" for r, n in cov["excluded_by_reason"].items())
     print(
-        f"{PROG}: {cov['read']:,} items read, {cov['scored']:,} scored, {cov['excluded']:,} excluded"
-        + (f" ({reasons})" if reasons else "")
+        f"{PROG}: {cov['read']:,} items read, {cov['scored']:,} scored, {cov['excluded']:,} "
+        "excluded" + (f" ({reasons})" if reasons else "")
     )
     print(text_table(summary))
     acc = "-" if overall["accuracy"] is None else f"{overall['accuracy']:.3f}"
     ci = f" [{overall['ci95'][0]:.3f}, {overall['ci95'][1]:.3f}]" if overall["ci95"] else ""
     print(
-        f"{PROG}: accuracy {acc}{ci} | {summary['pairs_per_second']:,.0f} pairs/s | results in {out}",
+        f"{PROG}: accuracy {acc}{ci} | {summary['pairs_per_second']:,.0f} pairs/s | results in "
+        f"{out}",
         flush=True,
     )
 

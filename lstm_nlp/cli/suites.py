@@ -1,4 +1,5 @@
-"""``lstm-nlp-suites``: write minimal-pair suites and prediction files (see :mod:`lstm_nlp.grammar.suites`)."""
+"""``lstm-nlp-suites``: write minimal-pair suites and prediction files (see
+:mod:`lstm_nlp.grammar.suites`)."""
 
 from __future__ import annotations
 
@@ -95,8 +96,8 @@ def report(summary: dict, folder: str, seconds: float) -> str:
             + (", ".join(list(summary["oov_words"])[:8]) or "none")
         )
     lines.append(
-        f"{PROG}: {summary['pairs']} pairs in {len(summary['categories'])} categories, seed {summary['seed']}, "
-        f"{seconds:.1f} s -> {folder}"
+        f"{PROG}: {summary['pairs']} pairs in {len(summary['categories'])} categories, seed "
+        f"{summary['seed']}, {seconds:.1f} s -> {folder}"
     )
     return "\n".join(lines)
 

@@ -51,7 +51,8 @@ def _app(cfg: DictConfig) -> float | None:
 
 
 def check_objective(key: str | None, sweeper: str) -> None:
-    """An optimising sweeper (Optuna) needs to know which metric to optimise, before the first trial trains."""
+    """An optimising sweeper (Optuna) needs to know which metric to optimise, before the first trial
+    trains."""
     if not key and "optuna" in sweeper.lower():
         raise ConfigError(
             "hydra/sweeper=optuna optimises the metric named by optimized_metric: add "

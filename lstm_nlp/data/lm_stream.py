@@ -23,7 +23,8 @@ from lstm_nlp.errors import ConfigError
 
 
 def shard(stream: np.ndarray, rank: int, world_size: int) -> np.ndarray:
-    """The ``rank``-th of ``world_size`` equal contiguous slices of ``stream`` (the tail is dropped)."""
+    """The ``rank``-th of ``world_size`` equal contiguous slices of ``stream`` (the tail is
+    dropped)."""
     size = len(stream) // world_size
     return stream[rank * size : (rank + 1) * size]
 
@@ -51,8 +52,8 @@ def batchify(
     n_rows = data.numel() // batch_size
     if n_rows < 2:
         raise ConfigError(
-            f"{split} split has {data.numel()} tokens (per process), too few for {key}={batch_size}: "
-            f"lower {key} or use more data"
+            f"{split} split has {data.numel()} tokens (per process), too few for "
+            f"{key}={batch_size}: lower {key} or use more data"
         )
     return data[: n_rows * batch_size].view(batch_size, n_rows).t()
 

@@ -93,7 +93,8 @@ def resumable_loader(
     trainer, dataset, sampler: Sampler, batched: bool, **kwargs
 ) -> ResumableLoader:
     """A :class:`ResumableLoader` over ``dataset`` in ``sampler``'s order: ``batched`` when the
-    sampler yields lists of indices (a batch sampler), else one index per batch (``batch_size=None``)."""
+    sampler yields lists of indices (a batch sampler), else one index per batch
+    (``batch_size=None``)."""
     if batched:
         loader = ResumableLoader(dataset, batch_sampler=SkipTrained(sampler), **kwargs)
     else:

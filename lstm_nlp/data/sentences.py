@@ -112,7 +112,8 @@ class SentenceDataset(Dataset):
 
 @dataclass
 class PaddedBatch:
-    """A padded batch; ``tokens`` and ``token_labels`` share one layout, ``(seq, batch)`` unless ``batch_first``."""
+    """A padded batch; ``tokens`` and ``token_labels`` share one layout, ``(seq, batch)`` unless
+    ``batch_first``."""
 
     tokens: Tensor  # int64, padded with the collator's pad_id
     lengths: Tensor  # int64 (batch,), always on the CPU
@@ -155,7 +156,8 @@ class PaddedBatch:
         return self.batch_size
 
     def mask(self) -> Tensor:
-        """Bool tensor shaped like ``tokens``, True at real (non-padding) positions, on ``tokens``' device."""
+        """Bool tensor shaped like ``tokens``, True at real (non-padding) positions, on ``tokens``'
+        device."""
         time_dim = 1 if self.batch_first else 0
         steps = torch.arange(self.tokens.size(time_dim), device=self.tokens.device)
         lengths = self.lengths.to(self.tokens.device)
@@ -167,7 +169,8 @@ class PaddedBatch:
 
 
 class SentenceCollator:
-    """``collate_fn`` turning :class:`Sentence` items into a :class:`PaddedBatch` (picklable for workers)."""
+    """``collate_fn`` turning :class:`Sentence` items into a :class:`PaddedBatch` (picklable for
+    workers)."""
 
     def __init__(
         self, pad_id: int, label_pad_id: int = IGNORE_INDEX, batch_first: bool = False
@@ -214,7 +217,8 @@ def collate_sentences(
 
 
 class EpochShuffle(Sampler[int]):
-    """The indices ``0..n-1``, permuted by ``np.random.default_rng([seed, epoch])`` when ``shuffle``."""
+    """The indices ``0..n-1``, permuted by ``np.random.default_rng([seed, epoch])`` when
+    ``shuffle``."""
 
     def __init__(self, n: int, shuffle: bool = True, seed: int = 0) -> None:
         self.n, self.shuffle, self.seed, self.epoch = int(n), shuffle, seed, 0

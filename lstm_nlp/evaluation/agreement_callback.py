@@ -1,4 +1,5 @@
-"""Syntax learning curves: score a minimal-pair suite from the grammar while a language model trains.
+"""Syntax learning curves: score a minimal-pair suite from the grammar while a language model
+trains.
 
 At every validation (or every ``every_n_steps`` training steps) the suite is scored
 with :class:`PairScorer` and the accuracy overall, per category and per attractor
@@ -32,7 +33,8 @@ TABLE_COLUMNS = ("group", "value", "n", "correct", "accuracy", "ci95_low", "ci95
 
 
 def table_rows(summary: dict) -> list[list]:
-    """The summary as rows of :data:`TABLE_COLUMNS`: overall first, then every category and attractor count."""
+    """The summary as rows of :data:`TABLE_COLUMNS`: overall first, then every category and
+    attractor count."""
 
     def row(group: str, value: str, s: dict) -> list:
         low, high = s["ci95"] or (None, None)

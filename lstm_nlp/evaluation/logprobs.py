@@ -87,12 +87,14 @@ def _scored_positions(spans: Sequence[Span], device) -> tuple[torch.Tensor, torc
 
 
 def _source_columns(spans: Sequence[Span], paired: bool, device) -> torch.Tensor:
-    """(steps, columns): the column whose logits serve each position (a bad sequence's shared start: its good one)."""
+    """(steps, columns): the column whose logits serve each position (a bad sequence's shared start:
+    its good one)."""
     columns = torch.arange(len(spans), device=device)
     steps = torch.arange(max(len(s.ids) for s in spans) - 1, device=device).unsqueeze(1)
     if not paired:
         return columns.expand(steps.size(0), -1)
-    # the bad sequence's target t is predicted from ids[: t + 1]: the good one's logits while those agree
+    # the bad sequence's target t is predicted from ids[: t + 1]: the good one's logits while those
+    # agree
     shared = [
         0 if j % 2 == 0 else min(_common_prefix(spans[j - 1].ids, s.ids), len(spans[j - 1].ids) - 1)
         for j, s in enumerate(spans)
@@ -131,7 +133,8 @@ def batched_pair_logprobs(
     pad_id: int = 0,
     batch_size: int = 128,
 ) -> list[tuple[tuple[float, int], ...]]:
-    """``((sum, count), (sum, count))`` per (good, bad) pair, in order; pairs are sorted by length and batched."""
+    """``((sum, count), (sum, count))`` per (good, bad) pair, in order; pairs are sorted by length
+    and batched."""
     results: list[tuple[tuple[float, int], ...]] = [((0.0, 0), (0.0, 0))] * len(pairs)
     for chunk in _chunks(pairs, vocab_size, batch_size):
         scored, _ = run_spans(
@@ -145,7 +148,8 @@ def batched_pair_logprobs(
 def _chunks(
     pairs: Sequence[tuple[Span, Span]], vocab_size: int, batch_size: int
 ) -> list[list[int]]:
-    """Indices by ascending length, cut into batches of at most ``batch_size`` pairs within the logits budget."""
+    """Indices by ascending length, cut into batches of at most ``batch_size`` pairs within the
+    logits budget."""
     chunks: list[list[int]] = []
     chunk: list[int] = []
     steps_of = [max(len(s.ids) for s in pair) - 1 for pair in pairs]

@@ -74,7 +74,10 @@ def read_pair_file(path: Path) -> list[PairItem]:
 
 def _expected(path: Path) -> str:
     if path.suffix == ".tsv":
-        return "a header row with sentence_good/sentence_bad or prefix/good/bad columns, then one pair per row"
+        return (
+            "a header row with sentence_good/sentence_bad or prefix/good/bad columns, then one "
+            "pair per row"
+        )
     return "one JSON object per line with sentence_good/sentence_bad or prefix/good/bad"
 
 

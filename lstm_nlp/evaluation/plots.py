@@ -1,4 +1,5 @@
-"""``accuracy.png``: accuracy per group with 95% Wilson error bars (matplotlib, Agg, imported lazily).
+"""``accuracy.png``: accuracy per group with 95% Wilson error bars (matplotlib, Agg, imported
+lazily).
 
 Which group: ``attractors`` when the items have it (a line over the attractor
 count), else the first ``group_by`` entry, else ``file``, else one overall bar.

@@ -1,4 +1,5 @@
-"""Accuracy overall and per group, with 95% Wilson intervals and coverage; written as JSON and markdown.
+"""Accuracy overall and per group, with 95% Wilson intervals and coverage; written as JSON and
+markdown.
 
 Groups: ``file`` when the items carry one (pairs read from a folder) and
 ``attractors`` when they carry that field, always; plus every ``group_by``
@@ -63,7 +64,8 @@ def group_fields(items: Sequence[PairItem], group_by: Sequence[str] = ()) -> lis
 def summarize(
     items: Sequence[PairItem], scores: Sequence[ItemScore], group_by: Sequence[str] = ()
 ) -> dict:
-    """``{"overall": stats, "groups": {group: {value: stats}}, "coverage": ...}``; stats as :func:`stats`."""
+    """``{"overall": stats, "groups": {group: {value: stats}}, "coverage": ...}``; stats as
+    :func:`stats`."""
     groups: dict[str, dict[str, Any]] = {}
     for spec in group_fields(items, group_by):
         keys = [group_value(item, spec) for item in items]
@@ -131,7 +133,8 @@ def write_results(
 
 
 def item_record(item: PairItem, score: ItemScore) -> dict[str, Any]:
-    """One line of ``items.jsonl``: the item as read, then ``score_good``, ``score_bad``, ``correct``, ..."""
+    """One line of ``items.jsonl``: the item as read, then ``score_good``, ``score_bad``,
+    ``correct``, ..."""
     text = (
         {"sentence_good": item.good, "sentence_bad": item.bad}
         if item.prefix is None
@@ -177,7 +180,8 @@ def markdown(summary: dict) -> str:
         lines.append("- options: " + ", ".join(f"{k}={v}" for k, v in summary["options"].items()))
     reasons = ", ".join(f"{r} {n}" for r, n in cov["excluded_by_reason"].items()) or "none"
     lines += [
-        f"- items: {cov['read']} read, {cov['scored']} scored, {cov['excluded']} excluded ({reasons})",
+        f"- items: {cov['read']} read, {cov['scored']} scored, {cov['excluded']} excluded "
+        f"({reasons})",
         "",
     ]
     lines += ["| " + " | ".join(HEADER) + " |", "|" + "---|" * len(HEADER)]

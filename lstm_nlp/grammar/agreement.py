@@ -41,7 +41,8 @@ def pp(g: Context, b: Builder, want: Want) -> None:
 
 
 def matrix_object(g: Context, b: Builder, kind: str) -> Ref:
-    """A matrix clause ending in the object NP that a relative clause will modify ("the mechanic met the author")."""
+    """A matrix clause ending in the object NP that a relative clause will modify ("the mechanic met
+    the author")."""
     subj = subject(g, b, g.number(), "human")
     cls = "transitive_thing" if kind == "thing" else "transitive_animate"
     lexical(g, b, subj, g.verb(cls), g.tense(), "simple", main=False)
@@ -68,7 +69,8 @@ def subj_rel(g: Context, b: Builder, want: Want) -> None:
 def _subject_rc_vp(
     g: Context, b: Builder, head: Ref, k: int | None, tense: str, main: bool
 ) -> None:
-    """The subject relative's VP: intransitive, or a verb + object (+ PPs) giving ``k`` attractors."""
+    """The subject relative's VP: intransitive, or a verb + object (+ PPs) giving ``k``
+    attractors."""
     if k in (None, 0) and g.chance(0.3):
         lexical(g, b, head, g.verb("intransitive"), tense, "within_subj_rel", main=main)
         return

@@ -82,7 +82,8 @@ def reflexive_sent_comp(g: Context, b: Builder, want: Want) -> None:
 
 
 def reflexive_across_rel(g: Context, b: Builder, want: Want) -> None:
-    """E.g. "the senators (that) the actress met hurt themselves", "the senators that met the actress ..."."""
+    """E.g. "the senators (that) the actress met hurt themselves", "the senators that met the
+    actress ..."."""
     ant = antecedent(g, b, g.number(), names=False)
     k = want.attractors
     numbers = intervening_numbers(g, ant.number, slot_count(g, k, 1, 0.15), k)

@@ -1,8 +1,8 @@
 """Seeded sentence generation: a mixed corpus, or N sentences of one construction.
 
 >>> gen = SentenceGenerator(make_params(seed=1))
->>> corpus = gen.corpus(100, stream="train")            # the mixed default corpus
->>> suite = gen.sentences(50, "pp", attractors=2)       # each has a main "pp" site with 2 attractors
+>>> corpus = gen.corpus(100, stream="train")  # the mixed default corpus
+>>> suite = gen.sentences(50, "pp", attractors=2)  # each has a main "pp" site with 2 attractors
 
 Every call draws from its own RNG stream, seeded by ``(params.seed, stream)``, so the
 same parameters and stream always give the same sentences.

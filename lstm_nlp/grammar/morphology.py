@@ -23,7 +23,8 @@ def plural(noun: str) -> str:
 
 
 def third_singular(verb: str) -> str:
-    """``laugh`` -> ``laughs``, ``watch`` -> ``watches``, ``go`` -> ``goes``, ``cry`` -> ``cries``."""
+    """``laugh`` -> ``laughs``, ``watch`` -> ``watches``, ``go`` -> ``goes``, ``cry`` ->
+    ``cries``."""
     if verb.endswith(_SIBILANT_ENDINGS) or verb.endswith("o"):
         return verb + "es"
     if _consonant_y(verb):
@@ -32,7 +33,8 @@ def third_singular(verb: str) -> str:
 
 
 def past(verb: str) -> str:
-    """``laugh`` -> ``laughed``, ``like`` -> ``liked``, ``cry`` -> ``cried`` (no consonant doubling)."""
+    """``laugh`` -> ``laughed``, ``like`` -> ``liked``, ``cry`` -> ``cried`` (no consonant
+    doubling)."""
     if verb.endswith("e"):
         return verb + "d"
     if _consonant_y(verb):

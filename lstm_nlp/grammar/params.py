@@ -86,7 +86,8 @@ def _mix(value: Any) -> dict[str, float]:
     for name, weight in value.items():
         if name not in TEMPLATES:
             raise ConfigError(
-                f"data.construction_mix: unknown construction {name!r}; known: {', '.join(TEMPLATES)}"
+                f"data.construction_mix: unknown construction {name!r}; known: "
+                f"{', '.join(TEMPLATES)}"
             )
         mix[str(name)] = _float(f"construction_mix.{name}", weight, 0.0, None)
     return dict(sorted(mix.items()))

@@ -78,7 +78,8 @@ def slot_count(
 def intervening_numbers(
     g: Context, controller: str, slots: int, attractors: int | None
 ) -> list[str]:
-    """Numbers of ``slots`` intervening nouns, exactly ``attractors`` of them differing from ``controller``."""
+    """Numbers of ``slots`` intervening nouns, exactly ``attractors`` of them differing from
+    ``controller``."""
     if attractors is None:
         return [g.number() for _ in range(slots)]
     flipped = set(g.rng.sample(range(slots), attractors))

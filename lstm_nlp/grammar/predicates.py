@@ -25,7 +25,8 @@ def finite(
     construction: str,
     main: bool = False,
 ) -> int:
-    """Emit ``verb`` ("be", "have" or a lexical verb) in ``tense`` for ``subj``; return its position.
+    """Emit ``verb`` ("be", "have" or a lexical verb) in ``tense`` for ``subj``; return its
+    position.
 
     Present forms (and was/were) agree, so they record a subject-verb site.
     """

@@ -122,7 +122,8 @@ def build_prediction(
     params: GrammarParams,
     vocabulary: frozenset[str] | None = None,
 ) -> tuple[dict[str, str], dict]:
-    """The text of each split's file, and a report (lines, drops, breakdowns; ``_oov``: a Counter)."""
+    """The text of each split's file, and a report (lines, drops, breakdowns; ``_oov``: a
+    Counter)."""
     if task not in TASKS:
         raise ValueError(f"unknown prediction task {task!r}; known: {', '.join(TASKS)}")
     gen = generator_for(task, params)

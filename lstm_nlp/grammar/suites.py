@@ -3,7 +3,8 @@
 Two kinds of files, written by :func:`write_suites` (or ``lstm-nlp-suites out=DIR``)::
 
     DIR/summary.json                         counts, dropped items, seed, generator version
-    DIR/<category>.jsonl                     minimal pairs (Marvin & Linzen 2018), one file per category
+    DIR/<category>.jsonl                     minimal pairs (Marvin & Linzen 2018), one file per
+                                             category
     DIR/number_prediction/{train,valid,test}.txt    (Linzen et al. 2016), when asked for
     DIR/pronoun_prediction/{train,valid,test}.txt
 
@@ -16,7 +17,8 @@ Two kinds of files, written by :func:`write_suites` (or ``lstm-nlp-suites out=DI
      "attractors": 1,               # nouns between controller and target with the other number
      "number": "pl",                # the controller's number: sg | pl
      "attractor_number": "sg",      # the number of the attractor nearest the target, or null
-     "condition": "pl_sg",          # number + "_" + attractor_number, or just the number (no attractor)
+     "condition": "pl_sg",          # number + "_" + attractor_number, or just the number
+                                    # (no attractor)
      "gender": null,                # the controller's gender: m | f | n | null
      "target_index": 5,             # 0-based token index of the compared word ("." is a token)
      "good_word": "are", "bad_word": "is",
@@ -38,15 +40,16 @@ listed under ``incomplete`` in the summary.  No pair occurs twice in a file.
 up to, not including, the target word), then ``key=value`` metadata columns that
 Linzen-format readers ignore::
 
-    number_prediction:   VBZ|VBP <TAB> prefix <TAB> attractors=K <TAB> construction=NAME <TAB> number=sg|pl
-                         <TAB> good=VERB <TAB> bad=VERB
-    pronoun_prediction:  PRONOUN <TAB> prefix <TAB> attractors=K <TAB> construction=NAME <TAB> number=sg|pl
-                         <TAB> gender=m|f|n|none <TAB> good=PRONOUN <TAB> bad=PRONOUN
+    number_prediction:   VBZ|VBP <TAB> prefix <TAB> attractors=K <TAB> construction=NAME
+                         <TAB> number=sg|pl <TAB> good=VERB <TAB> bad=VERB
+    pronoun_prediction:  PRONOUN <TAB> prefix <TAB> attractors=K <TAB> construction=NAME
+                         <TAB> number=sg|pl <TAB> gender=m|f|n|none <TAB> good=PRONOUN
+                         <TAB> bad=PRONOUN
 
 e.g. ``VBP<TAB>the keys to the cabinet<TAB>attractors=1<TAB>construction=pp<TAB>number=pl...`` and
 ``themselves<TAB>the senators that the actress met hurt<TAB>...`` (``good`` is the word that
-follows the prefix, ``bad`` its form with the other number; no value holds a space).  Items are every
-present-tense agreeing verb (VBZ/VBP; not was/were) of the mixed grammar corpus, and every
+follows the prefix, ``bad`` its form with the other number; no value holds a space).  Items are
+every present-tense agreeing verb (VBZ/VBP; not was/were) of the mixed grammar corpus, and every
 reflexive or pronoun of its anaphora sentences; a sentence with two verbs gives two lines.
 The three splits come from disjoint random streams and share no line (label + prefix);
 valid and test have no repeated line either.  See :mod:`lstm_nlp.grammar.prediction`.
@@ -317,7 +320,8 @@ def build_suite(
     grammar: Mapping[str, Any] | None = None,
     generator: SentenceGenerator | None = None,
 ) -> SuiteResult:
-    """The pairs of one category, cell by cell, with drop/duplicate counts (see :func:`build_pairs`)."""
+    """The pairs of one category, cell by cell, with drop/duplicate counts (see
+    :func:`build_pairs`)."""
     (category,) = check_categories([category])
     n_per_cell = check_int("n_per_cell", n_per_cell, 1)
     max_attractors = check_int("max_attractors", max_attractors, 0)
@@ -424,7 +428,8 @@ def load_vocabulary(path: str | os.PathLike) -> frozenset[str]:
     path = Path(path).expanduser()
     if not path.exists():
         raise DataError(
-            f"vocab: {str(path)!r} does not exist (give a tokenizer.json, a .ckpt or a run directory)"
+            f"vocab: {str(path)!r} does not exist (give a tokenizer.json, a .ckpt or a run "
+            "directory)"
         )
     try:
         if path.is_dir():

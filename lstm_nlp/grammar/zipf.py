@@ -3,7 +3,8 @@
 :class:`Zipf` ranks a word list by a seeded permutation and samples rank ``r`` (0-based)
 with probability proportional to ``1 / (r + 1 + OFFSET) ** exponent``, so a corpus drawn from it
 has a realistic frequency distribution.  Like Zipf-Mandelbrot, ranks are shifted by
-``OFFSET`` so that the very first ranks of a small word class do not swamp it.  :class:`Weighted` samples fixed weights.
+``OFFSET`` so that the very first ranks of a small word class do not swamp it.  :class:`Weighted`
+samples fixed weights.
 """
 
 from __future__ import annotations

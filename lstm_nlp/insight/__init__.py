@@ -8,7 +8,8 @@
   :mod:`~lstm_nlp.insight.ranking` (AUC per unit), :mod:`~lstm_nlp.insight.ablation` (cutting a unit
   out), :mod:`~lstm_nlp.insight.suffix_scoring` (scoring the suite fast, many times),
   :mod:`~lstm_nlp.insight.units` (rank, ablate, name), :mod:`~lstm_nlp.insight.unit_report` and
-  :mod:`~lstm_nlp.insight.unit_plots` (files and pictures), run by :mod:`~lstm_nlp.insight.mode_units`;
+  :mod:`~lstm_nlp.insight.unit_plots` (files and pictures), run by
+  :mod:`~lstm_nlp.insight.mode_units`;
 * ``mode=probe``: :mod:`~lstm_nlp.insight.probe` (diagnostic classifiers),
   :mod:`~lstm_nlp.insight.probe_plot`, run by :mod:`~lstm_nlp.insight.mode_probe`;
 * :mod:`~lstm_nlp.insight.images_to_loggers`: the same pictures into TensorBoard or W&B;

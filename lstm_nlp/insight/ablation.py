@@ -43,7 +43,8 @@ def head_input_weights(head: nn.Module) -> list[Tensor]:
 
 
 class LayeredLM(nn.Module):
-    """A language model's embedding, LSTM layers (one nn.LSTM each) and an untied copy of its decoder."""
+    """A language model's embedding, LSTM layers (one nn.LSTM each) and an untied copy of its
+    decoder."""
 
     def __init__(self, model: nn.Module, weights: dict[str, Tensor]) -> None:
         super().__init__()
@@ -78,7 +79,8 @@ class LayeredLM(nn.Module):
         }
 
     def forward(self, tokens: Tensor, hidden: tuple[Tensor, Tensor] | None = None):
-        """Logits ``(seq, batch, vocab)`` and ``(h_n, c_n)``, as the language model's forward in eval mode."""
+        """Logits ``(seq, batch, vocab)`` and ``(h_n, c_n)``, as the language model's forward in
+        eval mode."""
         x, h_n, c_n = self.embedding(tokens), [], []
         for k, lstm in enumerate(self.layers):
             x, (h, c) = lstm(
@@ -89,7 +91,8 @@ class LayeredLM(nn.Module):
         return self.head(x), (torch.cat(h_n), torch.cat(c_n))
 
     def unit_weights(self, layer: int, unit: int) -> list[tuple[Tensor, tuple]]:
-        """``(weight, index)`` of every weight slice that feeds ``unit`` of ``layer`` or reads it."""
+        """``(weight, index)`` of every weight slice that feeds ``unit`` of ``layer`` or reads
+        it."""
         if not (0 <= layer < self.num_layers and 0 <= unit < self.hidden_size):
             raise IndexError(
                 f"no unit {unit} in layer {layer} ({self.num_layers} layers of {self.hidden_size})"

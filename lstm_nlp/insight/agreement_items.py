@@ -24,7 +24,8 @@ from typing import Any
 
 from lstm_nlp.errors import DataError
 
-# The subject-verb agreement categories of lstm_nlp.grammar.suites (pronouns and reflexives left out).
+# The subject-verb agreement categories of lstm_nlp.grammar.suites (pronouns and reflexives left
+# out).
 VERB_CATEGORIES = (
     "simple_agreement",
     "sent_comp",
@@ -73,7 +74,8 @@ def noun_numbers() -> dict[str, str]:
 def find_attractor(
     words: Sequence[str], subject: int, target: int, number: str, count: int
 ) -> int | None:
-    """The attractor nearest the verb, or None when the lexicon does not find exactly ``count`` of them."""
+    """The attractor nearest the verb, or None when the lexicon does not find exactly ``count`` of
+    them."""
     lo, hi = sorted((subject, target))
     table = noun_numbers()
     found = [i for i in range(lo + 1, hi) if table.get(words[i], number) != number]
@@ -162,7 +164,8 @@ def generate_suite(
     seed: int,
     grammar: Mapping[str, Any] | None,
 ) -> list[AgreementItem]:
-    """Pairs from the grammar, only with words in ``vocabulary`` (see :func:`lstm_nlp.grammar.suites.build_pairs`)."""
+    """Pairs from the grammar, only with words in ``vocabulary`` (see
+    :func:`lstm_nlp.grammar.suites.build_pairs`)."""
     from lstm_nlp.grammar.suites import build_pairs
 
     items = []
@@ -224,8 +227,8 @@ def load_items(
     if not items:
         reasons = ", ".join(f"{k} {n}" for k, n in skipped.items()) or "none generated"
         raise DataError(
-            f"suite: no subject-verb agreement pair with number/target_index/controller_index fields "
-            f"and only known words ({read} read; skipped: {reasons})"
+            "suite: no subject-verb agreement pair with number/target_index/controller_index "
+            f"fields and only known words ({read} read; skipped: {reasons})"
         )
     report = {
         **source,

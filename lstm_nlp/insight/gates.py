@@ -9,9 +9,11 @@
      "quantities": ["forget", "input", "output", "candidate", "cell", "hidden"],
      "select_by": "cell",
      "layers": [{"layer": 0, "units": 200,
-                 "shown": [17, 3, ...],             # the heatmap's columns: units= or the top_k by variance
+                 "shown": [17, 3, ...],             # the heatmap's columns: units= or the top_k
+                                                    # by variance
                  "variance": [...],                 # per unit, of `select_by` over the tokens
-                 "forget": [[...], ...], "input": ..., "output": ..., "candidate": ..., "cell": ..., "hidden": ...},
+                 "forget": [[...], ...], "input": ..., "output": ..., "candidate": ...,
+                 "cell": ..., "hidden": ...},
                 ...]}
 
 Row ``s`` is the state after reading ``tokens[s]``: ``forget``/``input``/``output`` are the gates
@@ -59,7 +61,8 @@ def check_units(units: Sequence[int] | None, hidden_size: int) -> list[int] | No
 def shown_units(
     layer: dict[str, torch.Tensor], units: list[int] | None, top_k: int, select_by: str
 ) -> list[int]:
-    """``units`` as given, or the ``top_k`` units whose ``select_by`` varies most over the tokens."""
+    """``units`` as given, or the ``top_k`` units whose ``select_by`` varies most over the
+    tokens."""
     if units is not None:
         return units
     variance = layer[select_by].var(dim=0, unbiased=False)

@@ -1,4 +1,5 @@
-"""The gates heatmap of one layer: tokens (rows) x the shown units (columns), one panel per quantity.
+"""The gates heatmap of one layer: tokens (rows) x the shown units (columns), one panel per
+quantity.
 
 Six panels (forget, input, output gates; candidate; cell; hidden), each with its own colour bar:
 the gates run 0..1 (viridis), the candidate and the hidden state -1..1 and the cell -m..m with
@@ -34,7 +35,8 @@ def colour_scale(name: str, values) -> tuple[str, float, float]:
 
 
 def plot_layer(layer: dict, tokens: Sequence[str], path: str | Path, title: str) -> None:
-    """Draw one layer of a ``gates.json`` record (see :mod:`lstm_nlp.insight.gates`) into ``path``."""
+    """Draw one layer of a ``gates.json`` record (see :mod:`lstm_nlp.insight.gates`) into
+    ``path``."""
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure

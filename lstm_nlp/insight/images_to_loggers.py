@@ -5,7 +5,8 @@ Lightning ``TensorBoardLogger`` as training uses.  ``logger=wandb``: a W&B run i
 offline unless ``logger.mode=online`` (or ``WANDB_MODE``) says otherwise, as in training
 (:func:`lstm_nlp.loggers.build_logger`); each image is a ``wandb.Image``.  The images are logged
 with :func:`lstm_nlp.dashboards.log_images`, the call training uses for its plots.  The settings
-are the training command's logger group (``conf/logger/tensorboard.yaml``, ``conf/logger/wandb.yaml``).
+are the training command's logger group (``conf/logger/tensorboard.yaml``,
+``conf/logger/wandb.yaml``).
 """
 
 from __future__ import annotations
@@ -20,13 +21,15 @@ LOGGERS = ("tensorboard", "wandb")
 
 
 def check_logger(cfg: Mapping[str, Any] | None) -> dict | None:
-    """The ``logger=`` group's node (conf/logger/*.yaml) as a dict: tensorboard or wandb, or None."""
+    """The ``logger=`` group's node (conf/logger/*.yaml) as a dict: tensorboard or wandb, or
+    None."""
     if not cfg:
         return None
     settings = {k: v for k, v in dict(cfg).items()}
     if settings.get("name") not in LOGGERS:
         raise ConfigError(
-            f"logger={settings.get('name')} cannot show images; use logger=tensorboard or logger=wandb"
+            f"logger={settings.get('name')} cannot show images; use logger=tensorboard or "
+            "logger=wandb"
         )
     return settings
 
@@ -37,7 +40,8 @@ def send_images(
     images: Mapping[str, Path],
     hparams: Mapping[str, Any] | None = None,
 ) -> Path | None:
-    """Log ``images`` (tag -> PNG) with the logger ``settings`` name; returns the folder it wrote (None: no logger)."""
+    """Log ``images`` (tag -> PNG) with the logger ``settings`` name; returns the folder it wrote
+    (None: no logger)."""
     if not settings or not images:
         return None
     from lstm_nlp.dashboards import log_images

@@ -1,4 +1,5 @@
-"""``lstm-nlp-inspect mode=gates``: ``OUT/gates.json`` and ``OUT/gates_layer<k>.png`` for one sentence."""
+"""``lstm-nlp-inspect mode=gates``: ``OUT/gates.json`` and ``OUT/gates_layer<k>.png`` for one
+sentence."""
 
 from __future__ import annotations
 
@@ -46,12 +47,14 @@ def run(cfg) -> list[str]:
         {"mode": "gates", "checkpoint": str(insp.checkpoint), "sentence": record["sentence"]},
     )
     lines = [
-        f"lstm-nlp-inspect: {len(record['tokens'])} tokens x {insp.num_layers} layer(s) of {insp.hidden_size} "
-        f"units -> {out / 'gates.json'}, {', '.join(p.name for p in images.values())}"
+        f"lstm-nlp-inspect: {len(record['tokens'])} tokens x {insp.num_layers} layer(s) of "
+        f"{insp.hidden_size} units -> {out / 'gates.json'}, "
+        f"{', '.join(p.name for p in images.values())}"
     ]
     if record["unknown"]:
         lines.append(
-            f"lstm-nlp-inspect: note: read as <unk> (not in the vocabulary): {', '.join(record['unknown'])}"
+            "lstm-nlp-inspect: note: read as <unk> (not in the vocabulary): "
+            f"{', '.join(record['unknown'])}"
         )
     for layer in record["layers"]:
         lines.append(f"  layer {layer['layer']}: units shown {layer['shown']}")

@@ -3,11 +3,13 @@
 ``probe.json``::
 
     {"format": "lstm-nlp-probe", "checkpoint": ..., "items": {...},
-     "split": {"by": "sentence", "seed": 0, "test_fraction": 0.3, "train_items": ..., "test_items": ...},
+     "split": {"by": "sentence", "seed": 0, "test_fraction": 0.3, "train_items": ...,
+               "test_items": ...},
      "l2": 0.001, "min_items": 20, "landmarks": {"subject": "state after the subject noun", ...},
      "series": {"L0/hidden": {"by_position": [{"position": 0, "accuracy": 0.52, "chance": 0.5,
                                                "train": 1150, "test": 500}, ...],
-                              "by_landmark": {"subject": {"accuracy": ..., "chance": ..., ...}, ...}}, ...}}
+                              "by_landmark": {"subject": {"accuracy": ..., "chance": ..., ...},
+                                              ...}}, ...}}
 """
 
 from __future__ import annotations
@@ -47,8 +49,9 @@ def probe_all(
 
 def summary_lines(summary: dict) -> list[str]:
     lines = [
-        f"lstm-nlp-inspect: probe on {summary['split']['train_items']} train / {summary['split']['test_items']} "
-        "test items (split by sentence); accuracy at landmarks (chance in brackets):"
+        f"lstm-nlp-inspect: probe on {summary['split']['train_items']} train / "
+        f"{summary['split']['test_items']} test items (split by sentence); accuracy at landmarks "
+        "(chance in brackets):"
     ]
     for name, result in summary["series"].items():
         marks = ", ".join(

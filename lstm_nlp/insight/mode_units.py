@@ -1,4 +1,5 @@
-"""``lstm-nlp-inspect mode=units``: rank, ablate, name the units that matter; files in OUT (see unit_report)."""
+"""``lstm-nlp-inspect mode=units``: rank, ablate, name the units that matter; files in OUT (see
+unit_report)."""
 
 from __future__ import annotations
 
@@ -92,7 +93,8 @@ def run(cfg) -> list[str]:
         plots["category"] is not None and plots["category"] not in categories
     ):  # before minutes of ablations
         raise ConfigError(
-            f"plot_category={plots['category']} has no items; categories here: {', '.join(categories)}"
+            f"plot_category={plots['category']} has no items; categories here: "
+            f"{', '.join(categories)}"
         )
     start = time.perf_counter()
     ranking = rank(insp, items, rank_by, common["batch_size"])

@@ -1,4 +1,5 @@
-"""Checks of ``lstm-nlp-inspect``'s options: each bad value is one :class:`ConfigError` naming its key."""
+"""Checks of ``lstm-nlp-inspect``'s options: each bad value is one :class:`ConfigError` naming its
+key."""
 
 from __future__ import annotations
 
@@ -110,7 +111,8 @@ def suite_path(cfg) -> str | None:
         from lstm_nlp.errors import DataError
 
         raise DataError(
-            f"suite: {suite!r} does not exist (a .jsonl/.tsv file or a folder written by lstm-nlp-suites)"
+            f"suite: {suite!r} does not exist (a .jsonl/.tsv file or a folder written by "
+            "lstm-nlp-suites)"
         )
     return str(path)
 

@@ -9,7 +9,8 @@ weights minimise the mean logistic loss + ``l2·|w|²`` (L-BFGS, float64, from z
 Positions are aligned two ways:
 
 * by word position: state index ``s`` (after reading ``<eos> w1 ... ws``), over the items long
-  enough; a position needs ``min_items`` training items (of both numbers) and ``min_items`` test items;
+  enough; a position needs ``min_items`` training items (of both numbers) and ``min_items`` test
+  items;
 * by landmark: ``start`` (after ``<eos>``), ``before_subject`` (after the word before the subject
   noun), ``subject`` (after it), ``attractor`` (after the attractor, items with one), ``verb``
   (the state that predicts the verb), ``after_verb`` and ``end`` (after the final word).
@@ -50,7 +51,8 @@ def split_by_sentence(
 
 
 def fit_logistic(x: torch.Tensor, y: torch.Tensor, l2: float, max_iter: int = 200):
-    """``(weights, bias, mean, std)`` of an L2-regularised logistic regression on ``x (n, d)``, ``y (n,)`` in {0, 1}."""
+    """``(weights, bias, mean, std)`` of an L2-regularised logistic regression on ``x (n, d)``,
+    ``y (n,)`` in {0, 1}."""
     x, y = x.double(), y.double()
     mean, std = x.mean(dim=0), x.std(dim=0, unbiased=False).clamp(min=1e-6)
     z = (x - mean) / std
@@ -91,7 +93,8 @@ def probe_at(
     l2: float,
     min_items: int,
 ) -> dict | None:
-    """One probe on ``features[where[i], i]`` (``features``: steps x items x units); None if too few items."""
+    """One probe on ``features[where[i], i]`` (``features``: steps x items x units); None if too few
+    items."""
     tr = [i for i in train if where[i] is not None]
     te = [i for i in test if where[i] is not None]
     y_tr, y_te = labels[tr], labels[te]

@@ -1,4 +1,5 @@
-"""``probe_by_position.png``: probe accuracy by word position (left) and by landmark (right), chance dashed."""
+"""``probe_by_position.png``: probe accuracy by word position (left) and by landmark (right), chance
+dashed."""
 
 from __future__ import annotations
 

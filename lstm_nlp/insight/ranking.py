@@ -50,7 +50,8 @@ def average_ranks(values: torch.Tensor) -> torch.Tensor:
 
 
 def auc(values: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-    """P(x of a positive > x of a negative) per column of ``values (n, units)``; ``labels`` bool ``(n,)``."""
+    """P(x of a positive > x of a negative) per column of ``values (n, units)``; ``labels`` bool
+    ``(n,)``."""
     positives, negatives = int(labels.sum()), int((~labels).sum())
     if positives == 0 or negatives == 0:
         raise ValueError("auc needs items of both classes")

@@ -1,8 +1,10 @@
-"""A checkpoint's LSTM read through :class:`ReferenceLSTM`: every gate, cell and hidden state of every token.
+"""A checkpoint's LSTM read through :class:`ReferenceLSTM`: every gate, cell and hidden state of
+every token.
 
-The language model's encoder is ``encoder=lstm`` (:class:`LSTMEncoder` over ``nn.LSTM``; weight drop,
-if any, is inactive in eval mode) or ``encoder=reference_lstm``.  Either way its weights under
-``nn.LSTM``'s names load into a :class:`ReferenceLSTM` of the same sizes, which spells out the gates.
+The language model's encoder is ``encoder=lstm`` (:class:`LSTMEncoder` over ``nn.LSTM``; weight
+drop, if any, is inactive in eval mode) or ``encoder=reference_lstm``.  Either way its weights under
+``nn.LSTM``'s names load into a :class:`ReferenceLSTM` of the same sizes, which spells out the
+gates.
 
 A sentence ``w1 ... wn`` is read as the model read its training stream: ``<eos> w1 ... wn`` (the
 leading ``<eos>`` ends the line before).  *State index* ``s`` is the state after reading token ``s``
@@ -63,7 +65,8 @@ class Inspectable:
         return self.tokenizer.token_to_id(EOS)
 
     def unknown(self, words: Sequence[str]) -> list[str]:
-        """The words outside the vocabulary (after the tokenizer's normalisation), each once, in order."""
+        """The words outside the vocabulary (after the tokenizer's normalisation), each once, in
+        order."""
         known = self.vocabulary()
         return list(dict.fromkeys(w for w in words if w not in known))
 
@@ -130,7 +133,8 @@ def read_states(
     names: Sequence[str] | None = None,
     batch_size: int = 256,
 ) -> list[dict[str, torch.Tensor]]:
-    """Per layer, ``{name: (steps, items, hidden)}`` for token-id sequences (zero past each one's end).
+    """Per layer, ``{name: (steps, items, hidden)}`` for token-id sequences (zero past each one's
+    end).
 
     ``names``: which of :data:`~lstm_nlp.modules.reference_lstm.GATE_NAMES` to keep (default all).
     The sequences are run in batches of ``batch_size`` through the embedding and the ReferenceLSTM.

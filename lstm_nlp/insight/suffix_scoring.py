@@ -77,8 +77,8 @@ def make_chunk(
 def run_layer(
     lstm: torch.nn.LSTM, chunk: Chunk, prefix_in: Tensor, suffix_in: Tensor
 ) -> tuple[Tensor, Tensor]:
-    """One layer over the prefixes (all of one length: the final state is exact), then over both suffixes
-    (packed) from each prefix's final state."""
+    """One layer over the prefixes (all of one length: the final state is exact), then over both
+    suffixes (packed) from each prefix's final state."""
     prefix_out, (h, c) = lstm(prefix_in)
     packed = pack_padded_sequence(suffix_in, chunk.suffix_lengths, enforce_sorted=False)
     out, _ = lstm(
@@ -91,8 +91,8 @@ def run_layer(
 def target_log_probs(
     head: torch.nn.Module, rows: Tensor, targets: Tensor, vocab_size: int
 ) -> Tensor:
-    """``log P(targets[r] | rows[r])`` (``targets``: ``(rows,)`` or ``(rows, k)``), the decoder run on a
-    bounded number of rows at a time."""
+    """``log P(targets[r] | rows[r])`` (``targets``: ``(rows,)`` or ``(rows, k)``), the decoder run
+    on a bounded number of rows at a time."""
     step = max(1, LOGITS_BUDGET // max(1, vocab_size))
     wanted = targets.view(targets.size(0), -1)
     parts = [
@@ -108,7 +108,8 @@ def target_log_probs(
 
 
 class SuffixScorer:
-    """``SuffixScorer(lm, items, ids, eos).margins(from_layer)``: good − bad log-probability per item."""
+    """``SuffixScorer(lm, items, ids, eos).margins(from_layer)``: good − bad log-probability per
+    item."""
 
     def __init__(
         self,

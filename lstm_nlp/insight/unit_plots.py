@@ -35,8 +35,8 @@ LABELS = {
 def aligned_items(
     items: Sequence[AgreementItem], category: str | None, attractors: int
 ) -> list[AgreementItem]:
-    """Items of ``category`` with 0 or ``attractors`` attractors that share one layout (subject and verb
-    positions): the layout with the most conditions, then the most items."""
+    """Items of ``category`` with 0 or ``attractors`` attractors that share one layout (subject and
+    verb positions): the layout with the most conditions, then the most items."""
 
     def wanted(it: AgreementItem, cat: str | None) -> bool:
         return it.attractors in (0, attractors) and (cat is None or it.category == cat)
@@ -146,7 +146,8 @@ def plot_drops(
     path: str | Path,
     label_top: int = 6,
 ) -> None:
-    """Every ablated unit's accuracy drop, largest first; the median as a line, the ``strong`` units dotted."""
+    """Every ablated unit's accuracy drop, largest first; the median as a line, the ``strong`` units
+    dotted."""
     drops = [r["drop"] for r in records]
     fig = _canvas(min(12.0, max(7.0, 0.02 * len(drops) + 6)), 4.2)
     ax = fig.add_subplot()

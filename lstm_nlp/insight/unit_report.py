@@ -7,15 +7,19 @@
      "baseline": {"accuracy": 0.79, "sg": ..., "pl": ..., "sg_pl": ..., "pl_sg": ...},
      "ablated": 400, "units_total": 400, "selection": "all" | "top K + random sample of M (seed S)",
      "median_drop": 0.0006, "median_over": "all ablated units" | "the random sample",
-     "above_median": ["L1:37", ...],          # ablation lowers accuracy more than the median unit's, biggest first
-     "significant": ["L1:37", ...],           # of those, a significant drop: sign test on the flipped items,
-                                              # p < 0.05 / units ablated
-     "ablations": [{"name": "L1:37", "layer": 1, "unit": 37, "rank": 1, "auc_cell": ..., "auc_hidden": ...,
-                    "t_cell": ..., "t_hidden": ..., "separation": ..., "selected": "all|top|random",
-                    "accuracy": ..., "drop": ..., "lost": 12, "gained": 3, "p_value": 0.018,  # items flipped
+     "above_median": ["L1:37", ...],          # ablation lowers accuracy more than the median
+                                              # unit's, biggest first
+     "significant": ["L1:37", ...],           # of those, a significant drop: sign test on the
+                                              # flipped items, p < 0.05 / units ablated
+     "ablations": [{"name": "L1:37", "layer": 1, "unit": 37, "rank": 1, "auc_cell": ...,
+                    "auc_hidden": ..., "t_cell": ..., "t_hidden": ..., "separation": ...,
+                    "selected": "all|top|random", "accuracy": ..., "drop": ...,
+                    "lost": 12, "gained": 3, "p_value": 0.018,  # items flipped
                     "by_condition": {"sg_pl": {"accuracy": ..., "drop": ...}, ...}}, ...],
-     "ranking": [{"name": ..., "rank": ..., "auc_cell": ..., ...}, ...],   # every unit, best separating first
-     "timing": {"states_and_ranking_s": ..., "prepare_s": ..., "ablations_s": ..., "per_ablation_s": ...}}
+     "ranking": [{"name": ..., "rank": ..., "auc_cell": ..., ...}, ...],   # every unit, best
+                                                                            # separating first
+     "timing": {"states_and_ranking_s": ..., "prepare_s": ..., "ablations_s": ...,
+                "per_ablation_s": ...}}
 
 ``units.csv``: one row per unit in ranking order, the ablation columns empty for units not ablated.
 """
@@ -31,8 +35,9 @@ from lstm_nlp.insight.ranking import UnitScore
 from lstm_nlp.insight.units import CONDITIONS
 
 STATISTIC = (
-    "auc: P(activation at the verb position of a plural-subject item > that of a singular-subject item), "
-    "ties 1/2 (Mann-Whitney U / (n_pl n_sg)); separation = |2 auc - 1|; t: Welch's t (pl - sg)"
+    "auc: P(activation at the verb position of a plural-subject item > that of a "
+    "singular-subject item), ties 1/2 (Mann-Whitney U / (n_pl n_sg)); separation = |2 auc - 1|; "
+    "t: Welch's t (pl - sg)"
 )
 COLUMNS = [
     "rank",
@@ -96,7 +101,8 @@ def summary_lines(summary: dict, top: int = 10) -> list[str]:
     base = summary["baseline"]
     conds = ", ".join(f"{c} {base[c]:.3f}" for c in CONDITIONS if c in base)
     lines = [
-        f"lstm-nlp-inspect: {summary['items']['used']} agreement pairs; accuracy {base['accuracy']:.3f} ({conds})",
+        f"lstm-nlp-inspect: {summary['items']['used']} agreement pairs; accuracy "
+        f"{base['accuracy']:.3f} ({conds})",
         f"best-separating units ({summary['rank_by']} at the verb): "
         + ", ".join(
             f"{u['name']} auc {u['auc_' + summary['rank_by']]:.2f}" for u in summary["ranking"][:5]
@@ -118,8 +124,8 @@ def summary_lines(summary: dict, top: int = 10) -> list[str]:
     shown = ", ".join(named[:15]) + (f", ... ({len(named)} in all)" if len(named) > 15 else "")
     t = summary["timing"]
     lines += [
-        f"lstm-nlp-inspect: median drop {summary['median_drop']:+.4f} over {summary['median_over']}; "
-        f"units whose ablation lowers accuracy more: {shown or 'none'}",
+        f"lstm-nlp-inspect: median drop {summary['median_drop']:+.4f} over "
+        f"{summary['median_over']}; units whose ablation lowers accuracy more: {shown or 'none'}",
         f"lstm-nlp-inspect: of those, significant (sign test on flipped items, Bonferroni): "
         f"{', '.join(summary['significant']) or 'none'}",
         f"lstm-nlp-inspect: ablated {summary['ablated']} of {summary['units_total']} units in "

@@ -6,10 +6,12 @@
    (:mod:`lstm_nlp.insight.suffix_scoring`): the drop in agreement accuracy, overall and per
    condition (sg, pl, sg_pl = singular subject with a plural attractor, pl_sg), is the unit's cost.
    Every unit is ablated, or with ``max_units=N`` the ``min(ablate_top, N/2)`` best-ranked ones plus
-   a seeded random sample of the others, so that the median over the sample estimates the median unit.
+   a seeded random sample of the others, so that the median over the sample estimates the median
+   unit.
 3. The units whose ablation lowers accuracy more than the median unit's does are named; so are those
    of them whose drop is significant: an exact one-sided sign (McNemar) test on the items the
-   ablation flips (correct -> wrong vs wrong -> correct), Bonferroni-corrected over the ablated units.
+   ablation flips (correct -> wrong vs wrong -> correct), Bonferroni-corrected over the ablated
+   units.
 """
 
 from __future__ import annotations
@@ -46,7 +48,8 @@ def state_sequences(insp: Inspectable, items: Sequence[AgreementItem]) -> list[l
 def verb_states(
     insp: Inspectable, items: Sequence[AgreementItem], batch_size: int = 512
 ) -> list[dict[str, torch.Tensor]]:
-    """Per layer, ``{"cell": (items, units), "hidden": ...}`` at each item's verb position (state index t)."""
+    """Per layer, ``{"cell": (items, units), "hidden": ...}`` at each item's verb position (state
+    index t)."""
     parts = []
     for begin in range(0, len(items), batch_size):
         chunk = items[begin : begin + batch_size]
@@ -65,7 +68,8 @@ def verb_states(
 def select_units(
     ranking: list[UnitScore], max_units: int | None, ablate_top: int, seed: int
 ) -> Selection:
-    """Every unit, or the best-ranked ``min(ablate_top, max_units // 2)`` and a seeded sample of the rest."""
+    """Every unit, or the best-ranked ``min(ablate_top, max_units // 2)`` and a seeded sample of the
+    rest."""
     if max_units is None or max_units >= len(ranking):
         return Selection(list(ranking), {u.name: "all" for u in ranking}, [u.name for u in ranking])
     top = ranking[: min(ablate_top, max_units // 2)]
@@ -86,8 +90,8 @@ def accuracies(margins: torch.Tensor, conditions: Sequence[str]) -> dict:
 
 
 def sign_test(lost: int, gained: int) -> float:
-    """One-sided exact McNemar (sign) test: P(at least ``lost`` of the ``lost + gained`` flipped items
-    flip to wrong, if either way were equally likely)."""
+    """One-sided exact McNemar (sign) test: P(at least ``lost`` of the ``lost + gained`` flipped
+    items flip to wrong, if either way were equally likely)."""
     n = lost + gained
     return sum(math.comb(n, k) for k in range(lost, n + 1)) / 2**n if n else 1.0
 
@@ -102,7 +106,8 @@ def ablate_each(
     """Score the suite with each selected unit ablated; one record per unit, biggest drop first.
 
     ``baseline["correct"]``: the intact model's per-item verdicts, to count the items each ablation
-    flips (``lost``: correct before, wrong after; ``gained``: the reverse) and test them (``p_value``).
+    flips (``lost``: correct before, wrong after; ``gained``: the reverse) and test them
+    (``p_value``).
     """
     records = []
     for done, unit in enumerate(selection.units, 1):
@@ -134,7 +139,8 @@ def ablate_each(
 
 
 def above_median(records: list[dict], median_over: Sequence[str]) -> tuple[float, list[str]]:
-    """The median drop over ``median_over``, and the units (biggest drop first) whose drop exceeds it."""
+    """The median drop over ``median_over``, and the units (biggest drop first) whose drop exceeds
+    it."""
     pool = set(median_over)
     median = statistics.median(r["drop"] for r in records if r["name"] in pool)
     return median, [r["name"] for r in records if r["drop"] > median + 1e-12]

@@ -58,7 +58,8 @@ def default_cutoffs(vocab_size: int) -> list[int]:
 def check_cutoffs(
     cutoffs: object, vocab_size: int, key: str = "task.adaptive_cutoffs"
 ) -> list[int]:
-    """Return ``cutoffs`` as a list if it is a non-empty, strictly increasing list of ints in (0, vocab_size)."""
+    """Return ``cutoffs`` as a list if it is a non-empty, strictly increasing list of ints in (0,
+    vocab_size)."""
     try:
         values = list(cutoffs)  # type: ignore[call-overload]
     except TypeError:
@@ -72,13 +73,15 @@ def check_cutoffs(
     )
     if not ok:
         raise ConfigError(
-            f"{key} must be a non-empty list of increasing integers in (0, vocab_size={vocab_size}), got {cutoffs!r}"
+            f"{key} must be a non-empty list of increasing integers in (0, "
+            f"vocab_size={vocab_size}), got {cutoffs!r}"
         )
     return values  # type: ignore[return-value]
 
 
 class AdaptiveHead(nn.Module):
-    """Adaptive-softmax decoder ``hidden -> log-probabilities`` with the same contract as ``LMHead``.
+    """Adaptive-softmax decoder ``hidden -> log-probabilities`` with the same contract as
+    ``LMHead``.
 
     - ``forward(hidden)`` / ``log_probs(hidden)``: ``(..., input_dim) -> (..., vocab_size)``
       exact log-probabilities.  They are valid wherever logits are expected
@@ -106,8 +109,8 @@ class AdaptiveHead(nn.Module):
         check_size(vocab_size, "lm_head.vocab_size")
         if tie_to is not None:
             raise ConfigError(
-                "task.tie_weights=true is not supported with task.head=adaptive "
-                "(the adaptive softmax has no single output matrix to share); set task.tie_weights=false"
+                "task.tie_weights=true is not supported with task.head=adaptive (the adaptive "
+                "softmax has no single output matrix to share); set task.tie_weights=false"
             )
         cutoffs = (
             default_cutoffs(vocab_size) if cutoffs is None else check_cutoffs(cutoffs, vocab_size)
@@ -132,7 +135,8 @@ class AdaptiveHead(nn.Module):
         )
 
     def log_probs(self, hidden: Tensor) -> Tensor:
-        """Exact log-probabilities over the whole vocabulary: ``(..., input_dim) -> (..., vocab_size)``."""
+        """Exact log-probabilities over the whole vocabulary:
+        ``(..., input_dim) -> (..., vocab_size)``."""
         self._check_hidden(hidden)
         flat = hidden.reshape(-1, self.input_dim)
         return self.asm.log_prob(flat).view(*hidden.shape[:-1], self.vocab_size)
@@ -145,7 +149,8 @@ class AdaptiveHead(nn.Module):
         self._check_hidden(hidden)
         if hidden.shape[:-1] != targets.shape:
             raise ValueError(
-                f"hidden {tuple(hidden.shape)} and targets {tuple(targets.shape)} must agree on all but the last dim"
+                f"hidden {tuple(hidden.shape)} and targets {tuple(targets.shape)} must agree on "
+                "all but the last dim"
             )
         flat_targets = targets.reshape(-1).long()
         if flat_targets.numel() == 0:
@@ -166,4 +171,7 @@ class AdaptiveHead(nn.Module):
             )
 
     def extra_repr(self) -> str:
-        return f"input_dim={self.input_dim}, vocab_size={self.vocab_size}, cutoffs={self.cutoffs}, div_value={self.div_value}"
+        return (
+            f"input_dim={self.input_dim}, vocab_size={self.vocab_size}, cutoffs={self.cutoffs}, "
+            f"div_value={self.div_value}"
+        )

@@ -33,7 +33,8 @@ class LMHead(nn.Module):
         out_features = input_dim if tie_to is None else tie_to.embedding_dim
         if tie_to is not None and tie_to.num_embeddings != vocab_size:
             raise ConfigError(
-                f"lm_head.vocab_size ({vocab_size}) must equal the tied embedding's rows ({tie_to.num_embeddings})"
+                f"lm_head.vocab_size ({vocab_size}) must equal the tied embedding's rows "
+                f"({tie_to.num_embeddings})"
             )
         self.projection = (
             nn.Linear(input_dim, out_features, bias=False) if out_features != input_dim else None
@@ -52,7 +53,8 @@ class LMHead(nn.Module):
         return torch.log_softmax(self(hidden), dim=-1)
 
     def nll(self, hidden: Tensor, targets: Tensor) -> Tensor:
-        """Mean ``-log p(target)`` over all positions of ``hidden (..., input_dim)`` / ``targets (...)``."""
+        """Mean ``-log p(target)`` over all positions of ``hidden (..., input_dim)`` /
+        ``targets (...)``."""
         if self.projection is not None:
             hidden = self.projection(hidden)
         return linear_cross_entropy(hidden, self.decoder.weight, self.decoder.bias, targets)

@@ -5,7 +5,8 @@ Two sources:
 - the minimal-pair suite's final scores, ``RUN_DIR/agreement/results.json`` (``agreement=suite``);
 - a classifier's test breakdowns in ``metrics.json`` (``test/acc/KEY/VALUE`` with its size
   ``test/n/KEY/VALUE``: attractors, number, construction, ...), turned into the same shape
-  (correct = accuracy x n, Wilson intervals) so the evaluation package's tables and plots serve both.
+  (correct = accuracy x n, Wilson intervals) so the evaluation package's tables and plots serve
+  both.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ def natural(value: str) -> tuple:
 
 
 def suite_summary(run_dir: Path) -> dict | None:
-    """The agreement suite's final ``results.json`` (None when the run has none or it is unreadable)."""
+    """The agreement suite's final ``results.json`` (None when the run has none or it is
+    unreadable)."""
     try:
         summary = json.loads(
             (Path(run_dir) / "agreement" / "results.json").read_text(encoding="utf-8")
@@ -53,7 +55,8 @@ def group_stats(accuracy: float, n: float) -> dict[str, Any]:
 
 
 def metrics_summary(metrics: Mapping[str, Any], split: str = "test") -> dict | None:
-    """``{"overall", "groups"}`` from ``SPLIT/acc/KEY/VALUE`` and ``SPLIT/n/KEY/VALUE`` (None without any)."""
+    """``{"overall", "groups"}`` from ``SPLIT/acc/KEY/VALUE`` and ``SPLIT/n/KEY/VALUE`` (None
+    without any)."""
     pattern = re.compile(rf"^{re.escape(split)}/acc/([^/]+)/(.+)$")
     groups: dict[str, dict[str, Any]] = {}
     for name, value in metrics.items():
@@ -79,5 +82,6 @@ def metrics_summary(metrics: Mapping[str, Any], split: str = "test") -> dict | N
 
 
 def only(summary: dict, group: str) -> dict:
-    """The summary with one group (what :func:`lstm_nlp.evaluation.plots.plot_accuracy` should draw)."""
+    """The summary with one group (what :func:`lstm_nlp.evaluation.plots.plot_accuracy` should
+    draw)."""
     return {**summary, "groups": {group: summary["groups"][group]}}

@@ -130,7 +130,8 @@ def parameters(module: Any) -> list[Block]:
 
 
 def history_table(records: Sequence[Mapping[str, Any]]) -> Table:
-    """epoch, step, train/loss, val/loss, the other val/NAME metrics, agreement/acc, lr, elapsed_s."""
+    """epoch, step, train/loss, val/loss, the other val/NAME metrics, agreement/acc, lr,
+    elapsed_s."""
     present = {k for record in records for k in record}
     metrics = sorted(k for k in present if re.match(r"^val/[^/]+$", k) and k != "val/loss")
     keys = [k for k in ("train/loss", "val/loss", *metrics, "agreement/acc") if k in present]

@@ -1,4 +1,5 @@
-"""The report as a list of plain blocks, rendered twice: Markdown (:mod:`.markdown`) and HTML (:mod:`.html`).
+"""The report as a list of plain blocks, rendered twice: Markdown (:mod:`.markdown`) and HTML
+(:mod:`.html`).
 
 Text may hold ``code`` spans in backticks; everything else is plain text (renderers escape it).
 """
@@ -7,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Union
 
 
 @dataclass
@@ -52,4 +52,4 @@ class Details:
     blocks: list[Block] = field(default_factory=list)
 
 
-Block = Union[Heading, Paragraph, Bullets, Table, Image, Code, Details]
+Block = Heading | Paragraph | Bullets | Table | Image | Code | Details

@@ -1,4 +1,5 @@
-"""The report's own plots (matplotlib, Agg, on their own canvas as :mod:`lstm_nlp.evaluation.plots` does).
+"""The report's own plots (matplotlib, Agg, on their own canvas as :mod:`lstm_nlp.evaluation.plots`
+does).
 
 - ``learning_curves.png``: training and validation loss, and every other ``val/NAME`` metric
   (perplexity on a log scale, accuracy on [0, 1]) against the epoch (or the step when a run
@@ -95,7 +96,8 @@ def learning_curves(records: Sequence[dict[str, Any]], path: Path) -> Path | Non
 
 
 def agreement_curve(records: Sequence[dict[str, Any]], path: Path) -> Path | None:
-    """Suite accuracy during training, overall and per attractor count; None without ``agreement/acc``."""
+    """Suite accuracy during training, overall and per attractor count; None without
+    ``agreement/acc``."""
     x, label = x_axis(records)
     if not series(records, "agreement/acc", x)[0]:
         return None

@@ -9,8 +9,8 @@ of the fit (and at the end of an epoch without one) a record::
 ``train/loss`` is the mean of the training objective the module returned (what the optimiser
 minimised, regularisers included) over the finite-loss batches since the previous record (each
 rank's own batches under DDP); the other values are the ``callback_metrics`` the module and
-callbacks logged (``train/*`` step values left out). The step losses are only kept (no arithmetic, no device synchronisation per
-step) and summed once per record or per :data:`FOLD_EVERY` steps.
+callbacks logged (``train/*`` step values left out). The step losses are only kept (no arithmetic,
+no device synchronisation per step) and summed once per record or per :data:`FOLD_EVERY` steps.
 
 The history is part of the callback's ``state_dict()``, so it travels in every checkpoint: a
 resumed run starts from the history of the checkpoint it resumes from and never lists an
@@ -141,7 +141,8 @@ class TrainingHistory(pl.Callback):
             write_json(self.path, self.state_dict())
 
     def upsert(self, entry: dict[str, Any]) -> None:
-        """Add ``entry``, merged into an existing record of the same epoch and step (never a duplicate)."""
+        """Add ``entry``, merged into an existing record of the same epoch and step (never a
+        duplicate)."""
         for record in self.records:
             if (record["epoch"], record["step"]) == (entry["epoch"], entry["step"]):
                 record.update({k: v for k, v in entry.items() if v is not None or k not in record})

@@ -1,4 +1,5 @@
-"""Blocks → one self-contained HTML page: images embedded as ``data:image/png;base64`` URIs, style inline.
+"""Blocks → one self-contained HTML page: images embedded as ``data:image/png;base64`` URIs, style
+inline.
 
 Nothing is fetched when the page opens (no scripts, stylesheets, fonts or links to other
 files), so it can be mailed, archived or opened from a cluster's scratch disk as it is.
@@ -15,7 +16,8 @@ from pathlib import Path
 from lstm_nlp.report.document import Block, Bullets, Code, Details, Heading, Image, Paragraph, Table
 
 STYLE = """
-body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
+body { font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; \
+padding: 0 1em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1em; font-size: 0.9em; }
 th, td { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f3f3f3; }
@@ -68,6 +70,7 @@ def render_block(block: Block) -> str:
 def render(blocks: Sequence[Block], title: str) -> str:
     body = "\n".join(render_block(block) for block in blocks)
     return (
-        f'<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>{html.escape(title)}</title>\n'
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n"
         f"<style>{STYLE}</style>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
     )

@@ -1,4 +1,5 @@
-"""Blocks → Markdown (GitHub flavour: tables, ``<details>``); images linked relative to the run directory."""
+"""Blocks → Markdown (GitHub flavour: tables, ``<details>``); images linked relative to the run
+directory."""
 
 from __future__ import annotations
 

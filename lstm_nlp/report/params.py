@@ -1,4 +1,5 @@
-"""Parameter counts of a model: in total and per top-level module, shared (tied) weights counted once."""
+"""Parameter counts of a model: in total and per top-level module, shared (tied) weights counted
+once."""
 
 from __future__ import annotations
 

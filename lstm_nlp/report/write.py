@@ -1,4 +1,5 @@
-"""``RUN_DIR/report.md`` and ``RUN_DIR/report.html`` at the end of a run, plots in ``RUN_DIR/report/``.
+"""``RUN_DIR/report.md`` and ``RUN_DIR/report.html`` at the end of a run, plots in
+``RUN_DIR/report/``.
 
 Called by the runner on rank 0 after ``metrics.json`` is written. Nothing here may cost the run
 its results: a plot that fails is left out with a one-line warning, and a report that cannot be
@@ -35,7 +36,8 @@ def attempt(what: str, draw: Callable[..., Any], *args: Any, **kwargs: Any) -> A
         return draw(*args, **kwargs)
     except Exception as err:  # a plot must never cost the run its report
         warn(
-            f"the run report's {what} plot failed ({first_line(err)}); the report goes on without it"
+            f"the run report's {what} plot failed ({first_line(err)}); the report goes on "
+            "without it"
         )
         return None
 
@@ -66,7 +68,8 @@ def read_overrides(run_dir: Path) -> list[str] | None:
 
 
 def accuracy_sections(run_dir: Path, out: Path, metrics: Mapping[str, Any]) -> list[Block]:
-    """The suite's final scores (its own plots) and a classifier's test breakdowns (plotted here)."""
+    """The suite's final scores (its own plots) and a classifier's test breakdowns (plotted
+    here)."""
     from lstm_nlp.evaluation.plots import plot_accuracy
     from lstm_nlp.report.breakdowns import metrics_summary, only, suite_summary
 
@@ -80,8 +83,8 @@ def accuracy_sections(run_dir: Path, out: Path, metrics: Mapping[str, Any]) -> l
         ]
         blocks += content.accuracy_groups(
             "Agreement suite (best checkpoint)",
-            "Minimal pairs scored by the language model: the pair counts "
-            "as correct when the grammatical sentence is more probable. Details in `agreement/results.md`.",
+            "Minimal pairs scored by the language model: the pair counts as correct when the "
+            "grammatical sentence is more probable. Details in `agreement/results.md`.",
             suite,
             plots,
         )
@@ -138,7 +141,8 @@ def build(run_dir: Path, cfg: Any, metrics: Mapping[str, Any], module: Any) -> l
 def write_run_report(
     run_dir: Path, cfg: Any, metrics: Mapping[str, Any], module: Any
 ) -> Path | None:
-    """Write the report; its Markdown path, or None (with a warning) when it could not be written."""
+    """Write the report; its Markdown path, or None (with a warning) when it could not be
+    written."""
     from lstm_nlp.report import html, markdown
 
     start, run_dir = time.perf_counter(), Path(run_dir)
@@ -150,7 +154,8 @@ def write_run_report(
         )
     except Exception as err:  # the run's metrics.json and checkpoints are already written
         warn(
-            f"the run report could not be written ({first_line(err)}); metrics.json and the checkpoints are kept"
+            f"the run report could not be written ({first_line(err)}); metrics.json and the "
+            "checkpoints are kept"
         )
         return None
     print(

@@ -1,4 +1,5 @@
-"""The built-in config groups' schemas: every key of ``conf/<group>/<name>.yaml``, its type and range.
+"""The built-in config groups' schemas: every key of ``conf/<group>/<name>.yaml``, its type and
+range.
 
 ``tests/test_config_schemas.py`` checks that each YAML file has exactly its schema's keys and
 defaults, so the two cannot drift apart.  Plugins register schemas for their own options

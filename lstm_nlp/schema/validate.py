@@ -21,7 +21,8 @@ SCHEMAS: dict[str, dict[str, type]] = {group: dict(names) for group, names in BU
 
 
 def register_schema(group: str, name: str, schema: type) -> None:
-    """Check ``group=name``'s options with the dataclass ``schema`` (fields made with :func:`option`)."""
+    """Check ``group=name``'s options with the dataclass ``schema`` (fields made with
+    :func:`option`)."""
     if not is_dataclass(schema):
         raise TypeError(f"the schema for {group}={name} must be a dataclass, got {schema!r}")
     SCHEMAS.setdefault(group, {})[name] = schema
@@ -34,14 +35,16 @@ def plain(node: Any) -> Any:
 def validate_node(
     node: DictConfig, schema: type, prefix: str, label: str, strict: bool = True
 ) -> None:
-    """Raise a one-line :class:`ConfigError` for the first key of ``node`` that ``schema`` refuses."""
+    """Raise a one-line :class:`ConfigError` for the first key of ``node`` that ``schema``
+    refuses."""
     hints = typing.get_type_hints(schema)
     known = {f.name: f for f in fields(schema)}
     if strict:
         for key in node:
             if key not in known and key != "name":  # the registry fills in a choice's name
                 raise ConfigError(
-                    f"{prefix}{key} is not an option of {label} (options: {', '.join(sorted(known))})"
+                    f"{prefix}{key} is not an option of {label} (options: "
+                    f"{', '.join(sorted(known))})"
                 )
     for name, f in known.items():
         if name not in node or OmegaConf.is_missing(node, name):

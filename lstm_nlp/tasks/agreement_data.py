@@ -86,7 +86,8 @@ class AgreementSplit:
 def parse_linzen_line(
     raw: str, where: str, spec: AgreementSpec
 ) -> tuple[str, str, dict[str, str]] | None:
-    """``(prefix, label, metadata)`` of one line, ``None`` for a blank line; ``where`` is ``file:line``."""
+    """``(prefix, label, metadata)`` of one line, ``None`` for a blank line; ``where`` is
+    ``file:line``."""
     if not raw.strip():
         return None
     columns = raw.split("\t")
@@ -166,8 +167,8 @@ def read_annotated(
     if len(records) != len(lines):
         n = min(len(records), len(lines)) + 1
         raise DataError(
-            f"{annotations}:{n}: {len(records)} annotation records for the {len(lines)} lines of {text}; "
-            "they must be aligned line by line"
+            f"{annotations}:{n}: {len(records)} annotation records for the {len(lines)} lines of "
+            f"{text}; they must be aligned line by line"
         )
     split = AgreementSplit(source=annotations)
     for number, (line, raw) in enumerate(zip(lines, records), start=1):
@@ -201,7 +202,8 @@ def read_annotated(
 
 
 def site_metadata(site: Mapping[str, Any]) -> dict[str, str]:
-    """The breakdown fields of a site: ``type``, ``attractors``, ``construction``, ``number``, ``gender`` (when set)."""
+    """The breakdown fields of a site: ``type``, ``attractors``, ``construction``, ``number``,
+    ``gender`` (when set)."""
     meta = {}
     for key in ("type", "attractors", "construction", "number", "gender"):
         value = site.get(key)
@@ -236,8 +238,8 @@ def read_examples(
         ann = files.annotations.get(split)
         if ann is None or not Path(ann).is_file():
             raise DataError(
-                f"{files.splits[split]}: no annotations for the {split} split; task.format=annotations "
-                f"needs a JSONL file of agreement sites beside each split"
+                f"{files.splits[split]}: no annotations for the {split} split; "
+                "task.format=annotations needs a JSONL file of agreement sites beside each split"
             )
         out[split] = read_annotated(files.splits[split], ann, spec, encoding_errors)
         if not len(out[split]):
@@ -267,7 +269,8 @@ def label_set(
             raise DataError(f"{path}: expected a JSON list of distinct label strings")
         if fixed is not None and list(fixed) != labels:
             raise DataError(
-                f"{path}: labels {labels} differ from this task's {list(fixed)}; use another run_dir"
+                f"{path}: labels {labels} differ from this task's {list(fixed)}; use another "
+                "run_dir"
             )
         return labels
     if fixed is not None:
@@ -281,7 +284,8 @@ def label_set(
 
 @dataclass
 class Breakdowns:
-    """Per-example group codes for each breakdown key of one split: ``codes[key][i]`` is -1 when unknown."""
+    """Per-example group codes for each breakdown key of one split: ``codes[key][i]`` is -1 when
+    unknown."""
 
     codes: dict[str, np.ndarray]
     names: dict[str, list[str]]
@@ -291,7 +295,8 @@ class Breakdowns:
 
 
 def group_name(key: str, value: str) -> str:
-    """The breakdown group of one metadata value; attractor counts >= :data:`ATTRACTOR_CAP` become ``"4+"``."""
+    """The breakdown group of one metadata value; attractor counts >= :data:`ATTRACTOR_CAP` become
+    ``"4+"``."""
     if key == "attractors":
         try:
             count = int(value)

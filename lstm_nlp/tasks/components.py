@@ -20,7 +20,8 @@ def build_encoder(cfg: Mapping[str, Any], input_size: int):
         if unknown:
             allowed = ", ".join(p for p in params if p != "input_size")
             raise ConfigError(
-                f"encoder.{unknown[0]} is not an option of encoder {cfg.get('name')!r} (options: {allowed})"
+                f"encoder.{unknown[0]} is not an option of encoder {cfg.get('name')!r} (options: "
+                f"{allowed})"
             )
     return cls(input_size=input_size, **kwargs)
 

@@ -30,7 +30,8 @@ HIDDEN_KEY = "lstm_nlp_hidden"  # the training hidden state carried to the next 
 
 
 def carried_state(module: pl.LightningModule, hidden: Any) -> dict[str, Any]:
-    """``hidden`` (a tensor or a tuple of them) of every DDP rank, stacked on a new first dimension."""
+    """``hidden`` (a tensor or a tuple of them) of every DDP rank, stacked on a new first
+    dimension."""
     parts = (hidden,) if isinstance(hidden, torch.Tensor) else tuple(hidden)
     if module._trainer is not None and module.trainer.world_size > 1:
         stacked = tuple(module.all_gather(h).cpu() for h in parts)
@@ -92,8 +93,9 @@ class LanguageModel(pl.LightningModule):
             require(0.0 <= p < 1.0, key, "in [0, 1)", p)
         if encoder.get("bidirectional"):
             raise ConfigError(
-                "encoder.bidirectional=true cannot be used with task=language_model: a left-to-right "
-                "language model would see the words it predicts (use encoder.bidirectional=false)"
+                "encoder.bidirectional=true cannot be used with task=language_model: a "
+                "left-to-right language model would see the words it predicts (use "
+                "encoder.bidirectional=false)"
             )
         self.embedding = nn.Embedding(vocab_size, embedding_dim)
         self.encoder = build_encoder(encoder, input_size=embedding_dim)
@@ -159,7 +161,8 @@ class LanguageModel(pl.LightningModule):
             loss = loss + self.hparams.tar_beta * (output[1:] - output[:-1]).pow(2).mean()
         if self.hparams.variable_bptt:  # Merity et al.: scale the step by window length / bptt
             loss = loss * tokens.size(0) / self.hparams.bptt
-        # per step and as the epoch's token-weighted mean (train/loss_step, train/loss_epoch in the loggers)
+        # per step and as the epoch's token-weighted mean (train/loss_step, train/loss_epoch in the
+        # loggers)
         self.log(
             "train/loss",
             nll,
@@ -259,7 +262,8 @@ HEADS = ("softmax", "adaptive")
 
 
 def plain(value: Any) -> Any:
-    """Config values as plain Python (checkpoints hold hyperparameters and load with weights_only)."""
+    """Config values as plain Python (checkpoints hold hyperparameters and load with
+    weights_only)."""
     return OmegaConf.to_container(value, resolve=True) if OmegaConf.is_config(value) else value
 
 
@@ -272,7 +276,8 @@ def build_head(
     cutoffs: list[int] | None,
     div_value: float,
 ) -> nn.Module:
-    """``task.head``: the full softmax (:class:`LMHead`) or an adaptive softmax (exact log-probs)."""
+    """``task.head``: the full softmax (:class:`LMHead`) or an adaptive softmax (exact
+    log-probs)."""
     if kind == "softmax":
         return LMHead(input_dim, vocab_size, tie_to=tie_to)
     if kind == "adaptive":

@@ -37,7 +37,8 @@ def build_scheduler(
 
     - ``plateau``: multiply the rate by ``factor`` when ``monitor`` stops improving
       (pytorch/examples divides by 4: factor 0.25, patience 0); ``mode="max"`` for accuracies;
-    - ``decay_after``: multiply by ``gamma`` every epoch after ``start_epoch`` (Zaremba et al. 2014);
+    - ``decay_after``: multiply by ``gamma`` every epoch after ``start_epoch`` (Zaremba et al.
+      2014);
     - ``cosine``: cosine annealing over ``t_max`` epochs.
     """
     name = (cfg or {}).get("name", "none") or "none"

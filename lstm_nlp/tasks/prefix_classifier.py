@@ -131,7 +131,8 @@ class PrefixClassifier(pl.LightningModule):
         return self.classifier(self.drop(pooled))
 
     def _step(self, batch: PaddedBatch) -> tuple[torch.Tensor, torch.Tensor, int]:
-        """Summed loss over examples with a known label, per-example correctness, and their count."""
+        """Summed loss over examples with a known label, per-example correctness, and their
+        count."""
         logits = self(batch.tokens, batch.lengths)
         losses = F.cross_entropy(logits, batch.labels, ignore_index=IGNORE_INDEX, reduction="none")
         known = int((batch.labels != IGNORE_INDEX).sum())
@@ -168,7 +169,8 @@ class PrefixClassifier(pl.LightningModule):
         seen.index_add_(0, index, torch.ones_like(hits[index]))
 
     def accuracies(self, prefix: str, full: bool = True) -> dict[str, float]:
-        """``acc`` and, with ``full``, every breakdown group's accuracy and size, from the epoch's records."""
+        """``acc`` and, with ``full``, every breakdown group's accuracy and size, from the epoch's
+        records."""
         hits, seen = self._hits[prefix], self._seen[prefix]
         if torch.distributed.is_available() and torch.distributed.is_initialized():
             hits, seen = hits.clone(), seen.clone()

@@ -34,7 +34,8 @@ class TextChunk:
 def check_policy(encoding_errors: str) -> None:
     if encoding_errors not in ENCODING_ERRORS:
         raise DataError(
-            f"data.encoding_errors must be one of {', '.join(ENCODING_ERRORS)}, got {encoding_errors!r}"
+            f"data.encoding_errors must be one of {', '.join(ENCODING_ERRORS)}, got "
+            f"{encoding_errors!r}"
         )
 
 
@@ -94,7 +95,8 @@ def iter_chunks(path: str | os.PathLike, chunk_bytes: int | None = None) -> Iter
 
 
 def decode_chunk(chunk: TextChunk, path: str | os.PathLike, encoding_errors: str = "strict") -> str:
-    """The chunk as text; undecodable bytes are a :class:`DataError` naming file and line under ``strict``."""
+    """The chunk as text; undecodable bytes are a :class:`DataError` naming file and line under
+    ``strict``."""
     try:
         return chunk.data.decode("utf-8", errors=encoding_errors)
     except UnicodeDecodeError as e:
@@ -106,8 +108,8 @@ def utf8_error(chunk: TextChunk, path: str | os.PathLike, offset: int) -> DataEr
     newlines = chunk.data.count(b"\n", 0, offset)
     column = offset - chunk.data.rfind(b"\n", 0, offset) - 1 if newlines else chunk.column + offset
     return DataError(
-        f"{path}:{chunk.first_line + newlines}: bytes that are not UTF-8 (byte {column + 1} of the line); "
-        f"fix the file or set data.encoding_errors=replace"
+        f"{path}:{chunk.first_line + newlines}: bytes that are not UTF-8 (byte {column + 1} of "
+        "the line); fix the file or set data.encoding_errors=replace"
     )
 
 

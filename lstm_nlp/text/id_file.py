@@ -24,7 +24,7 @@ SPILL_IDS = 1 << 24  # ids (64 MiB) that SpillingIds keeps in memory
 
 
 def _header(length: int) -> bytes:
-    text = "{'descr': '<i4', 'fortran_order': False, 'shape': (%d,), }" % length
+    text = f"{{'descr': '<i4', 'fortran_order': False, 'shape': ({length:d},), }}"
     text = text.ljust(HEADER_BYTES - len(_MAGIC) - 2 - 1) + "\n"
     return _MAGIC + struct.pack("<H", len(text)) + text.encode("latin1")
 
@@ -103,7 +103,8 @@ class SpillingIds:
 
 
 def open_ids(path: str | os.PathLike) -> np.ndarray:
-    """The ids of ``path``, memory-mapped read-only; ``ValueError`` if it is not a 1-d int32 array."""
+    """The ids of ``path``, memory-mapped read-only; ``ValueError`` if it is not a 1-d int32
+    array."""
     ids = np.load(path, mmap_mode="r", allow_pickle=False)
     if ids.dtype != DTYPE or ids.ndim != 1:
         raise ValueError(f"{path}: not a 1-d int32 array")
@@ -130,7 +131,8 @@ def iter_blocks(ids: np.ndarray, block: int = 1 << 22) -> Iterator[np.ndarray]:
 
 
 def mapped_file(ids: np.ndarray) -> str | None:
-    """The ``.npy`` file that ``ids`` maps whole (as :func:`open_ids` returned it), else ``None``."""
+    """The ``.npy`` file that ``ids`` maps whole (as :func:`open_ids` returned it), else
+    ``None``."""
     name = getattr(ids, "filename", None)
     if not isinstance(ids, np.memmap) or name is None or not ids.flags.c_contiguous:
         return None

@@ -14,7 +14,8 @@ def text_folder(cfg: Mapping[str, Any]) -> CorpusFiles:
     path = cfg.get("path")
     if not path or path == "???":
         raise ConfigError(
-            "data.path is required with data=text: the folder holding train.txt, valid.txt, test.txt"
+            "data.path is required with data=text: the folder holding train.txt, valid.txt, "
+            "test.txt"
         )
     root = Path(str(path)).expanduser().resolve()
     splits = find_splits(root)

@@ -96,7 +96,8 @@ def _write_stream(target: Path | None, fill: Callable[[IdWriter], None]) -> np.n
 def encode_file(
     path: Path, encoder: ChunkEncoder, writer: IdWriter | SpillingIds, count: bool = False
 ) -> np.ndarray | None:
-    """Encode ``path`` chunk by chunk into ``writer``; with ``count``, return how often each id occurs."""
+    """Encode ``path`` chunk by chunk into ``writer``; with ``count``, return how often each id
+    occurs."""
     counts = np.zeros(0, dtype=np.int64)
     for chunk in iter_chunks(path):
         ids = encoder.encode(chunk, path)
@@ -110,7 +111,8 @@ def encode_file(
 
 
 class StreamStore:
-    """Builds and caches the streams of one tokenizer (its fingerprint and vocabulary looked up once)."""
+    """Builds and caches the streams of one tokenizer (its fingerprint and vocabulary looked up
+    once)."""
 
     def __init__(
         self,
@@ -120,7 +122,8 @@ class StreamStore:
         vocab: dict[str, int] | None = None,
         table: KeyTable | None = None,
     ) -> None:
-        """``vocab`` (``tok.get_vocab()``) and ``table`` (words already numbered) save work when known."""
+        """``vocab`` (``tok.get_vocab()``) and ``table`` (words already numbered) save work when
+        known."""
         check_policy(encoding_errors)
         self.tok, self.encoding_errors = tok, encoding_errors
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
@@ -175,7 +178,8 @@ def load_stream(
     cache_dir: str | os.PathLike | None = None,
     encoding_errors: str = "strict",
 ) -> np.ndarray:
-    """The token ids of ``path``, memory-mapped (cached under ``cache_dir/tokens`` when a cache is given)."""
+    """The token ids of ``path``, memory-mapped (cached under ``cache_dir/tokens`` when a cache is
+    given)."""
     return StreamStore(tok, cache_dir, encoding_errors).load(path)
 
 

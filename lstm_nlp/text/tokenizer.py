@@ -76,7 +76,8 @@ def vocabulary(
 
 
 def word_level_tokenizer(vocab: dict[str, int], lowercase: bool = False) -> Tokenizer:
-    """The word-level tokenizer of ``vocab`` (which holds the specials): split on whitespace, ``<eos>`` appended."""
+    """The word-level tokenizer of ``vocab`` (which holds the specials): split on whitespace,
+    ``<eos>`` appended."""
     tok = Tokenizer(models.WordLevel(vocab=vocab, unk_token=UNK))
     tok.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
     if lowercase:
@@ -140,5 +141,6 @@ def tokenizer_fingerprint(tok: Tokenizer) -> str:
 
 
 def corpus_types(counts: Counter, tok: Tokenizer) -> int:
-    """Distinct corpus tokens that the vocabulary covers (``<eos>`` included, unused specials not)."""
+    """Distinct corpus tokens that the vocabulary covers (``<eos>`` included, unused specials
+    not)."""
     return sum(1 for w in counts if tok.token_to_id(w) is not None)

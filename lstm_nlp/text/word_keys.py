@@ -40,7 +40,8 @@ class ChunkWords:
     huge: np.ndarray  # intp indices of the words longer than EXACT_BYTES
 
     def rows(self, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For word indices ``idx``: their row in ``ext`` (0 where none) and whether they are long."""
+        """For word indices ``idx``: their row in ``ext`` (0 where none) and whether they are
+        long."""
         if not self.long.size:
             return np.zeros(len(idx), np.intp), np.zeros(len(idx), bool)
         if len(idx) * 8 < len(self.keys):
@@ -54,7 +55,8 @@ class ChunkWords:
 
 
 def _packed(words: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    """The (at most 8) bytes at ``starts``, as little-endian ``uint64`` zero-padded past ``lengths`` (>= 0)."""
+    """The (at most 8) bytes at ``starts``, as little-endian ``uint64`` zero-padded past ``lengths``
+    (>= 0)."""
     return words[starts] & _MASKS[np.minimum(lengths, 8)]
 
 

@@ -1,4 +1,5 @@
-"""Training speed of the adaptive softmax head vs the full softmax at a WikiText-103-sized vocabulary.
+"""Training speed of the adaptive softmax head vs the full softmax at a WikiText-103-sized
+vocabulary.
 
 Both models are ``nn.Embedding(V, emb) -> nn.LSTM(emb, hidden, layers) -> head``
 with the same sizes and initial encoder weights; only the head differs:

@@ -14,7 +14,7 @@ resident memory (``VmRSS``) after preparing the corpus and walking every trainin
 of the batchified stream, minus the resident memory before, divided by the training
 tokens.  The peak during preparation (``VmHWM``) is reported the same way.
 
-    OMP_NUM_THREADS=1 .venv/bin/python -m lm_bench.corpus ../shared/data/wikitext-2   (from scripts/)
+    OMP_NUM_THREADS=1 .venv/bin/python -m lm_bench.corpus ../shared/data/wikitext-2  (from scripts/)
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ def _status_kb(field: str) -> int:
 
 
 def _trim() -> None:
-    """Hand freed heap memory back to the system (glibc keeps it otherwise), so RSS shows what is in use."""
+    """Hand freed heap memory back to the system (glibc keeps it otherwise), so RSS shows what is in
+    use."""
     import ctypes
     import ctypes.util
 
@@ -145,7 +146,8 @@ def probe(corpus_dir: Path) -> dict:
 
 
 def corpus_prep(corpus_dir: Path, rounds: int = 3) -> dict:
-    """Our uncached preparation of train/valid/test against the reference loop, and bytes per token."""
+    """Our uncached preparation of train/valid/test against the reference loop, and bytes per
+    token."""
     from lstm_nlp.text.corpus import find_splits
 
     splits = find_splits(corpus_dir)
@@ -173,10 +175,11 @@ def corpus_prep(corpus_dir: Path, rounds: int = 3) -> dict:
     ref_med, ours_med = statistics.median(ref_s), statistics.median(ours_s)
     per_token = mem["stream_rss_bytes"] / mem["train_tokens"]
     summary = (
-        f"prepare {sum(tokens.values()):,} tokens: reference loop {ref_med:.3f} s, ours {ours_med:.3f} s "
-        f"(uncached) = {ref_med / ours_med:.1f}x; batchified training stream resident after every window: "
-        f"{per_token:.2f} bytes/token (RSS), plus {mem['fixed_rss_bytes'] / 2**20:.0f} MiB for the "
-        f"vocabulary and tokenizer; peak during preparation +{mem['peak_delta_bytes'] / 2**20:.0f} MiB"
+        f"prepare {sum(tokens.values()):,} tokens: reference loop {ref_med:.3f} s, ours "
+        f"{ours_med:.3f} s (uncached) = {ref_med / ours_med:.1f}x; batchified training stream "
+        f"resident after every window: {per_token:.2f} bytes/token (RSS), plus "
+        f"{mem['fixed_rss_bytes'] / 2**20:.0f} MiB for the vocabulary and tokenizer; peak during "
+        f"preparation +{mem['peak_delta_bytes'] / 2**20:.0f} MiB"
     )
     return {
         "reference_s": ref_med,

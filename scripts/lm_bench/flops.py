@@ -1,4 +1,5 @@
-"""Floating-point work of an LSTM LM training step, and the machine's matrix-multiply speed at its shapes."""
+"""Floating-point work of an LSTM LM training step, and the machine's matrix-multiply speed at its
+shapes."""
 
 from __future__ import annotations
 
@@ -23,7 +24,8 @@ def step_matmuls(
 
 
 def training_flops(batch: int, bptt: int, emb: int, hidden: int, layers: int, vocab: int) -> float:
-    """Forward + backward floating-point operations (backward = two products per forward product)."""
+    """Forward + backward floating-point operations (backward = two products per forward
+    product)."""
     return 3 * sum(
         2 * m * k * n * times
         for m, k, n, times in step_matmuls(batch, bptt, emb, hidden, layers, vocab)
@@ -52,7 +54,8 @@ def _onednn(a: torch.Tensor, w: torch.Tensor):
 
 
 def matmul_gflops(m: int, k: int, n: int) -> dict[str, float]:
-    """GFLOP/s of ``(m,k) @ (k,n)`` with a reused output buffer, through MKL (``torch.mm``) and oneDNN."""
+    """GFLOP/s of ``(m,k) @ (k,n)`` with a reused output buffer, through MKL (``torch.mm``) and
+    oneDNN."""
     a, w = torch.randn(m, k), torch.randn(n, k)
     out = torch.empty(m, n)
     flops = 2 * m * k * n

@@ -1,4 +1,5 @@
-"""The reference: a plain PyTorch LSTM language model loop as pytorch/examples' word_language_model does it.
+"""The reference: a plain PyTorch LSTM language model loop as pytorch/examples' word_language_model
+does it.
 
 Written here after that example's ``data.py``, ``model.py`` (``RNNModel``, LSTM variant)
 and ``main.py`` (``batchify``, ``get_batch``, ``repackage_hidden``, ``train``): embedding,

@@ -1,4 +1,5 @@
-"""Command start-up: ``lstm-nlp-train --help``, ``import lightning``, and command start to first training step."""
+"""Command start-up: ``lstm-nlp-train --help``, ``import lightning``, and command start to first
+training step."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""lstm-nlp's side of the training benchmark: the LanguageModel task's step, run by a Lightning Trainer."""
+"""lstm-nlp's side of the training benchmark: the LanguageModel task's step, run by a Lightning
+Trainer."""
 
 from __future__ import annotations
 
@@ -21,7 +22,8 @@ def build_model(
     head: str = "softmax",
     cutoffs: list[int] | None = None,
 ) -> LanguageModel:
-    """The model of pytorch/examples' defaults (SGD lr 20, dropout 0.2, untied) as our task builds it."""
+    """The model of pytorch/examples' defaults (SGD lr 20, dropout 0.2, untied) as our task builds
+    it."""
     encoder = dict(
         name="lstm",
         hidden_size=hidden,
@@ -89,7 +91,8 @@ def trainer(max_steps: int, callbacks=(), clip: float = 0.25) -> pl.Trainer:
 
 
 class LightningLoop:
-    """Runs ``steps`` training steps of ``model`` per call through ``Trainer.fit``; times steps after warm-up."""
+    """Runs ``steps`` training steps of ``model`` per call through ``Trainer.fit``; times steps
+    after warm-up."""
 
     def __init__(
         self, model: LanguageModel, streams: dict[str, np.ndarray], batch_size: int, bptt: int

@@ -13,7 +13,8 @@ congressman|congressmen/congresswoman|congresswomen landlord/landlady groom/brid
 schoolboy/schoolgirl stepfather/stepmother stepson/stepdaughter godfather/godmother
 widower/widow hero|heroes/heroine wizard/witch sorcerer/sorceress abbot/abbess
 priest/priestess headmaster/headmistress tsar/tsarina lad/lass boyfriend/girlfriend
-fireman|firemen/firewoman|firewomen cowboy/cowgirl viscount/viscountess patriarch|patriarchs/matriarch|matriarchs
+fireman|firemen/firewoman|firewomen cowboy/cowgirl viscount/viscountess \
+patriarch|patriarchs/matriarch|matriarchs
 gentleman|gentlemen/gentlewoman|gentlewomen grandpa/grandma dad/mom
 """
 

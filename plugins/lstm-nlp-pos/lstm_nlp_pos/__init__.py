@@ -1,4 +1,5 @@
-"""lstm-nlp-pos: an example lstm-nlp plugin adding ``task=pos_tagging``, a bidirectional-LSTM POS tagger.
+"""lstm-nlp-pos: an example lstm-nlp plugin adding ``task=pos_tagging``, a bidirectional-LSTM POS
+tagger.
 
 lstm-nlp finds this package through its entry point (group ``lstm_nlp.plugins``, see
 pyproject.toml) and calls :func:`register`.  Registration stores only an import path
@@ -19,8 +20,8 @@ NAME = "pos_tagging"
 
 @dataclass
 class PosTaggingConfig:
-    """The options of ``task=pos_tagging`` (override as task.KEY=VALUE); a schema: lstm-nlp checks each
-    value's type and range before a run starts."""
+    """The options of ``task=pos_tagging`` (override as task.KEY=VALUE); a schema: lstm-nlp checks
+    each value's type and range before a run starts."""
 
     name: str = NAME
     batch_size: int = option(32, ge=1)  # sentences per training batch

@@ -1,4 +1,5 @@
-"""A tagged corpus: each split's text lines with the ``"pos"`` tags of the split's JSONL annotations."""
+"""A tagged corpus: each split's text lines with the ``"pos"`` tags of the split's JSONL
+annotations."""
 
 from __future__ import annotations
 
@@ -22,8 +23,9 @@ def read_tagged(
     if ann is None or not Path(ann).is_file():
         where = f" ({ann} does not exist)" if ann is not None else ""
         raise DataError(
-            f"{text}: no POS annotations for the {split} split{where}; task=pos_tagging needs a JSONL file "
-            f'with one {{"pos": [...]}} record per line (data=text reads {split}.jsonl beside {text.name})'
+            f"{text}: no POS annotations for the {split} split{where}; task=pos_tagging needs a "
+            'JSONL file with one {"pos": [...]} record per line '
+            f"(data=text reads {split}.jsonl beside {text.name})"
         )
     lines, records = read_lines(text, encoding_errors), read_lines(ann, encoding_errors)
     if len(records) < len(lines):
@@ -59,7 +61,8 @@ def read_tagged(
 
 
 def tag_set(train_tags: list[list[str]], path: Path) -> list[str]:
-    """``<unk>`` then the training tags by frequency; reuses ``path`` (a resumed run's tags.json)."""
+    """``<unk>`` then the training tags by frequency; reuses ``path`` (a resumed run's
+    tags.json)."""
     if path.is_file():
         try:
             tags = json.loads(path.read_text(encoding="utf-8"))

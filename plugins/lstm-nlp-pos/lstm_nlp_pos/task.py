@@ -1,4 +1,5 @@
-"""``task=pos_tagging``: embedding → bidirectional LSTM → linear layer to POS tags, token accuracy."""
+"""``task=pos_tagging``: embedding → bidirectional LSTM → linear layer to POS tags, token
+accuracy."""
 
 from __future__ import annotations
 
@@ -56,7 +57,8 @@ class PosTagger(pl.LightningModule):
         self.extras: dict[str, Any] = {}  # tokenizer_json, tags: saved into checkpoints
 
     def forward(self, tokens: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """Tag logits shaped like ``tokens`` plus a tag dimension; ``lengths`` (CPU) packs the batch."""
+        """Tag logits shaped like ``tokens`` plus a tag dimension; ``lengths`` (CPU) packs the
+        batch."""
         output, _ = self.encoder(self.drop(self.embedding(tokens)), lengths=lengths)
         return self.classifier(self.drop(output))
 
@@ -116,8 +118,8 @@ def encoder_config(cfg: DictConfig) -> dict:
         encoder["bidirectional"] = True
     elif encoder.get("bidirectional"):
         raise ConfigError(
-            "task.bidirectional=false asks for a left-to-right tagger but encoder.bidirectional=true; "
-            "set encoder.bidirectional=false too"
+            "task.bidirectional=false asks for a left-to-right tagger but "
+            "encoder.bidirectional=true; set encoder.bidirectional=false too"
         )
     return encoder
 
