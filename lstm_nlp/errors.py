@@ -23,3 +23,7 @@ class RegistryError(LstmNlpError, KeyError):
 
     def __str__(self) -> str:  # KeyError would quote the message
         return str(self.args[0]) if self.args else ""
+
+
+class LstmNlpWarning(UserWarning):
+    """Something the user should know and can act on; the commands print it as one line."""

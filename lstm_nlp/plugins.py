@@ -1,20 +1,27 @@
 """Loading third-party plugins: entry points in the group ``lstm_nlp.plugins`` and local folders.
 
-An entry point names a module or a callable.  Importing the module (or calling the
-callable, with no argument) registers the plugin's tasks, encoders and data sources.
-Each plugin is loaded on its own: one that fails is reported by name (a warning,
-and in :func:`failed_plugins`) and the others, and the built-ins, keep working.
+Both routes behave alike: the plugin's module is imported, and if it defines (or, for an entry
+point, names) a callable ``register``, that is called with no argument.  Its registrations
+(tasks, encoders, data sources, ...) then sit in :mod:`lstm_nlp.registry` beside the built-ins.
+Each plugin is loaded on its own: one that fails is reported by name in one line (a
+:class:`PluginWarning`, and in :func:`failed_plugins`) and the others, and the built-ins, keep
+working; one that registers nothing is reported too.
+
+A folder (``plugins_dir=DIR``) is put on ``sys.path``, so its modules import each other and a
+lazy registration such as ``TASKS.register("x", "my_module:build")`` finds ``my_module``.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import importlib
 import sys
 import warnings
+from collections.abc import Callable
 from importlib.metadata import entry_points
 from pathlib import Path
+from types import ModuleType
 
-from lstm_nlp.errors import ConfigError
+from lstm_nlp.errors import ConfigError, LstmNlpWarning
 
 GROUP = "lstm_nlp.plugins"
 
@@ -22,10 +29,17 @@ _loaded_entry_points = False
 _failed: dict[str, str] = {}
 _loaded: dict[str, str] = {}  # plugin name -> what it was loaded from
 _loaded_dirs: set[Path] = set()
+_count: Callable[[], int] = lambda: 0  # noqa: E731 - the registry installs its own
 
 
-class PluginWarning(UserWarning):
+class PluginWarning(LstmNlpWarning):
     pass
+
+
+def count_registrations_with(count: Callable[[], int]) -> None:
+    """The registry hands over how to count what is registered (to notice an idle plugin)."""
+    global _count
+    _count = count
 
 
 def failed_plugins() -> dict[str, str]:
@@ -37,14 +51,30 @@ def loaded_plugins() -> dict[str, str]:
     return dict(_loaded)
 
 
-def _report(name: str, source: str, exc: BaseException) -> None:
-    reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
-    _failed[name] = reason
-    warnings.warn(
-        f"lstm-nlp: plugin {name!r} ({source}) failed to load and is skipped: {reason}",
-        PluginWarning,
-        stacklevel=3,
-    )
+def _warn(message: str) -> None:
+    warnings.warn(f"lstm-nlp: {message}", PluginWarning, stacklevel=3)
+
+
+def _load(name: str, source: str, load: Callable[[], object]) -> bool:
+    """Run one plugin's ``load``; report a failure or a plugin that registers nothing."""
+    before = _count()
+    try:
+        obj = load()
+        register = obj if callable(obj) else getattr(obj, "register", None)
+        if callable(register):
+            register()
+    except Exception as exc:  # a broken plugin must never take the others down
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+        _failed[name] = reason
+        _warn(f"plugin {name!r} ({source}) failed to load and is skipped: {reason}")
+        return False
+    _loaded[name] = source
+    if _count() == before:
+        _warn(
+            f"plugin {name!r} ({source}) registered nothing: call e.g. TASKS.register(...) "
+            "when the module is imported, or in a function named register()"
+        )
+    return True
 
 
 def load_plugins() -> None:
@@ -54,15 +84,8 @@ def load_plugins() -> None:
         return
     _loaded_entry_points = True
     for ep in entry_points(group=GROUP):
-        if ep.name in _loaded or ep.name in _failed:
-            continue
-        try:
-            obj = ep.load()
-            if callable(obj):
-                obj()
-            _loaded[ep.name] = ep.value
-        except Exception as exc:  # a broken plugin must never take the others down
-            _report(ep.name, ep.value, exc)
+        if ep.name not in _loaded and ep.name not in _failed:
+            _load(ep.name, ep.value, ep.load)
 
 
 def load_plugins_dir(folder: str | Path) -> list[str]:
@@ -73,25 +96,25 @@ def load_plugins_dir(folder: str | Path) -> list[str]:
     if path in _loaded_dirs:
         return []
     _loaded_dirs.add(path)
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
     names = []
-    candidates = sorted(
-        p
-        for p in path.iterdir()
-        if (p.suffix == ".py" or (p / "__init__.py").is_file())
-        and not p.name.startswith(("_", "."))
-    )
-    for file in candidates:
+    for file in sorted(path.iterdir()):
+        is_module = file.suffix == ".py" or (file / "__init__.py").is_file()
+        if not is_module or file.name.startswith(("_", ".")):
+            continue
         name = file.stem if file.suffix == ".py" else file.name
-        module_name = f"lstm_nlp_local_plugins.{name}"
-        location = file if file.suffix == ".py" else file / "__init__.py"
-        try:
-            spec = importlib.util.spec_from_file_location(module_name, location)
-            module = importlib.util.module_from_spec(spec)
-            sys.modules[module_name] = module
-            spec.loader.exec_module(module)
-            _loaded[name] = str(location)
+        if _load(name, str(file), lambda name=name, file=file: _import_from(name, file)):
             names.append(name)
-        except Exception as exc:
-            sys.modules.pop(module_name, None)
-            _report(name, str(location), exc)
     return names
+
+
+def _import_from(name: str, file: Path) -> ModuleType:
+    """Import ``name`` from the plugins folder, refusing a name an installed module already has."""
+    module = sys.modules.get(name) or importlib.import_module(name)
+    origin = Path(getattr(module, "__file__", "") or "").resolve()
+    if origin not in (file.resolve(), (file / "__init__.py").resolve()):
+        raise ImportError(
+            f"the name {name!r} is taken by {origin or 'a built-in module'}; rename it"
+        )
+    return module

@@ -1,40 +1,54 @@
-"""One registry per kind of component (tasks, encoders, data sources).
+"""One registry per kind of component, each the options of one Hydra config group.
 
-A registry maps a name to an object, or to a ``"module:attribute"`` string that is
-imported only when the name is first used, so that listing names (``--help``, a
-did-you-mean error) never imports torch or Lightning.  Names that come with a
-config are also stored in Hydra's ConfigStore under the registry's config group,
-which makes them choices on the command line (``task=my_task``).
+A registered name maps to its implementation, an object or a ``"module:attribute"`` string
+imported only when the name is first used (listing names, ``--help`` and config checks never
+import torch or Lightning), and to its **options dataclass** (see :mod:`lstm_nlp.schema`): the
+one place where each option's default, type, range and help are written.  The defaults become
+the Hydra config of ``group=name`` (stored in Hydra's ConfigStore, with ``name`` filled in), and
+the chosen node is checked against the dataclass and handed to the component as an instance of
+it: components never read raw config keys.
 
-External plugins are Python packages that declare an entry point in the group
-``lstm_nlp.plugins`` (see :mod:`lstm_nlp.plugins`); they are loaded the first time
-a registry is asked for a name or for its list of names.
+Registering a component is one decorated dataclass::
+
+    @ENCODERS.component("my_lstm", "my_package.encoder:MyLSTM")
+    @dataclass
+    class MyLSTMOptions(Options):
+        hidden_size: int = option(200, ge=1, help="units per layer")
+
+or, for an implementation whose options are plain keyword arguments,
+``ENCODERS.register("my_lstm", "my_package.encoder:MyLSTM", config=MyLSTMOptions)``.
+
+The built-ins register in light modules of their rooms (:attr:`Registry.builtins`, imported on
+first use); third-party plugins through the entry-point group ``lstm_nlp.plugins`` or
+``plugins_dir=DIR`` (:mod:`lstm_nlp.plugins`), loaded the first time a registry is asked.
 """
 
 from __future__ import annotations
 
 import difflib
 import importlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, is_dataclass
 from typing import Any
 
-from lstm_nlp.errors import RegistryError
+from lstm_nlp import plugins
+from lstm_nlp.errors import ConfigError, RegistryError
+from lstm_nlp.schema.validate import options_from_node, plain
 
 
 @dataclass
 class Entry:
     name: str
     target: Any  # the object, or a "module:attr" string resolved on first use
-    config: dict | None = None
+    schema: type | None = None  # the options dataclass, when the component declares one
+    defaults: dict | None = None  # the Hydra node of group=name (None: no config)
     origin: str = "lstm_nlp"  # the package or plugin that registered it
     _resolved: Any = field(default=None, repr=False)
 
     def resolve(self) -> Any:
         if self._resolved is None:
-            self._resolved = (
-                import_dotted(self.target) if isinstance(self.target, str) else self.target
-            )
+            target = self.target
+            self._resolved = import_dotted(target) if isinstance(target, str) else target
         return self._resolved
 
 
@@ -52,26 +66,32 @@ def import_dotted(path: str) -> Any:
 class Registry:
     """Names of one kind of component; duplicate names are refused."""
 
-    def __init__(self, kind: str, config_group: str) -> None:
-        self.kind = kind  # "task", "encoder", "data source"
-        self.config_group = config_group  # Hydra group: "task", "encoder", "data"
+    def __init__(self, kind: str, group: str, builtins: tuple[str, ...] = ()) -> None:
+        self.kind = kind  # "task", "encoder", "data source", ...
+        self.group = group  # Hydra config group: "task", "encoder", "optim/scheduler", ...
+        self.builtins = builtins  # light modules that register the built-in names
         self._entries: dict[str, Entry] = {}
+        self._builtins_loaded = not builtins
 
-    # -- registration ---------------------------------------------------------------
+    @property
+    def package(self) -> str:
+        """Where the chosen node sits in the composed config (``optim.scheduler``)."""
+        return self.group.replace("/", ".")
+
+    # -- registration ---------------------------------------------------------------------
     def register(
         self,
         name: str,
         target: Any = None,
         *,
-        config: dict | None = None,
+        config: type | dict | None = None,
         origin: str | None = None,
-    ) -> Callable[[Any], Any] | Any:
+    ) -> Any:
         """Register ``target`` (an object or ``"module:attr"``) under ``name``.
 
-        Used as a decorator when ``target`` is omitted.  ``config`` (a plain dict, or a
-        schema dataclass whose fields carry ranges: :func:`lstm_nlp.schema.option`) becomes
-        the Hydra config of that choice unless ``conf/<group>/<name>.yaml`` exists; its
-        ``name`` key is filled in.  A schema's rules are checked before a run starts.
+        Used as a decorator when ``target`` is omitted.  ``config`` is the options dataclass
+        (its defaults become the Hydra node of ``group=name``; its rules are checked before a
+        run starts) or, for a component without a schema, a plain dict of defaults.
         """
         if target is None:
 
@@ -87,55 +107,67 @@ class Registry:
         if name in self._entries:
             raise RegistryError(
                 f"{self.kind} {name!r} is already registered by {self._entries[name].origin}; "
-                f"choose another name"
+                "choose another name"
             )
-        origin = origin or _caller_origin(target)
-        if is_dataclass(config):  # a schema: its defaults are the config, its rules are checked
-            from lstm_nlp.schema import register_schema
-
+        schema, defaults = None, config
+        if is_dataclass(config):
             schema = config if isinstance(config, type) else type(config)
-            register_schema(self.config_group, name, schema)
-            config = {
-                k: v
-                for k, v in asdict(config() if config is schema else config).items()
-                if k != "name"
-            }
-        self._entries[name] = Entry(name, target, config, origin)
-        if config is not None:
-            _store_config(self.config_group, name, config)
+            defaults = asdict(schema() if config is schema else config)
+            defaults.pop("name", None)
+        self._entries[name] = Entry(name, target, schema, defaults, origin or _origin(target))
+        if defaults is not None:
+            _store_config(self.group, name, defaults)
         return target
+
+    def component(self, name: str, target: Any, *, origin: str | None = None) -> Callable:
+        """Decorator for an options dataclass: register ``target`` under ``name`` with it."""
+
+        def decorator(schema: type) -> type:
+            self.register(name, target, config=schema, origin=origin)
+            return schema
+
+        return decorator
 
     def unregister(self, name: str) -> None:
         self._entries.pop(name, None)
 
-    # -- look-up --------------------------------------------------------------------
+    # -- look-up ----------------------------------------------------------------------------
     def get(self, name: str) -> Any:
         return self.entry(name).resolve()
 
     def entry(self, name: str) -> Entry:
+        self._load()
         if name not in self._entries:
-            from lstm_nlp.plugins import load_plugins
-
-            load_plugins()
+            plugins.load_plugins()
         if name not in self._entries:
             raise RegistryError(self.unknown_message(name))
         return self._entries[name]
 
     def names(self) -> list[str]:
-        from lstm_nlp.plugins import load_plugins
-
-        load_plugins()
+        self._load()
+        plugins.load_plugins()
         return sorted(self._entries)
 
-    def unknown_message(self, name: str) -> str:
-        from lstm_nlp.plugins import failed_plugins
+    def schema(self, name: str) -> type | None:
+        return self.entry(name).schema
 
+    def options(self, node: Mapping[str, Any], skip: tuple[str, ...] = ()) -> Any:
+        """The chosen component's options from its config node (``node["name"]`` names it):
+        an instance of its dataclass, checked; a plain dict for a component without one."""
+        name = node.get("name")
+        entry = self.entry(str(name))
+        label = f"{self.kind} {name!r}"
+        if entry.schema is None:
+            return {k: v for k, v in plain(node).items() if k != "name" and k not in skip}
+        return options_from_node(node, entry.schema, f"{self.package}.", label, skip=skip)
+
+    def unknown_message(self, name: str) -> str:
         known = sorted(self._entries)
         msg = f"unknown {self.kind} {name!r}; known: {', '.join(known) or '(none)'}"
         close = difflib.get_close_matches(str(name), known, n=1)
         if close:
             msg += f". Did you mean {close[0]!r}?"
-        broken = failed_plugins()
+        broken = plugins.failed_plugins()
         if broken:
             msg += f" (plugins that failed to load: {', '.join(sorted(broken))})"
         else:
@@ -145,43 +177,105 @@ class Registry:
             )
         return msg
 
+    def _load(self) -> None:
+        if not self._builtins_loaded:
+            self._builtins_loaded = True
+            for module in self.builtins:
+                importlib.import_module(module)
+
     def __contains__(self, name: object) -> bool:
+        self._load()
         return name in self._entries
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.names())
 
+    def __len__(self) -> int:
+        return len(self._entries)
 
-def _caller_origin(target: Any) -> str:
+
+def _origin(target: Any) -> str:
     if isinstance(target, str):
         return target.partition(":")[0].split(".")[0]
     module = getattr(target, "__module__", None) or "unknown"
     return module.split(".")[0]
 
 
-def _store_config(group: str, name: str, config: dict) -> None:
+def _store_config(group: str, name: str, defaults: dict) -> None:
     from hydra.core.config_store import ConfigStore
 
-    node = dict(config)
-    node.setdefault("name", name)
-    ConfigStore.instance().store(group=group, name=name, node=node, provider="lstm_nlp plugin")
+    node = {"name": name, **defaults}
+    ConfigStore.instance().store(group=group, name=name, node=node, provider="lstm_nlp")
 
 
-TASKS = Registry("task", "task")
-ENCODERS = Registry("encoder", "encoder")
-DATA_SOURCES = Registry("data source", "data")
+def store_options(schema: type, name: str, group: str | None = None) -> None:
+    """A Hydra config node holding ``schema``'s defaults, for options that are no registered
+    component: a command's own options (``name="eval_options"``) or ``trainer/default``."""
+    from hydra.core.config_store import ConfigStore
 
-REGISTRIES = {"task": TASKS, "encoder": ENCODERS, "data": DATA_SOURCES}
+    ConfigStore.instance().store(group=group, name=name, node=asdict(schema()), provider="lstm_nlp")
 
-# Built-in components, registered by import path so that nothing heavy is imported here.
-TASKS.register("language_model", "lstm_nlp.tasks.language_model:build_task", origin="lstm_nlp")
-TASKS.register("number_agreement", "lstm_nlp.tasks.number_agreement:build_task", origin="lstm_nlp")
-TASKS.register(
-    "pronoun_agreement", "lstm_nlp.tasks.pronoun_agreement:build_task", origin="lstm_nlp"
-)
-ENCODERS.register("lstm", "lstm_nlp.modules.lstm_encoder:LSTMEncoder", origin="lstm_nlp")
-ENCODERS.register(
-    "reference_lstm", "lstm_nlp.modules.reference_lstm:ReferenceLSTM", origin="lstm_nlp"
-)
-DATA_SOURCES.register("text", "lstm_nlp.text.sources:text_folder", origin="lstm_nlp")
-DATA_SOURCES.register("grammar", "lstm_nlp.grammar.source:grammar_corpus", origin="lstm_nlp")
+
+def instantiate_target(
+    node: Mapping[str, Any], key: str, skip: tuple[str, ...] = (), **given: Any
+) -> Any:
+    """Build ``node["_target_"]`` (any importable class or function: the escape hatch of every
+    registry) with the node's other keys and ``given``, by Hydra's instantiate; one line naming
+    ``key`` when that fails."""
+    from hydra.errors import InstantiationException
+    from hydra.utils import instantiate
+
+    if not isinstance(node.get("_target_"), str) or node["_target_"] == "???":
+        raise ConfigError(f"{key}._target_ is required: the class to build (a dotted import path)")
+    kwargs = {k: v for k, v in node.items() if k not in ("name", *skip)}
+    try:
+        return instantiate(kwargs, **given)
+    except InstantiationException as err:
+        cause = err.__cause__ or err
+        text = str(cause).strip()
+        reason = text.splitlines()[-1] if text else type(cause).__name__
+        raise ConfigError(f"{key}: cannot build {node['_target_']}: {reason}") from None
+
+
+TASKS = Registry("task", "task", ("lstm_nlp.tasks.options",))
+ENCODERS = Registry("encoder", "encoder", ("lstm_nlp.modules.options",))
+DATA_SOURCES = Registry("data source", "data", ("lstm_nlp.text.sources", "lstm_nlp.grammar.source"))
+OPTIMIZERS = Registry("optimizer", "optim", ("lstm_nlp.tasks.optim",))
+SCHEDULERS = Registry("learning-rate schedule", "optim/scheduler", ("lstm_nlp.tasks.optim",))
+LOGGERS = Registry("logger", "logger", ("lstm_nlp.report.loggers",))
+CURVES = Registry("learning curve", "agreement", ("lstm_nlp.training.options",))
+EVAL_SOURCES = Registry("evaluation source", "source", ("lstm_nlp.evaluation.sources",))
+
+REGISTRIES: dict[str, Registry] = {
+    r.group: r
+    for r in (TASKS, ENCODERS, DATA_SOURCES, OPTIMIZERS, SCHEDULERS, LOGGERS, CURVES, EVAL_SOURCES)
+}
+
+
+def load_builtins() -> None:
+    """Register every built-in component (their options go to Hydra's ConfigStore)."""
+    for registry in REGISTRIES.values():
+        registry._load()
+
+
+def nested_groups(registry: Registry) -> tuple[str, ...]:
+    """Keys of ``registry``'s node that are config groups of their own (``optim.scheduler``)."""
+    prefix = registry.package + "."
+    return tuple(
+        r.package[len(prefix) :] for r in REGISTRIES.values() if r.package.startswith(prefix)
+    )
+
+
+def check_components(cfg: Mapping[str, Any]) -> dict[str, Any]:
+    """Check every registered group chosen in a composed config; ``{group: options}``."""
+    from omegaconf import OmegaConf
+
+    chosen = {}
+    for group, registry in REGISTRIES.items():
+        node = OmegaConf.select(cfg, registry.package) if OmegaConf.is_config(cfg) else None
+        if isinstance(node, Mapping) and "name" in node:
+            chosen[group] = registry.options(node, skip=nested_groups(registry))
+    return chosen
+
+
+plugins.count_registrations_with(lambda: sum(len(r) for r in REGISTRIES.values()))

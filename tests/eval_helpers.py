@@ -8,8 +8,8 @@ from pathlib import Path
 
 import torch
 
-from lstm_nlp.checkpoints import TASK_KEY
 from lstm_nlp.tasks.language_model import LanguageModel
+from lstm_nlp.text.checkpoint_file import TASK_KEY
 from lstm_nlp.text.tokenizer import build_tokenizer
 
 WORDS = (

@@ -78,7 +78,7 @@ def train_briefly(model, tokenizer, lines: list[str], steps: int, seed: int = 0)
 
 
 def save_run(run: Path, model, hparams: dict, tokenizer) -> Path:
-    from lstm_nlp.checkpoints import TASK_KEY
+    from lstm_nlp.text.checkpoint_file import TASK_KEY
 
     (run / "checkpoints").mkdir(parents=True, exist_ok=True)
     (run / ".hydra").mkdir(exist_ok=True)

@@ -378,7 +378,7 @@ CLI_TINY = [
 
 
 def test_cli_learns_number_agreement_from_linzen_files(tmp_path):
-    from lstm_nlp.checkpoints import TASK_KEY, read_checkpoint
+    from lstm_nlp.text.checkpoint_file import TASK_KEY, read_checkpoint
 
     corpus, run_dir = write_linzen_corpus(tmp_path / "corpus"), tmp_path / "run"
     proc = run_cli(

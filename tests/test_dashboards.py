@@ -27,8 +27,8 @@ import numpy as np
 import pytest
 from cli_helpers import env, metrics, train
 
-from lstm_nlp.dashboards import log_images, log_table, read_png
-from lstm_nlp.evaluation.agreement_callback import PLOTS, TABLE_COLUMNS, TABLE_KEY
+from lstm_nlp.training.agreement_curve import PLOTS, TABLE_COLUMNS, TABLE_KEY
+from lstm_nlp.report.dashboards import log_images, log_table, read_png
 
 SMALL = [
     "data.train_sentences=400",

@@ -19,8 +19,8 @@ import torch.nn.functional as F
 from cli_helpers import metrics, one_line_error, train
 from omegaconf import OmegaConf
 
-from lstm_nlp.config_checks import check_ddp_multirun
 from lstm_nlp.errors import ConfigError
+from lstm_nlp.training.ddp_checks import check_ddp_multirun
 
 PROBE_ENV = "LSTM_NLP_DDP_PROBE"
 
@@ -165,7 +165,7 @@ def shard_nll(
 
 
 def test_ddp_on_two_cpu_processes(corpus_dir, tmp_path, monkeypatch):
-    from lstm_nlp.checkpoints import load_language_model
+    from lstm_nlp.tasks.language_model import load_language_model
 
     plugins, out = write_probe(tmp_path, monkeypatch)
     run_dir, cwd = tmp_path / "run", tmp_path / "cwd"

@@ -7,12 +7,12 @@ from collections import Counter
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from lstm_nlp.checkpoints import read_checkpoint
 from lstm_nlp.errors import LstmNlpError
 from lstm_nlp.evaluation.pairs import read_pairs
 from lstm_nlp.tasks.agreement_data import read_annotated, read_linzen
 from lstm_nlp.tasks.number_agreement import SPEC as NUMBER
 from lstm_nlp.tasks.pronoun_agreement import SPEC as PRONOUN
+from lstm_nlp.text.checkpoint_file import read_checkpoint
 from lstm_nlp.text.corpus import read_lines
 from lstm_nlp.text.token_store import load_stream
 from lstm_nlp.text.tokenizer import build_tokenizer, load_tokenizer

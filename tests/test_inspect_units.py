@@ -190,7 +190,8 @@ def test_units_command_ablates_every_unit_and_names_those_above_the_median(run, 
 
 
 def test_units_command_with_max_units_samples_and_reads_a_suite_folder(run, tmp_path):
-    from lstm_nlp.grammar.suites import load_vocabulary, write_suites
+    from lstm_nlp.grammar.suites import write_suites
+    from lstm_nlp.text.vocabulary import load_vocabulary
 
     suites = tmp_path / "suites"
     write_suites(

@@ -7,7 +7,7 @@ from cli_helpers import one_line_error, train
 from torch import nn
 
 from lstm_nlp.errors import ConfigError
-from lstm_nlp.nonfinite import NonFiniteLoss, NonFiniteLossError
+from lstm_nlp.training.nonfinite import NonFiniteLoss, NonFiniteLossError
 
 
 class Poisoned(pl.LightningModule):
@@ -77,7 +77,7 @@ def test_skip_leaves_the_weights_alone_for_that_batch_and_goes_on():
 
 
 def test_skip_still_stops_when_every_loss_is_bad(monkeypatch):
-    monkeypatch.setattr("lstm_nlp.nonfinite.MAX_SKIPPED_IN_A_ROW", 3)
+    monkeypatch.setattr("lstm_nlp.training.nonfinite.MAX_SKIPPED_IN_A_ROW", 3)
     with pytest.warns(UserWarning), pytest.raises(NonFiniteLossError, match=r"\(3 in a row\)"):
         fit(Poisoned(bad=set(range(6))), "skip")
 

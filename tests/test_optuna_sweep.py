@@ -7,7 +7,7 @@ import pytest
 import yaml
 from cli_helpers import metrics, one_line_error, train
 
-from lstm_nlp.cli.common import check_optional_plugins, installed
+from lstm_nlp.cli.optional_plugins import check_optional_plugins, installed
 from lstm_nlp.cli.train import check_objective, objective_value
 from lstm_nlp.errors import ConfigError
 
@@ -79,7 +79,7 @@ def test_objective_is_the_named_metric():
     ],
 )
 def test_a_missing_sweeper_is_named_with_its_install_command(monkeypatch, argv, asked):
-    import lstm_nlp.cli.common as common
+    import lstm_nlp.cli.optional_plugins as common
 
     monkeypatch.setattr(common, "installed", lambda module: module != SWEEPER)
     with pytest.raises(ConfigError) as err:

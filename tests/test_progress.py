@@ -8,7 +8,7 @@ import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
-from lstm_nlp.progress import (
+from lstm_nlp.training.progress import (
     RATE_KEY,
     ParameterSummary,
     TokenRate,
@@ -139,7 +139,7 @@ def test_bar_shows_tokens_per_training_second(tmp_path, use_rich):
 
 
 def test_bar_falls_back_to_tqdm_and_display_callbacks_follow_the_trainer_flags(monkeypatch):
-    import lstm_nlp.progress as progress
+    import lstm_nlp.training.progress as progress
 
     monkeypatch.setattr(progress, "rich_available", lambda: False)
     kinds = [

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_nlp import rng_state
+from lstm_nlp.training import rng_state
 from lstm_nlp.data.resumable import SkipTrained
 from lstm_nlp.data.sentences import BucketBatchSampler
-from lstm_nlp.periodic_checkpoint import PeriodicCheckpoint
+from lstm_nlp.training.periodic_checkpoint import PeriodicCheckpoint
 
 
 def test_skip_trained_resumes_the_saved_epoch_once_and_never_another():
@@ -116,7 +116,7 @@ def test_resume_points_wait_for_a_batch_after_which_a_resume_is_exact(tmp_path):
 
 
 def test_a_signal_on_a_batch_before_a_validation_stops_after_the_next_batch(tmp_path):
-    from lstm_nlp.interruption import Preempted, SaveOnSignal
+    from lstm_nlp.training.interruption import Preempted, SaveOnSignal
 
     trainer = FakeTrainer()
     trainer.num_training_batches = trainer.val_check_batch = 10

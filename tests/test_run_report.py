@@ -111,7 +111,7 @@ def report_seconds(stdout: str) -> float:
 
 # -- end to end ----------------------------------------------------------------------------
 def test_language_model_report_and_a_resumed_run_lists_every_epoch_once(tmp_path):
-    from lstm_nlp.checkpoints import load_language_model
+    from lstm_nlp.tasks.language_model import load_language_model
 
     run_dir = tmp_path / "run"
     start = time.perf_counter()
@@ -323,7 +323,8 @@ def test_a_failing_plot_is_a_warning_and_an_unwritable_report_loses_nothing(
 ):
     from torch import nn
 
-    from lstm_nlp.report import figures, write_run_report
+    from lstm_nlp.report import figures
+    from lstm_nlp.report.write import write_run_report
 
     run_dir = tmp_path / "run"
     (run_dir / "report").mkdir(parents=True)

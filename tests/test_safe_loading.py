@@ -8,8 +8,8 @@ import pytest
 import torch
 from cli_helpers import metrics, one_line_error, run_cli, train
 
-from lstm_nlp.checkpoints import read_checkpoint
 from lstm_nlp.errors import DataError
+from lstm_nlp.text.checkpoint_file import read_checkpoint
 
 
 class RunsCode:

@@ -27,10 +27,10 @@ from lstm_nlp.grammar.suites import (
     CATEGORIES,
     build_pairs,
     build_suite,
-    load_vocabulary,
     read_pairs,
     write_suites,
 )
+from lstm_nlp.text.vocabulary import load_vocabulary
 
 SEED = 3
 MAX_K = 4

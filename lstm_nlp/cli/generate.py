@@ -2,65 +2,50 @@
 
 from __future__ import annotations
 
-import math
+import sys
 
 import hydra
 from omegaconf import DictConfig
 
-from lstm_nlp.cli.common import guard, run_app
-from lstm_nlp.errors import ConfigError
+from lstm_nlp.cli.common import Command, run_app
+from lstm_nlp.cli.errors import guard
+from lstm_nlp.schema import options_from_node
+from lstm_nlp.tasks.generation import GenerateOptions
 
 PROG = "lstm-nlp-generate"
 
 
-def check_options(cfg: DictConfig) -> tuple[int, float]:
-    words, temperature = cfg.words, cfg.temperature
-    if not isinstance(words, int) or isinstance(words, bool) or words < 1:
-        raise ConfigError(f"words must be an integer >= 1, got {words!r}")
-    if (
-        not isinstance(temperature, (int, float))
-        or not math.isfinite(temperature)
-        or temperature <= 0
-    ):
-        raise ConfigError(f"temperature must be a finite number > 0, got {temperature!r}")
-    return words, float(temperature)
+def check(cfg: DictConfig, overrides: list[str]) -> None:
+    options_from_node(cfg, GenerateOptions)
 
 
-def generate_text(cfg: DictConfig) -> str:
-    import torch
-
-    from lstm_nlp.atomic import write_text
-    from lstm_nlp.checkpoints import load_language_model
-    from lstm_nlp.text.tokenizer import EOS
-
-    words, temperature = check_options(cfg)
-    model, tok = load_language_model(cfg.checkpoint)
-    prompt = [tok.token_to_id(EOS)]
-    if cfg.prompt:
-        prompt += tok.encode(str(cfg.prompt), add_special_tokens=False).ids
-    gen = torch.Generator().manual_seed(int(cfg.seed))
-    ids = model.generate(prompt, words, temperature=temperature, generator=gen)
-    lines, line = [], [str(cfg.prompt)] if cfg.prompt else []
-    for word in (tok.id_to_token(i) for i in ids):
-        if word == EOS:
-            lines.append(" ".join(line))
-            line = []
-        else:
-            line.append(word)
-    text = "\n".join(lines + ([" ".join(line)] if line else [])) + "\n"
-    if cfg.out:
-        write_text(cfg.out, text)
-    return text
+COMMAND = Command(PROG, "generate", GenerateOptions, check=check)
 
 
 @hydra.main(config_path="pkg://lstm_nlp.conf", config_name="generate", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
+    from lstm_nlp.atomic import write_text
+    from lstm_nlp.tasks.generation import generate_text, prompt_ids
+    from lstm_nlp.tasks.language_model import load_language_model
+
     with guard(PROG):
-        print(generate_text(cfg), end="", flush=True)
+        options = options_from_node(cfg, GenerateOptions)
+        model, tokenizer = load_language_model(options.checkpoint)
+        _, unknown = prompt_ids(tokenizer, options.prompt)
+        if unknown:
+            print(
+                f"{PROG}: note: prompt words outside the vocabulary, read as <unk>: "
+                + ", ".join(unknown),
+                file=sys.stderr,
+            )
+        text = generate_text(options, model, tokenizer)
+        if options.out:
+            write_text(options.out, text)
+        print(text, end="", flush=True)
 
 
 def main() -> None:
-    run_app(PROG, _app, "generate")
+    run_app(COMMAND, _app)
 
 
 if __name__ == "__main__":

@@ -5,33 +5,55 @@ from __future__ import annotations
 import hydra
 from omegaconf import DictConfig
 
-from lstm_nlp.cli.common import guard, run_app
+from lstm_nlp.cli.common import Command, run_app
+from lstm_nlp.cli.errors import guard
+from lstm_nlp.insight.options import InspectOptions
+from lstm_nlp.schema import options_from_node
 
 PROG = "lstm-nlp-inspect"
 
 
-def inspect(cfg: DictConfig) -> list[str]:
-    """Run the mode named in the config; returns the lines to print."""
-    from lstm_nlp.insight.options import check_mode
+def check(cfg: DictConfig, overrides: list[str]) -> None:
+    from lstm_nlp.insight.images_to_loggers import check_logger
 
-    mode = check_mode(cfg.mode)
-    if mode == "gates":
-        from lstm_nlp.insight.mode_gates import run
-    elif mode == "units":
-        from lstm_nlp.insight.mode_units import run
-    else:
-        from lstm_nlp.insight.mode_probe import run
-    return run(cfg)
+    options_from_node(cfg, InspectOptions, skip=("logger",))
+    check_logger(cfg.get("logger"))
+
+
+COMMAND = Command(PROG, "inspect", InspectOptions, groups=("logger",), check=check)
+
+
+def load_inspectable(checkpoint: str, device: str = "cpu"):
+    """The checkpoint (a .ckpt or a run directory) ready to inspect."""
+    from lstm_nlp.insight.states import Inspectable
+    from lstm_nlp.tasks.language_model import load_language_model
+    from lstm_nlp.text.checkpoint_file import resolve_checkpoint
+
+    path = resolve_checkpoint(checkpoint)
+    model, tokenizer = load_language_model(path)
+    return Inspectable(model.to(device).eval(), tokenizer, path)
 
 
 @hydra.main(config_path="pkg://lstm_nlp.conf", config_name="inspect", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
+    import importlib
+
+    import torch
+
+    from lstm_nlp.evaluation.evaluate import device_of
+    from lstm_nlp.insight.images_to_loggers import check_logger
+
     with guard(PROG):
-        print("\n".join(inspect(cfg)), flush=True)
+        options = options_from_node(cfg, InspectOptions, skip=("logger",))
+        logger = check_logger(cfg.get("logger"))
+        torch.set_num_threads(options.threads)
+        insp = load_inspectable(options.checkpoint, device_of(options.device))
+        mode = importlib.import_module(f"lstm_nlp.insight.mode_{options.mode}")
+        print("\n".join(mode.run(options, insp, logger)), flush=True)
 
 
 def main() -> None:
-    run_app(PROG, _app, "inspect")
+    run_app(COMMAND, _app)
 
 
 if __name__ == "__main__":

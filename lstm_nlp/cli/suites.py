@@ -7,58 +7,35 @@ import time
 from typing import Any
 
 import hydra
-from omegaconf import DictConfig, ListConfig, OmegaConf
+from omegaconf import DictConfig
 
-from lstm_nlp.cli.common import guard, run_app
-from lstm_nlp.errors import ConfigError
+from lstm_nlp.cli.common import Command, run_app
+from lstm_nlp.cli.errors import guard
+from lstm_nlp.grammar.suites_options import SuitesOptions
+from lstm_nlp.schema import options_from_node
 
 PROG = "lstm-nlp-suites"
 
 
-def _plain(value: Any) -> Any:
-    return (
-        OmegaConf.to_container(value, resolve=True)
-        if isinstance(value, (DictConfig, ListConfig))
-        else value
-    )
+def check(cfg: DictConfig, overrides: list[str]) -> None:
+    options_from_node(cfg, SuitesOptions)
 
 
-def options(cfg: DictConfig) -> dict[str, Any]:
-    """The keyword arguments of :func:`write_suites`, from the composed config."""
-    from lstm_nlp.grammar.params import GrammarParams
-    from lstm_nlp.grammar.suites import load_vocabulary
+COMMAND = Command(PROG, "suites", SuitesOptions, check=check)
 
-    out = cfg.out
-    if not isinstance(out, str) or not out.strip():
-        raise ConfigError(f"out must be a folder path, got {out!r}")
-    grammar = _plain(cfg.get("grammar")) or {}
-    if not isinstance(grammar, dict):
-        raise ConfigError(f"grammar must be a mapping of generator parameters, got {grammar!r}")
-    known = [
-        k
-        for k in GrammarParams().as_dict()
-        if k not in ("seed", "max_attractors") and not k.endswith("_sentences")
-    ]
-    for key in grammar:
-        if key not in known:
-            hint = " (use seed=/max_attractors=)" if key in ("seed", "max_attractors") else ""
-            raise ConfigError(
-                f"grammar.{key} is not a generator parameter here{hint}; known: {', '.join(known)}"
-            )
-    vocab = cfg.vocab
-    if vocab is not None and (not isinstance(vocab, str) or not vocab.strip()):
-        raise ConfigError(
-            f"vocab must be null or a path (tokenizer.json, .ckpt or run directory), got {vocab!r}"
-        )
+
+def write_arguments(options: SuitesOptions) -> dict[str, Any]:
+    """The keyword arguments of :func:`write_suites`."""
+    from lstm_nlp.text.vocabulary import load_vocabulary
+
     return {
-        "folder": out,
-        "seed": cfg.seed,
-        "n_per_cell": cfg.n_per_cell,
-        "max_attractors": cfg.max_attractors,
-        "categories": _plain(cfg.categories),
-        "prediction_sizes": _plain(cfg.prediction_sizes),
-        "grammar": {k: v for k, v in grammar.items() if v is not None},
-        "vocabulary": None if vocab is None else load_vocabulary(vocab),
+        "seed": options.seed,
+        "n_per_cell": options.n_per_cell,
+        "max_attractors": options.max_attractors,
+        "categories": options.categories,
+        "prediction_sizes": options.prediction_sizes,
+        "grammar": options.corpus_parameters(),
+        "vocabulary": None if options.vocab is None else load_vocabulary(options.vocab),
     }
 
 
@@ -108,14 +85,13 @@ def _app(cfg: DictConfig) -> None:
 
     with guard(PROG):
         start = time.perf_counter()
-        kwargs = options(cfg)
-        folder = kwargs.pop("folder")
-        summary = write_suites(folder, **kwargs)
-        print(report(summary, folder, time.perf_counter() - start), flush=True)
+        options = options_from_node(cfg, SuitesOptions)
+        summary = write_suites(options.out, **write_arguments(options))
+        print(report(summary, options.out, time.perf_counter() - start), flush=True)
 
 
 def main() -> None:
-    run_app(PROG, _app, "suites")
+    run_app(COMMAND, _app)
 
 
 if __name__ == "__main__":

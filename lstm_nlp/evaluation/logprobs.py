@@ -1,6 +1,6 @@
 """Summed log-probabilities of token spans under a left-to-right language model.
 
-A span (:class:`~lstm_nlp.evaluation.scoring.Span`) is a whole token sequence,
+A span (:class:`Span`) is a whole token sequence,
 fed from its first token, and the target positions that count: target ``t`` is
 ``ids[t + 1]`` predicted from ``ids[: t + 1]``.  Many spans go through the model in
 one padded ``(seq, batch)`` call; padding sits after each sequence, so a
@@ -16,12 +16,11 @@ with the batch in dimension 1 (``nn.LSTM``'s ``(h, c)``).  Callers set eval mode
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import torch
 
-if TYPE_CHECKING:
-    from lstm_nlp.evaluation.scoring import Span
+from lstm_nlp.evaluation.span import Span
 
 LOGITS_BUDGET = 1 << 24  # logits per call (64 MB of float32); bounds memory for big vocabularies
 FEED_CHUNK = 512  # tokens per call when only the hidden state is wanted

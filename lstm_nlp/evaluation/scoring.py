@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 from lstm_nlp.errors import ConfigError, DataError
 from lstm_nlp.evaluation.normalize import normalize
 from lstm_nlp.evaluation.pairs import PairItem
+from lstm_nlp.evaluation.span import Span
+from lstm_nlp.schema import Options, option
 from lstm_nlp.text.tokenizer import EOS, PAD, UNK
 
 if TYPE_CHECKING:
@@ -44,34 +46,42 @@ OOV_POLICIES = ("exclude", "include", "exclude_any")
 REASONS = ("identical", "oov_compared", "oov_other")  # why an item is excluded
 
 
-@dataclass(frozen=True)
-class ScoringOptions:
+@dataclass
+class ScoreAndState(Options):
+    """How a pair's two sides are scored, and where the hidden state starts."""
+
+    score: str = option(
+        "sum", choices=SCORES, help="sum: whole-sentence log-probability | mean: per token"
+    )
+    state: str = option(
+        "reset",
+        choices=STATES,
+        help="reset: every item from zeros (batched) | stream: items in file order as one text | "
+        "warmup: every item from the state after the warm-up text (batched)",
+    )
+
+
+@dataclass
+class ScoringOptions(ScoreAndState):
     """How items are tokenised and scored; each field is the CLI key of the same name."""
 
-    score: str = "sum"
-    state: str = "reset"
-    warmup_text: str | None = None
-    final_eos: bool = True
-    lowercase: bool = False
-    split_punctuation: bool = False
-    oov: str = "exclude"
-    batch_size: int = 128  # pairs per forward call (reset, warmup)
+    warmup_text: str | None = option(
+        None, help="state=warmup: text read once before the items (lines separated by <eos>)"
+    )
+    final_eos: bool = option(True, help="sentence pairs: include log P(<eos> | sentence)")
+    lowercase: bool = option(False, help="lowercase the text first (a model of lowercased text)")
+    split_punctuation: bool = option(
+        False, help='split punctuation off words: "themselves." -> "themselves ."'
+    )
+    oov: str = option(
+        "exclude",
+        choices=OOV_POLICIES,
+        help="exclude: skip items whose compared words are unknown | exclude_any: items with "
+        "any unknown word | include: score every item anyway",
+    )
+    batch_size: int = option(128, ge=1, help="pairs per forward call (state=reset and warmup)")
 
-    def __post_init__(self) -> None:
-        for key, allowed in (("score", SCORES), ("state", STATES), ("oov", OOV_POLICIES)):
-            if getattr(self, key) not in allowed:
-                raise ConfigError(
-                    f"{key} must be one of {', '.join(allowed)}, got {getattr(self, key)!r}"
-                )
-        for key in ("final_eos", "lowercase", "split_punctuation"):
-            if not isinstance(getattr(self, key), bool):
-                raise ConfigError(f"{key} must be true or false, got {getattr(self, key)!r}")
-        if (
-            not isinstance(self.batch_size, int)
-            or isinstance(self.batch_size, bool)
-            or self.batch_size < 1
-        ):
-            raise ConfigError(f"batch_size must be an integer >= 1, got {self.batch_size!r}")
+    def check(self) -> None:
         has_text = isinstance(self.warmup_text, str) and bool(self.warmup_text.split())
         if self.state == "warmup" and not has_text:
             raise ConfigError(
@@ -84,22 +94,6 @@ class ScoringOptions:
 
     def words(self, text: str) -> list[str]:
         return normalize(text, lowercase=self.lowercase, split_punctuation=self.split_punctuation)
-
-
-@dataclass(frozen=True)
-class Span:
-    """A token sequence read from its first token; targets ``start <= t < stop`` are scored.
-
-    Target ``t`` is ``ids[t + 1]`` given ``ids[: t + 1]``.
-    """
-
-    ids: tuple[int, ...]
-    start: int
-    stop: int
-
-    @property
-    def count(self) -> int:
-        return self.stop - self.start
 
 
 @dataclass

@@ -52,9 +52,9 @@ For test suites, ``SentenceGenerator(params).sentences(n, "obj_rel", attractors=
 ``n`` sentences whose main site (``Sentence.main_site()``) has that construction and count.
 """
 
-from lstm_nlp.grammar.constructions import CONSTRUCTIONS, DEFAULT_MIX
+from lstm_nlp.grammar.constructions import CONSTRUCTIONS
 from lstm_nlp.grammar.generator import SentenceGenerator
-from lstm_nlp.grammar.params import GENERATOR_VERSION, GrammarParams, make_params
+from lstm_nlp.grammar.params import DEFAULT_MIX, GENERATOR_VERSION, GrammarParams, make_params
 from lstm_nlp.grammar.writer import write_corpus
 
 __all__ = [

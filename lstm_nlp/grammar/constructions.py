@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from lstm_nlp.grammar import agreement, anaphora
+from lstm_nlp.grammar.params import DEFAULT_MIX
 
 Template = Callable[..., None]
 
@@ -67,22 +68,4 @@ NO_ATTRACTORS = frozenset(
     }
 )
 
-# Relative weights of sentence templates in the mixed corpus (percent).
-DEFAULT_MIX: dict[str, float] = {
-    "plain": 14,
-    "simple": 10,
-    "pp": 16,
-    "subj_rel": 6,
-    "within_subj_rel": 4,
-    "obj_rel": 6,
-    "obj_rel_no_that": 3,
-    "within_obj_rel": 4,
-    "within_obj_rel_no_that": 2,
-    "sent_comp": 7,
-    "vp_coord_short": 4,
-    "vp_coord_long": 5,
-    "reflexive_simple": 5,
-    "reflexive_sent_comp": 3,
-    "reflexive_across_rel": 3,
-    "pronoun": 8,
-}
+assert set(TEMPLATES) == set(DEFAULT_MIX), "every template needs a default weight (params.py)"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import random
 
-from lstm_nlp.grammar.constructions import CONSTRUCTIONS, DEFAULT_MIX, NO_ATTRACTORS, TEMPLATES
+from lstm_nlp.grammar.constructions import CONSTRUCTIONS, NO_ATTRACTORS, TEMPLATES
 from lstm_nlp.grammar.context import Context, Vocabulary
 from lstm_nlp.grammar.lexicon import Lexicon, default_lexicon
 from lstm_nlp.grammar.params import GrammarParams
@@ -34,7 +34,7 @@ class SentenceGenerator:
     def __init__(self, params: GrammarParams | None = None, lexicon: Lexicon | None = None) -> None:
         self.params = params or GrammarParams()
         self.vocab = Vocabulary(lexicon or default_lexicon(), self.params)
-        mix = {**DEFAULT_MIX, **self.params.construction_mix}
+        mix = self.params.mix()
         mix = {name: w for name, w in mix.items() if w > 0}
         self.mix = Weighted(list(mix), list(mix.values()))
 

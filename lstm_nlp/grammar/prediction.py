@@ -32,9 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from lstm_nlp.errors import ConfigError, DataError
-from lstm_nlp.grammar.constructions import DEFAULT_MIX
 from lstm_nlp.grammar.generator import SentenceGenerator
-from lstm_nlp.grammar.params import GrammarParams
+from lstm_nlp.grammar.params import DEFAULT_MIX, GrammarParams
 from lstm_nlp.grammar.sentence import Sentence
 
 TASKS = ("number_prediction", "pronoun_prediction")

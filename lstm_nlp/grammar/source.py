@@ -1,40 +1,41 @@
-"""The ``grammar`` data source (``data=grammar``): generate once into the cache, then reuse.
+"""The ``grammar`` data source (``data=grammar``, the default): generate once into the cache,
+then reuse.
 
-Config keys (all optional): ``seed``, ``train_sentences``, ``valid_sentences``,
-``test_sentences``, ``max_attractors``, ``plural_prob``, ``present_prob``,
-``adjective_prob``, ``zipf_exponent``, ``max_lemmas``, ``construction_mix`` (see
-:class:`lstm_nlp.grammar.params.GrammarParams`) and ``cache_dir``.  The corpus lives in
-``<cache>/grammar/<digest>/`` where the digest covers the parameters and
-``GENERATOR_VERSION``.
+The corpus lives in ``<cache_dir>/grammar/<digest>/``, where the digest covers the generator
+parameters (:class:`~lstm_nlp.grammar.params.GrammarParams`) and ``GENERATOR_VERSION``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from lstm_nlp.atomic import atomic_dir
 from lstm_nlp.errors import DataError
-from lstm_nlp.grammar.params import params_from_config
+from lstm_nlp.grammar.params import GrammarParams, params_of
 from lstm_nlp.grammar.writer import write_corpus
-from lstm_nlp.paths import cache_dir
+from lstm_nlp.paths import cache_dir as default_cache_dir
+from lstm_nlp.registry import DATA_SOURCES
 from lstm_nlp.text.corpus import SPLITS, CorpusFiles
+from lstm_nlp.text.sources import VocabularyOptions
 
 
-def corpus_folder(cfg: Mapping[str, Any]) -> Path:
-    """Where the corpus for ``cfg`` lives (whether or not it exists yet)."""
-    override = cfg.get("cache_dir", None)
-    return (
-        cache_dir(str(override) if override else None)
-        / "grammar"
-        / params_from_config(cfg).digest()
-    )
+@DATA_SOURCES.component("grammar", "lstm_nlp.grammar.source:grammar_corpus")
+@dataclass
+class GrammarDataOptions(VocabularyOptions, GrammarParams):
+    """``data=grammar``: English-like sentences generated from a grammar with number and gender
+    agreement (lstm_nlp/grammar), generated once into the cache; any change below makes a new
+    corpus in its own cache folder."""
 
 
-def grammar_corpus(cfg: Mapping[str, Any]) -> CorpusFiles:
-    params = params_from_config(cfg)
-    root = corpus_folder(cfg)
+def corpus_folder(options: GrammarParams, cache_dir: Path | None = None) -> Path:
+    """Where the corpus for ``options`` lives (whether or not it exists yet)."""
+    return default_cache_dir(cache_dir) / "grammar" / params_of(options).digest()
+
+
+def grammar_corpus(options: GrammarDataOptions, cache_dir: Path | None = None) -> CorpusFiles:
+    params = params_of(options)
+    root = corpus_folder(params, cache_dir)
     if not _complete(root):
         with atomic_dir(root) as tmp:
             write_corpus(tmp, params)

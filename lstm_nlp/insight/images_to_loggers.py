@@ -1,12 +1,11 @@
 """The pictures of ``lstm-nlp-inspect`` into a TensorBoard event file or a W&B run under ``out``.
 
-``logger=tensorboard``: ``OUT/tensorboard/events.out.tfevents.*`` (Images tab), written by the same
-Lightning ``TensorBoardLogger`` as training uses.  ``logger=wandb``: a W&B run in ``OUT/wandb/``,
-offline unless ``logger.mode=online`` (or ``WANDB_MODE``) says otherwise, as in training
-(:func:`lstm_nlp.loggers.build_logger`); each image is a ``wandb.Image``.  The images are logged
-with :func:`lstm_nlp.dashboards.log_images`, the call training uses for its plots.  The settings
-are the training command's logger group (``conf/logger/tensorboard.yaml``,
-``conf/logger/wandb.yaml``).
+``logger=tensorboard``: ``OUT/tensorboard/events.out.tfevents.*`` (Images tab), written by the
+same Lightning ``TensorBoardLogger`` as training uses.  ``logger=wandb``: a W&B run in
+``OUT/wandb/``, offline unless ``logger.mode=online`` (or ``WANDB_MODE``) says otherwise, as in
+training (:func:`lstm_nlp.report.loggers.build_logger`); each image is a ``wandb.Image``, logged
+with :func:`lstm_nlp.report.dashboards.log_images`, the call training uses for its plots.  The
+options are the training command's ``logger`` group's.
 """
 
 from __future__ import annotations
@@ -21,8 +20,7 @@ LOGGERS = ("tensorboard", "wandb")
 
 
 def check_logger(cfg: Mapping[str, Any] | None) -> dict | None:
-    """The ``logger=`` group's node (conf/logger/*.yaml) as a dict: tensorboard or wandb, or
-    None."""
+    """The ``logger=`` group's node as a dict: tensorboard or wandb, or None."""
     if not cfg:
         return None
     settings = {k: v for k, v in dict(cfg).items()}
@@ -44,8 +42,8 @@ def send_images(
     (None: no logger)."""
     if not settings or not images:
         return None
-    from lstm_nlp.dashboards import log_images
-    from lstm_nlp.loggers import build_logger, finish_loggers
+    from lstm_nlp.report.dashboards import log_images
+    from lstm_nlp.report.loggers import build_logger, finish_loggers
 
     name = settings["name"]
     logger = build_logger(dict(settings), Path(out), dict(hparams or {}))

@@ -3,30 +3,20 @@ sentence."""
 
 from __future__ import annotations
 
-from lstm_nlp.insight import options
+from lstm_nlp.insight.options import InspectOptions
+from lstm_nlp.insight.states import Inspectable
 
 
-def run(cfg) -> list[str]:
-    """Check the options, read the sentence, write the files; returns the lines to print."""
+def run(options: InspectOptions, insp: Inspectable, logger: dict | None) -> list[str]:
+    """Read the sentence, write the files; returns the lines to print."""
     from lstm_nlp.atomic import write_json
-    from lstm_nlp.insight.gates import QUANTITIES, check_units, gate_record
+    from lstm_nlp.insight.gates import check_units, gate_record
     from lstm_nlp.insight.heatmap import plot_layer
     from lstm_nlp.insight.images_to_loggers import send_images
-    from lstm_nlp.insight.states import load_inspectable
 
-    common = options.common(cfg)
-    top_k = options.integer(cfg, "top_k", 1)
-    select_by = options.choice(cfg, "select_by", QUANTITIES)
-    if cfg.sentence is None or not str(cfg.sentence).strip():
-        from lstm_nlp.errors import ConfigError
-
-        raise ConfigError(
-            'sentence is required for mode=gates: add sentence="the keys to the cabinet are"'
-        )
-    insp = load_inspectable(cfg.checkpoint, common["device"])
-    units = check_units(options.plain(cfg.units), insp.hidden_size)
-    record = gate_record(insp, str(cfg.sentence), units, top_k, select_by)
-    out = common["out"]
+    units = check_units(options.units, insp.hidden_size)
+    record = gate_record(insp, options.sentence, units, options.top_k, options.select_by)
+    out = options.out_dir()
     write_json(out / "gates.json", record)
     images = {}
     for layer in record["layers"]:
@@ -34,14 +24,14 @@ def run(cfg) -> list[str]:
         how = (
             "units named in units="
             if units
-            else f"top {len(layer['shown'])} units by variance of the {select_by}"
+            else f"top {len(layer['shown'])} units by variance of the {options.select_by}"
         )
         plot_layer(
             layer, record["tokens"], path, f'layer {layer["layer"]} ({how}): "{record["sentence"]}"'
         )
         images[f"inspect/gates_layer{layer['layer']}"] = path
     logged = send_images(
-        common["logger"],
+        logger,
         out,
         images,
         {"mode": "gates", "checkpoint": str(insp.checkpoint), "sentence": record["sentence"]},

@@ -14,7 +14,8 @@
 
 from __future__ import annotations
 
-from lstm_nlp.insight import options
+from lstm_nlp.insight.options import InspectOptions
+from lstm_nlp.insight.states import Inspectable
 
 LANDMARK_TEXT = {
     "start": "state after the leading <eos>",
@@ -62,39 +63,33 @@ def summary_lines(summary: dict) -> list[str]:
     return lines
 
 
-def run(cfg) -> list[str]:
+def run(options: InspectOptions, insp: Inspectable, logger: dict | None) -> list[str]:
     from lstm_nlp.atomic import write_json
     from lstm_nlp.insight.agreement_items import load_items
     from lstm_nlp.insight.images_to_loggers import send_images
     from lstm_nlp.insight.probe import split_by_sentence
     from lstm_nlp.insight.probe_plot import plot_probe
-    from lstm_nlp.insight.states import load_inspectable
 
-    common, suite = options.common(cfg), options.suite_options(cfg)
-    states, seed = options.probe_states(cfg), options.integer(cfg, "seed", 0)
-    test_fraction, l2 = (
-        options.fraction(cfg, "test_fraction", 0.0, 1.0),
-        options.non_negative(cfg, "l2"),
+    out = options.out_dir()
+    items, source = load_items(
+        vocabulary=insp.vocabulary(), checkpoint=insp.checkpoint, **options.suite_arguments()
     )
-    min_items = options.integer(cfg, "min_items", 2)
-    insp = load_inspectable(cfg.checkpoint, common["device"])
-    items, source = load_items(vocabulary=insp.vocabulary(), checkpoint=insp.checkpoint, **suite)
-    train, test = split_by_sentence(items, test_fraction, seed)
-    series = probe_all(insp, items, states, train, test, l2, min_items, common["batch_size"])
-    out = common["out"]
+    train, test = split_by_sentence(items, options.test_fraction, options.seed)
+    states, l2, min_items = options.probe_states, options.l2, options.min_items
+    series = probe_all(insp, items, states, train, test, l2, min_items, options.batch_size)
     summary = {
         "format": "lstm-nlp-probe",
         "checkpoint": str(insp.checkpoint),
         "items": source,
         "split": {
             "by": "sentence",
-            "seed": seed,
-            "test_fraction": test_fraction,
+            "seed": options.seed,
+            "test_fraction": options.test_fraction,
             "train_items": len(train),
             "test_items": len(test),
         },
-        "l2": l2,
-        "min_items": min_items,
+        "l2": options.l2,
+        "min_items": options.min_items,
         "landmarks": LANDMARK_TEXT,
         "series": series,
         "out": str(out),
@@ -102,7 +97,7 @@ def run(cfg) -> list[str]:
     write_json(out / "probe.json", summary)
     plot_probe(series, out / "probe_by_position.png")
     logged = send_images(
-        common["logger"],
+        logger,
         out,
         {"inspect/probe_by_position": out / "probe_by_position.png"},
         {"mode": "probe", "checkpoint": str(insp.checkpoint)},

@@ -7,7 +7,8 @@ import sys
 import time
 
 from lstm_nlp.errors import ConfigError
-from lstm_nlp.insight import options
+from lstm_nlp.insight.options import InspectOptions
+from lstm_nlp.insight.states import Inspectable
 
 PROG = "lstm-nlp-inspect"
 
@@ -24,17 +25,6 @@ def progress_printer(start: float):
             )
 
     return report
-
-
-def plot_options(cfg) -> dict:
-    category = cfg.plot_category
-    if category is not None and not isinstance(category, str):
-        raise ConfigError(f"plot_category must be a category name or null, got {category!r}")
-    return {
-        "category": category,
-        "attractors": options.integer(cfg, "plot_attractors", 0),
-        "units": options.integer(cfg, "plot_units", 1),
-    }
 
 
 def cell_traces(insp, group, units: list[dict], batch_size: int) -> dict:
@@ -70,55 +60,47 @@ def write_plots(insp, items, result: dict, plots: dict, out, batch_size: int) ->
     return paths
 
 
-def run(cfg) -> list[str]:
+def run(options: InspectOptions, insp: Inspectable, logger: dict | None) -> list[str]:
     from lstm_nlp.insight.agreement_items import load_items
     from lstm_nlp.insight.images_to_loggers import send_images
-    from lstm_nlp.insight.ranking import STATES
-    from lstm_nlp.insight.states import load_inspectable
+    from lstm_nlp.insight.states import lstm_weights
     from lstm_nlp.insight.unit_report import STATISTIC, summary_lines, write_unit_files
     from lstm_nlp.insight.units import rank, run_ablations, select_units
 
-    common, suite = options.common(cfg), options.suite_options(cfg)
-    rank_by = options.choice(cfg, "rank_by", STATES)
-    max_units = options.integer(cfg, "max_units", 1, none_ok=True)
-    ablate_top, seed, plots = (
-        options.integer(cfg, "ablate_top", 0),
-        options.integer(cfg, "seed", 0),
-        plot_options(cfg),
+    out = options.out_dir()
+    lstm_weights(insp.encoder)  # before anything: mode=units needs nn.LSTM's weights
+    items, source = load_items(
+        vocabulary=insp.vocabulary(), checkpoint=insp.checkpoint, **options.suite_arguments()
     )
-    insp = load_inspectable(cfg.checkpoint, common["device"])
-    items, source = load_items(vocabulary=insp.vocabulary(), checkpoint=insp.checkpoint, **suite)
     categories = sorted({it.category for it in items})
-    if (
-        plots["category"] is not None and plots["category"] not in categories
-    ):  # before minutes of ablations
-        raise ConfigError(
-            f"plot_category={plots['category']} has no items; categories here: "
+    if options.plot_category is not None and options.plot_category not in categories:
+        raise ConfigError(  # before minutes of ablations
+            f"plot_category={options.plot_category} has no items; categories here: "
             f"{', '.join(categories)}"
         )
     start = time.perf_counter()
-    ranking = rank(insp, items, rank_by, common["batch_size"])
+    ranking = rank(insp, items, options.rank_by, options.batch_size)
     ranked = time.perf_counter() - start
-    selection = select_units(ranking, max_units, ablate_top, seed)
+    selection = select_units(ranking, options.max_units, options.ablate_top, options.seed)
     result = run_ablations(
-        insp, items, selection, common["batch_size"], progress_printer(time.perf_counter())
+        insp, items, selection, options.batch_size, progress_printer(time.perf_counter())
     )
     sampled = len(selection.median_over) < len(selection.units)
+    top = len(selection.units) - len(selection.median_over)
     summary = {
         "format": "lstm-nlp-units",
         "checkpoint": str(insp.checkpoint),
         "items": source,
         "statistic": STATISTIC,
-        "rank_by": rank_by,
+        "rank_by": options.rank_by,
         "baseline": result["baseline"],
         "ablated": len(selection.units),
         "units_total": len(ranking),
         "selection": (
-            f"top {len(selection.units) - len(selection.median_over)} + random sample of "
-            f"{len(selection.median_over)} (seed {seed})"
-        )
-        if sampled
-        else "all",
+            f"top {top} + random sample of {len(selection.median_over)} (seed {options.seed})"
+            if sampled
+            else "all"
+        ),
         "median_drop": result["median_drop"],
         "median_over": "the random sample" if sampled else "all ablated units",
         "above_median": result["above_median"],
@@ -126,14 +108,14 @@ def run(cfg) -> list[str]:
         "ablations": result["records"],
         "ranking": [u.to_dict() for u in ranking],
         "timing": {"states_and_ranking_s": round(ranked, 3), **result["timing"]},
-        "out": str(common["out"]),
+        "out": str(out),
     }
-    write_unit_files(common["out"], summary, ranking, result)
-    images = write_plots(insp, items, result, plots, common["out"], common["batch_size"])
-    logged = send_images(
-        common["logger"],
-        common["out"],
-        images,
-        {"mode": "units", "checkpoint": str(insp.checkpoint)},
-    )
+    write_unit_files(out, summary, ranking, result)
+    plots = {
+        "category": options.plot_category,
+        "attractors": options.plot_attractors,
+        "units": options.plot_units,
+    }
+    images = write_plots(insp, items, result, plots, out, options.batch_size)
+    logged = send_images(logger, out, images, {"mode": "units", "checkpoint": str(insp.checkpoint)})
     return summary_lines(summary) + ([f"{PROG}: images also logged to {logged}"] if logged else [])

@@ -1,156 +1,118 @@
-"""Checks of ``lstm-nlp-inspect``'s options: each bad value is one :class:`ConfigError` naming its
-key."""
+"""The options of ``lstm-nlp-inspect`` (no torch here: ``--help`` and the checks read them)."""
 
 from __future__ import annotations
 
-import difflib
-import math
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-from lstm_nlp.errors import ConfigError
+from lstm_nlp.errors import ConfigError, DataError
+from lstm_nlp.schema import Options, option
 
 MODES = ("gates", "units", "probe")
-STATES = ("cell", "hidden")
+QUANTITIES = ("forget", "input", "output", "candidate", "cell", "hidden")
+SUBJECT_VERB = [
+    "simple_agreement", "sent_comp", "vp_coord_short", "vp_coord_long", "pp", "subj_rel",
+    "obj_rel", "obj_rel_no_that", "within_obj_rel",
+]  # fmt: skip
 
 
-def plain(value: Any) -> Any:
-    from omegaconf import OmegaConf
+@dataclass
+class InspectOptions(Options):
+    """lstm-nlp-inspect: look inside a trained LSTM language model.
 
-    return OmegaConf.to_container(value, resolve=True) if OmegaConf.is_config(value) else value
+    Examples:
+      lstm-nlp-inspect checkpoint=RUN_DIR sentence="the keys to the cabinet are" out=inspect_out
+      lstm-nlp-inspect mode=units checkpoint=RUN_DIR out=inspect_out     # number units, ablated
+      lstm-nlp-inspect mode=probe checkpoint=RUN_DIR out=inspect_out     # probing by position
+      lstm-nlp-inspect ... logger=tensorboard    # the pictures also to OUT/tensorboard (or wandb)
 
+    mode=gates writes gates.json and gates_layer<k>.png, mode=units units.json, units.csv and two
+    plots, mode=probe probe.json and probe_by_position.png.  mode=gates and mode=probe need an
+    encoder that exposes its gates; mode=units one with nn.LSTM's weights."""
 
-def check_mode(mode: Any) -> str:
-    if mode in MODES:
-        return mode
-    close = difflib.get_close_matches(str(mode), MODES, n=1)
-    hint = f". Did you mean {close[0]!r}?" if close else ""
-    raise ConfigError(f"mode must be one of {', '.join(MODES)}, got {mode!r}{hint}")
+    mode: str = option("gates", choices=MODES, help="what to look at")
+    checkpoint: str = option(
+        "???", help="a .ckpt written by lstm-nlp-train (task=language_model), or its run directory"
+    )
+    out: str = option("???", help="output folder (created if needed)")
+    sentence: str | None = option(
+        None, help="mode=gates: the words to read; unknown words are read as <unk>"
+    )
+    top_k: int = option(20, ge=1, help="mode=gates: heatmap columns (units varying most)")
+    units: list[int] | None = option(
+        None, ge=0, help="mode=gates: these units instead, e.g. [3,17]"
+    )
+    select_by: str = option("cell", choices=QUANTITIES, help="mode=gates: what top_k ranks by")
+    suite: str | None = option(
+        None, help="units/probe: a minimal-pair file or folder (lstm-nlp-suites); null: generate"
+    )
+    categories: list[str] = option(
+        SUBJECT_VERB, help="units/probe: subject-verb agreement categories to use (and generate)"
+    )
+    n_per_cell: int = option(25, ge=1, help="units/probe: generated pairs per cell")
+    max_attractors: int = option(4, ge=0, help="units/probe: attractor counts 0..max_attractors")
+    suite_seed: int | None = option(
+        None, ge=0, help="generator seed; null: the run's data.seed (data=grammar), else 0"
+    )
+    rank_by: str = option(
+        "cell", choices=("cell", "hidden"), help="mode=units: the state whose AUC ranks the units"
+    )
+    max_units: int | None = option(
+        None, ge=1, help="mode=units: null: ablate all; N: the top ones + a seeded random sample"
+    )
+    ablate_top: int = option(10, ge=0, help="mode=units: best-ranked units always ablated")
+    plot_units: int = option(4, ge=1, help="mode=units: units in units_cell_by_condition.png")
+    plot_category: str | None = option("pp", help="mode=units: the construction of that plot")
+    plot_attractors: int = option(1, ge=0, help="mode=units: the attractor count of that plot")
+    probe_states: list[str] = option(
+        ["hidden"], choices=("hidden", "cell"), help="mode=probe: hidden and/or cell"
+    )
+    test_fraction: float = option(
+        0.3, gt=0, lt=1, help="mode=probe: share of the sentences held out"
+    )
+    l2: float = option(0.001, ge=0, help="mode=probe: L2 penalty (standardised features)")
+    min_items: int = option(20, ge=2, help="mode=probe: fewest items for a position to be probed")
+    seed: int = option(0, ge=0, help="random sample of units; the probe's train/test split")
+    batch_size: int = option(512, ge=1, help="sentences per forward call")
+    device: str = option("cpu", help="cpu, cuda, cuda:1, ...")
+    threads: int = option(1, ge=1, help="torch CPU threads")
 
+    def check(self) -> None:
+        from lstm_nlp.grammar.suites import check_categories
 
-def integer(cfg, key: str, minimum: int, none_ok: bool = False) -> int | None:
-    value = cfg[key]
-    if value is None and none_ok:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        also = " or null" if none_ok else ""
-        raise ConfigError(f"{key} must be an integer >= {minimum}{also}, got {value!r}")
-    return value
+        if self.mode == "gates" and (self.sentence is None or not self.sentence.strip()):
+            raise ConfigError(
+                'sentence is required for mode=gates: add sentence="the keys to the cabinet are"'
+            )
+        self.categories = check_categories(self.categories)
+        self.probe_states = list(dict.fromkeys(self.probe_states))
+        if not self.probe_states:
+            raise ConfigError("probe_states must name hidden and/or cell, e.g. [hidden,cell]")
 
+    def out_dir(self) -> Path:
+        path = Path(self.out).expanduser()
+        if not self.out.strip() or (path.exists() and not path.is_dir()):
+            raise ConfigError(f"out: {self.out!r} must be a folder path")
+        return path
 
-def fraction(cfg, key: str, low: float, high: float) -> float:
-    value = cfg[key]
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or not low < value < high
-    ):
-        raise ConfigError(
-            f"{key} must be a number between {low} and {high} (exclusive), got {value!r}"
-        )
-    return float(value)
+    def suite_path(self) -> str | None:
+        if self.suite is None:
+            return None
+        path = Path(self.suite).expanduser()
+        if not self.suite.strip() or not path.exists():
+            raise DataError(
+                f"suite: {self.suite!r} does not exist (a .jsonl/.tsv file or a folder written by "
+                "lstm-nlp-suites)"
+            )
+        return str(path)
 
-
-def non_negative(cfg, key: str) -> float:
-    value = cfg[key]
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, (int, float))
-        or not math.isfinite(value)
-        or value < 0
-    ):
-        raise ConfigError(f"{key} must be a number >= 0, got {value!r}")
-    return float(value)
-
-
-def choice(cfg, key: str, allowed: tuple[str, ...]) -> str:
-    if cfg[key] not in allowed:
-        raise ConfigError(f"{key} must be one of {', '.join(allowed)}, got {cfg[key]!r}")
-    return cfg[key]
-
-
-def out_dir(cfg) -> Path:
-    out = cfg.out
-    if not isinstance(out, str) or not out.strip():
-        raise ConfigError(f"out must be a folder path, got {out!r}")
-    path = Path(out).expanduser()
-    if path.exists() and not path.is_dir():
-        raise ConfigError(f"out: {out!r} exists and is not a folder")
-    return path
-
-
-def categories(cfg) -> list[str]:
-    from lstm_nlp.grammar.suites import check_categories
-
-    return check_categories(plain(cfg.categories))
-
-
-def probe_states(cfg) -> list[str]:
-    value = plain(cfg.probe_states)
-    names = [value] if isinstance(value, str) else value
-    if not isinstance(names, list) or not names or any(n not in STATES for n in names):
-        raise ConfigError(
-            f"probe_states must be a list of {' and/or '.join(STATES)}, e.g. [hidden,cell]; "
-            f"got {value!r}"
-        )
-    return list(dict.fromkeys(names))
-
-
-def suite_path(cfg) -> str | None:
-    suite = cfg.suite
-    if suite is not None and (not isinstance(suite, str) or not suite.strip()):
-        raise ConfigError(
-            f"suite must be null or a .jsonl/.tsv file or folder written by lstm-nlp-suites, "
-            f"got {suite!r}"
-        )
-    if suite is None:
-        return None
-    path = Path(suite).expanduser()
-    if not path.exists():
-        from lstm_nlp.errors import DataError
-
-        raise DataError(
-            f"suite: {suite!r} does not exist (a .jsonl/.tsv file or a folder written by "
-            "lstm-nlp-suites)"
-        )
-    return str(path)
-
-
-def device(cfg):
-    import torch
-
-    try:
-        dev = torch.device(str(cfg.device))
-    except RuntimeError:
-        raise ConfigError(f"device must be cpu, cuda or cuda:N, got {cfg.device!r}") from None
-    if dev.type == "cuda" and not torch.cuda.is_available():
-        raise ConfigError(f"device={cfg.device}: no CUDA device is available here (use device=cpu)")
-    return dev
-
-
-def common(cfg) -> dict:
-    """Options every mode uses; sets torch's thread count."""
-    import torch
-
-    from lstm_nlp.insight.images_to_loggers import check_logger
-
-    threads = integer(cfg, "threads", 1)
-    torch.set_num_threads(threads)
-    return {
-        "out": out_dir(cfg),
-        "logger": check_logger(plain(cfg.get("logger"))),
-        "device": device(cfg),
-        "batch_size": integer(cfg, "batch_size", 1),
-    }
-
-
-def suite_options(cfg) -> dict:
-    """The arguments of :func:`lstm_nlp.insight.agreement_items.load_items` but the model's."""
-    return {
-        "suite": suite_path(cfg),
-        "categories": categories(cfg),
-        "n_per_cell": integer(cfg, "n_per_cell", 1),
-        "max_attractors": integer(cfg, "max_attractors", 0),
-        "seed": integer(cfg, "suite_seed", 0, none_ok=True),
-    }
+    def suite_arguments(self) -> dict:
+        """The keyword arguments of :func:`lstm_nlp.insight.agreement_items.load_items` but the
+        model's."""
+        return {
+            "suite": self.suite_path(),
+            "categories": self.categories,
+            "n_per_cell": self.n_per_cell,
+            "max_attractors": self.max_attractors,
+            "seed": self.suite_seed,
+        }

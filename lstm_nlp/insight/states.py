@@ -1,10 +1,9 @@
-"""A checkpoint's LSTM read through :class:`ReferenceLSTM`: every gate, cell and hidden state of
-every token.
+"""A language model's encoder read gate by gate: every gate, cell and hidden state of every token.
 
-The language model's encoder is ``encoder=lstm`` (:class:`LSTMEncoder` over ``nn.LSTM``; weight
-drop, if any, is inactive in eval mode) or ``encoder=reference_lstm``.  Either way its weights under
-``nn.LSTM``'s names load into a :class:`ReferenceLSTM` of the same sizes, which spells out the
-gates.
+Any encoder that exposes its gates will do (:class:`~lstm_nlp.modules.encoder.ExposesGates`):
+``encoder=lstm`` reads them through a :class:`ReferenceLSTM` holding its weights (weight drop is
+inactive in eval mode), ``encoder=reference_lstm`` and ``encoder=mogrifier_lstm`` compute them
+themselves.  An encoder without the capability is refused in one line.
 
 A sentence ``w1 ... wn`` is read as the model read its training stream: ``<eos> w1 ... wn`` (the
 leading ``<eos>`` ends the line before).  *State index* ``s`` is the state after reading token ``s``
@@ -19,30 +18,31 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from lstm_nlp.errors import DataError
+from lstm_nlp.modules.encoder import GATE_NAMES, ExposesGates, HasLSTMWeights, require
 
 if TYPE_CHECKING:
     import torch
 
-    from lstm_nlp.modules.reference_lstm import ReferenceLSTM
-
 
 @dataclass
 class Inspectable:
-    """A language model in eval mode, its tokenizer, and its LSTM as a ReferenceLSTM."""
+    """A language model in eval mode, its tokenizer, and the checkpoint it came from."""
 
     model: Any  # LanguageModel
     tokenizer: Any
-    lstm: ReferenceLSTM
     checkpoint: Path
 
     @property
+    def encoder(self) -> Any:
+        return self.model.encoder
+
+    @property
     def num_layers(self) -> int:
-        return self.lstm.num_layers
+        return self.encoder.num_layers
 
     @property
     def hidden_size(self) -> int:
-        return self.lstm.hidden_size
+        return self.encoder.hidden_size
 
     @property
     def device(self) -> torch.device:
@@ -86,45 +86,10 @@ class KnownWords(frozenset):
         return super().__contains__(word)
 
 
-def lstm_weights(encoder) -> dict:
+def lstm_weights(encoder: Any) -> dict:
     """The encoder's weights under ``nn.LSTM``'s names (``weight_ih_l0``, ...)."""
-    from lstm_nlp.modules.lstm_encoder import LSTMEncoder
-    from lstm_nlp.modules.reference_lstm import ReferenceLSTM
-
-    if isinstance(encoder, LSTMEncoder):
-        return dict(encoder.to_nn_lstm_state_dict())
-    if isinstance(encoder, ReferenceLSTM):
-        return dict(encoder.state_dict())
-    raise DataError(
-        f"checkpoint: the model's encoder is a {type(encoder).__name__}; lstm-nlp-inspect reads "
-        "models trained with encoder=lstm or encoder=reference_lstm"
-    )
-
-
-def reference_lstm(encoder) -> ReferenceLSTM:
-    """A :class:`ReferenceLSTM` (eval mode) holding a copy of ``encoder``'s weights."""
-    from lstm_nlp.modules.reference_lstm import ReferenceLSTM
-
-    weights = lstm_weights(encoder)
-    lstm = ReferenceLSTM(
-        encoder.input_size,
-        encoder.hidden_size,
-        encoder.num_layers,
-        bias="bias_ih_l0" in weights,
-        bidirectional=encoder.bidirectional,
-    )
-    lstm.load_state_dict({k: v.detach().clone() for k, v in weights.items()})
-    return lstm.to(next(iter(weights.values())).device).eval()
-
-
-def load_inspectable(checkpoint: str | Path, device: str = "cpu") -> Inspectable:
-    """The checkpoint (a .ckpt or a run directory) ready to inspect."""
-    from lstm_nlp.checkpoints import load_language_model, resolve_checkpoint
-
-    path = resolve_checkpoint(checkpoint)
-    model, tokenizer = load_language_model(path)
-    model = model.to(device).eval()
-    return Inspectable(model, tokenizer, reference_lstm(model.encoder), path)
+    require(encoder, HasLSTMWeights, "lstm-nlp-inspect mode=units (it ablates units through them)")
+    return dict(encoder.to_nn_lstm_state_dict())
 
 
 def read_states(
@@ -137,12 +102,11 @@ def read_states(
     end).
 
     ``names``: which of :data:`~lstm_nlp.modules.reference_lstm.GATE_NAMES` to keep (default all).
-    The sequences are run in batches of ``batch_size`` through the embedding and the ReferenceLSTM.
+    The sequences are run in batches of ``batch_size`` through the embedding and the encoder.
     """
     import torch
 
-    from lstm_nlp.modules.reference_lstm import GATE_NAMES
-
+    require(insp.encoder, ExposesGates, "lstm-nlp-inspect mode=gates, mode=probe and mode=units")
     names = tuple(names or GATE_NAMES)
     steps = max(len(s) for s in sequences)
     parts: list[list[dict[str, torch.Tensor]]] = []
@@ -153,7 +117,7 @@ def read_states(
             for j, seq in enumerate(chunk):
                 tokens[: len(seq), j] = torch.as_tensor(list(seq), dtype=torch.long)
             x = insp.model.embedding(tokens)
-            _, _, gates = insp.lstm(x, lengths=[len(s) for s in chunk], return_gates=True)
+            _, _, gates = insp.encoder.forward_with_gates(x, lengths=[len(s) for s in chunk])
             parts.append([{n: layer[n] for n in names} for layer in gates])
     return [
         {n: torch.cat([p[k][n] for p in parts], dim=1) for n in names}

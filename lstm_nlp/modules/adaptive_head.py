@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from lstm_nlp.errors import ConfigError
-from lstm_nlp.modules.reference_lstm import check_size
+from lstm_nlp.modules.arguments import check_size
 
 #: The WikiText-103 cutoffs of Transformer-XL (Dai et al. 2019; also used by fairseq-style recipes).
 STANDARD_CUTOFFS = (20_000, 40_000, 200_000)

@@ -16,16 +16,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence
 
-from lstm_nlp.errors import ConfigError
-
-
-def check_probability(value: object, key: str) -> float:
-    """Return ``value`` as a float if it lies in [0, 1), else raise ConfigError naming ``key``."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ConfigError(f"{key} must be a number in [0, 1), got {value!r}")
-    if not 0.0 <= value < 1.0:  # also refuses NaN
-        raise ConfigError(f"{key} must be in [0, 1), got {value!r}")
-    return float(value)
+from lstm_nlp.modules.arguments import check_probability
 
 
 def _keep_mask(like: Tensor, shape: tuple[int, ...], p: float) -> Tensor:

@@ -6,8 +6,8 @@ import torch
 from torch import Tensor, nn
 
 from lstm_nlp.errors import ConfigError
+from lstm_nlp.modules.arguments import check_size
 from lstm_nlp.modules.linear_cross_entropy import linear_cross_entropy
-from lstm_nlp.modules.reference_lstm import check_size
 
 
 class LMHead(nn.Module):

@@ -24,8 +24,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
-from lstm_nlp.modules.dropout import LockedDropout, check_probability
-from lstm_nlp.modules.reference_lstm import check_lstm_args
+from lstm_nlp.modules.dropout import LockedDropout
+from lstm_nlp.modules.reference_lstm import ReferenceLSTM
 from lstm_nlp.modules.weight_drop import weight_drop_forward
 
 _NN_NAME = re.compile(r"^(weight|bias)_(ih|hh)_l(\d+)(_reverse)?$")
@@ -93,13 +93,6 @@ class LSTMEncoder(nn.Module):
         weight_drop: float = 0.0,
     ) -> None:
         super().__init__()
-        check_lstm_args(
-            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
-        )
-        probabilities = dict(input_dropout=input_dropout, hidden_dropout=hidden_dropout)
-        probabilities.update(output_dropout=output_dropout, weight_drop=weight_drop)
-        for key, value in probabilities.items():
-            check_probability(value, f"encoder.{key}")
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.batch_first, self.bidirectional = batch_first, bidirectional
         self.num_directions = 2 if bidirectional else 1
@@ -123,8 +116,29 @@ class LSTMEncoder(nn.Module):
     def get_input_dim(self) -> int:
         return self.input_size
 
+    state_layout = ("h", "c")
+
     def get_output_dim(self) -> int:
         return self.hidden_size * self.num_directions
+
+    def as_reference(self) -> ReferenceLSTM:
+        """A :class:`ReferenceLSTM` (eval mode) holding a copy of these weights: the same results
+        as this encoder in eval mode, gate by gate."""
+        weights = self.to_nn_lstm_state_dict()
+        lstm = ReferenceLSTM(
+            self.input_size,
+            self.hidden_size,
+            self.num_layers,
+            bias="bias_ih_l0" in weights,
+            batch_first=self.batch_first,
+            bidirectional=self.bidirectional,
+        )
+        lstm.load_state_dict({k: v.detach().clone() for k, v in weights.items()})
+        return lstm.to(next(iter(weights.values())).device).eval()
+
+    def forward_with_gates(self, x: Tensor, lengths=None):
+        """``(output, (h_n, c_n), gates)`` as in eval mode, read through :meth:`as_reference`."""
+        return self.as_reference().forward_with_gates(x, lengths=lengths)
 
     def forward(self, x: Tensor, hx: tuple[Tensor, Tensor] | None = None, lengths=None):
         x = self.input_drop(x)

@@ -14,58 +14,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from lstm_nlp.errors import ConfigError
-from lstm_nlp.modules.dropout import check_probability
-
-# Regularisers of LSTMEncoder that share the encoder config but have no meaning here.
-ENCODER_ONLY_SETTINGS = ("input_dropout", "hidden_dropout", "output_dropout", "weight_drop")
 GATE_NAMES = ("forget", "input", "candidate", "output", "cell", "hidden")
-
-
-def check_size(value: object, key: str) -> int:
-    """Return ``value`` if it is an integer >= 1, else raise ConfigError naming ``key``."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{key} must be an integer >= 1, got {value!r}")
-    if value < 1:
-        raise ConfigError(f"{key} must be >= 1, got {value}")
-    return value
-
-
-def check_flag(value: object, key: str) -> bool:
-    """Return ``value`` if it is a bool, else raise ConfigError naming ``key``."""
-    if not isinstance(value, bool):
-        raise ConfigError(f"{key} must be true or false, got {value!r}")
-    return value
-
-
-def check_lstm_args(
-    input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
-) -> None:
-    """Validate ``nn.LSTM``'s constructor arguments as ``encoder.<arg>`` config keys."""
-    for key, value in (
-        ("input_size", input_size),
-        ("hidden_size", hidden_size),
-        ("num_layers", num_layers),
-    ):
-        check_size(value, f"encoder.{key}")
-    for key, value in (
-        ("bias", bias),
-        ("batch_first", batch_first),
-        ("bidirectional", bidirectional),
-    ):
-        check_flag(value, f"encoder.{key}")
-    check_probability(dropout, "encoder.dropout")
-
-
-def check_unused(unused: dict, name: str = "reference_lstm") -> None:
-    """Accept encoder-only regulariser settings only when they are off (0)."""
-    for key, value in unused.items():
-        if key not in ENCODER_ONLY_SETTINGS:
-            raise ConfigError(f"encoder.{key} is not a setting of {name}")
-        if value != 0:
-            raise ConfigError(
-                f"encoder.{key} is not supported by {name}, got {value!r} (must be 0)"
-            )
 
 
 def lengths_mask(lengths, seq_len: int, batch: int, device: torch.device) -> Tensor:
@@ -111,7 +60,6 @@ class ReferenceLSTM(nn.Module):
     behaves like ``nn.LSTM`` on the packed batch: steps past a sequence's length are
     skipped (the backward direction starts at its last real token), the outputs
     and gates there are zero, and ``h_n``/``c_n`` are each sequence's last real state.
-    Extra keyword arguments are LSTMEncoder regularisers, accepted only when 0.
     """
 
     def __init__(
@@ -123,13 +71,15 @@ class ReferenceLSTM(nn.Module):
         batch_first: bool = False,
         dropout: float = 0.0,
         bidirectional: bool = False,
-        **unused: float,
     ) -> None:
         super().__init__()
-        check_lstm_args(
-            input_size, hidden_size, num_layers, bias, batch_first, dropout, bidirectional
-        )
-        check_unused(unused)
+        sizes = (input_size, hidden_size, num_layers)
+        if not all(isinstance(n, int) and n > 0 for n in sizes) or not 0 <= dropout <= 1:
+            raise ValueError(  # as nn.LSTM; configs are checked earlier, by LSTMArguments
+                "sizes and num_layers must be integers > 0 and dropout in [0, 1], got "
+                f"input_size={input_size}, hidden_size={hidden_size}, num_layers={num_layers}, "
+                f"dropout={dropout}"
+            )
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.bidirectional = bias, batch_first, bidirectional
         self.dropout = float(dropout)
@@ -160,8 +110,18 @@ class ReferenceLSTM(nn.Module):
     def get_input_dim(self) -> int:
         return self.input_size
 
+    state_layout = ("h", "c")
+
     def get_output_dim(self) -> int:
         return self.hidden_size * self.num_directions
+
+    def to_nn_lstm_state_dict(self) -> dict[str, Tensor]:
+        """The weights under ``nn.LSTM``'s names: this module's own names."""
+        return dict(self.state_dict())
+
+    def forward_with_gates(self, x: Tensor, lengths=None):
+        """``(output, (h_n, c_n), gates)``: see :meth:`forward` with ``return_gates=True``."""
+        return self.forward(x, lengths=lengths, return_gates=True)
 
     def _weights(self, index: int) -> list[Tensor | None]:
         weights = [getattr(self, name) for name in self._weight_names[index]]

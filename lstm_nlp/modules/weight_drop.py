@@ -19,7 +19,7 @@ from torch import Tensor, nn
 from torch.func import functional_call
 from torch.nn.utils.rnn import PackedSequence
 
-from lstm_nlp.modules.dropout import check_probability
+from lstm_nlp.modules.arguments import check_probability
 
 # cuDNN warns when weights are not one flat buffer; with fresh masked weights every
 # call they never are, and the copy it warns about is what DropConnect needs.

@@ -31,6 +31,7 @@ import lightning.pytorch as pl
 from lstm_nlp.atomic import write_json
 
 VERSION = 1
+HISTORY = Path("report") / "history.json"  # in the run directory
 FOLD_EVERY = 1000  # step losses kept before they are summed (bounds memory on long epochs)
 
 

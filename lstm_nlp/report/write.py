@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from lstm_nlp.atomic import write_text
-from lstm_nlp.report import HISTORY, content
+from lstm_nlp.report import content
 from lstm_nlp.report.document import Block, Heading
 
 SUITE_PLOTS = ("accuracy_by_attractors.png", "accuracy_by_category.png")
@@ -113,7 +113,7 @@ def accuracy_sections(run_dir: Path, out: Path, metrics: Mapping[str, Any]) -> l
 
 def build(run_dir: Path, cfg: Any, metrics: Mapping[str, Any], module: Any) -> list[Block]:
     from lstm_nlp.report import figures
-    from lstm_nlp.report.history import load_history
+    from lstm_nlp.report.history import HISTORY, load_history
 
     out = run_dir / "report"
     records = load_history(run_dir / HISTORY)

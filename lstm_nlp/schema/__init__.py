@@ -1,6 +1,9 @@
-"""Config schemas: the type and range of every option, checked before a run starts."""
+"""Options as dataclasses: their rules (:func:`option`), the checks of a config node against them,
+and the ``--help`` text made from them.  The option dataclasses themselves live with the
+components they configure; this package is only the machinery."""
 
+from lstm_nlp.schema.options import Options
 from lstm_nlp.schema.rules import option
-from lstm_nlp.schema.validate import SCHEMAS, check_schemas, register_schema, validate_node
+from lstm_nlp.schema.validate import options_from_node, validate_node
 
-__all__ = ["SCHEMAS", "check_schemas", "option", "register_schema", "validate_node"]
+__all__ = ["Options", "option", "options_from_node", "validate_node"]

@@ -1,9 +1,9 @@
 """What a config value may be: its Python type (from the schema's annotation) and a :class:`Rule`.
 
-A schema is a plain dataclass (OmegaConf can read it as a structured config); each field's
-allowed range or choices sit in its metadata, put there by :func:`option`.  :func:`conforms`
-checks a value and :func:`describe` says in words what is expected, for the one-line error
-``task.bptt must be an integer >= 1, got 0``.
+A schema is a plain dataclass; each field's allowed range or choices and its one-line help sit
+in its metadata, put there by :func:`option`.  :func:`conforms` checks a value and
+:func:`describe` says in words what is expected, for the one-line error ``task.bptt must be an
+integer >= 1, got 0``.
 """
 
 from __future__ import annotations
@@ -25,12 +25,20 @@ class Rule:
     length: int | None = None  # of a list
 
 
-def option(default: Any, **rule: Any) -> Any:
-    """A schema field: its default (lists and dicts copied per instance) and its :class:`Rule`."""
-    meta = {"rule": Rule(**{k: tuple(v) if k == "choices" else v for k, v in rule.items()})}
+def option(default: Any, *, help: str = "", **rule: Any) -> Any:
+    """A schema field: its default (lists and dicts copied per instance), its :class:`Rule` and a
+    one-line ``help`` text (shown by ``--help``)."""
+    meta = {
+        "rule": Rule(**{k: tuple(v) if k == "choices" else v for k, v in rule.items()}),
+        "help": help,
+    }
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: type(default)(default), metadata=meta)
     return field(default=default, metadata=meta)
+
+
+def help_of(f) -> str:
+    return f.metadata.get("help", "")
 
 
 def rule_of(f) -> Rule:
@@ -55,16 +63,33 @@ def in_range(value: float, rule: Rule) -> bool:
     )
 
 
+def union_members(tp: Any) -> tuple | None:
+    """The member types of ``X | Y | ...`` (``Union``), else None."""
+    if typing.get_origin(tp) in (typing.Union, types.UnionType):
+        return typing.get_args(tp)
+    return None
+
+
 def conforms(value: Any, tp: Any, rule: Rule) -> bool:
     inner = optional_inner(tp)
     if inner is not None:
         return value is None or conforms(value, inner, rule)
+    members = union_members(tp)
+    if members is not None:
+        return any(conforms(value, member, rule) for member in members)
+    if tp is type(None):
+        return value is None
     if rule.choices is not None and tp is str:
         return value in rule.choices
     if tp is bool:
         return isinstance(value, bool)
-    if tp is int:
-        return isinstance(value, int) and not isinstance(value, bool) and in_range(value, rule)
+    if tp is int:  # 64-bit, as torch and numpy hold integers
+        return (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and -(2**63) <= value < 2**63
+            and in_range(value, rule)
+        )
     if tp is float:
         return (
             isinstance(value, (int, float))
@@ -111,6 +136,10 @@ def describe(tp: Any, rule: Rule) -> str:
     inner = optional_inner(tp)
     if inner is not None:
         return f"null or {describe(inner, rule)}"
+    members = union_members(tp)
+    if members is not None:
+        words = [describe(m, rule) if m is not type(None) else "null" for m in members]
+        return " or ".join(dict.fromkeys(words))
     if rule.choices is not None and tp is str:
         return "one of " + ", ".join(str(c) for c in rule.choices)
     if tp is bool:

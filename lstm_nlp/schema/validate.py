@@ -1,76 +1,133 @@
-"""Checking a composed config against the schemas, before any work starts.
+"""Checking a config node against its schema, and building the schema's object from it.
 
-Each config group node names its choice (``task.name: language_model``); the schema
-registered for that group and name checks every key: unknown keys, types, ranges, choices.
-Groups or names without a schema (a plugin that registers none) are left to the component.
+A node is a Hydra/OmegaConf ``DictConfig`` (or a plain mapping) of one component's options;
+its schema is the component's options dataclass.  :func:`validate_node` refuses the first bad
+key in one line that names it (``task.dropout must be a number in [0, 1), got 1.5``; an unknown
+key gets a did-you-mean); :func:`options_from_node` then builds the dataclass, so a component
+receives typed, checked options and never reads raw config keys.
 """
 
 from __future__ import annotations
 
+import difflib
 import typing
+from collections.abc import Collection, Mapping
 from dataclasses import fields, is_dataclass
+from functools import cache
 from typing import Any
 
-from omegaconf import DictConfig, OmegaConf
+from lstm_nlp.errors import ConfigError, LstmNlpError
+from lstm_nlp.schema.rules import conforms, describe, optional_inner, rule_of
 
-from lstm_nlp.errors import ConfigError
-from lstm_nlp.schema.definitions import BUILT_IN, Train
-from lstm_nlp.schema.rules import conforms, describe, rule_of
-
-SCHEMAS: dict[str, dict[str, type]] = {group: dict(names) for group, names in BUILT_IN.items()}
-
-
-def register_schema(group: str, name: str, schema: type) -> None:
-    """Check ``group=name``'s options with the dataclass ``schema`` (fields made with
-    :func:`option`)."""
-    if not is_dataclass(schema):
-        raise TypeError(f"the schema for {group}={name} must be a dataclass, got {schema!r}")
-    SCHEMAS.setdefault(group, {})[name] = schema
+MISSING_VALUE = "???"  # Hydra's mark of a required value
 
 
 def plain(node: Any) -> Any:
+    """A config value as plain Python (lists, dicts, scalars), interpolations resolved."""
+    from omegaconf import OmegaConf
+
     return OmegaConf.to_container(node, resolve=True) if OmegaConf.is_config(node) else node
 
 
+@cache
+def type_hints(schema: type) -> dict[str, Any]:
+    return typing.get_type_hints(schema)
+
+
+def unknown_key(key: str, prefix: str, label: str, known: Collection[str]) -> ConfigError:
+    """``task.poolng is not an option of task 'x'; did you mean task.pooling?``"""
+    close = difflib.get_close_matches(str(key), sorted(known), n=1)
+    hint = (
+        f"; did you mean {prefix}{close[0]}?"
+        if close
+        else f" (options: {', '.join(sorted(known))})"
+    )
+    return ConfigError(f"{prefix}{key} is not an option of {label}{hint}")
+
+
+def is_missing(node: Any, key: str) -> bool:
+    from omegaconf import OmegaConf
+
+    if OmegaConf.is_config(node):
+        return OmegaConf.is_missing(node, key)
+    return node.get(key) == MISSING_VALUE
+
+
 def validate_node(
-    node: DictConfig, schema: type, prefix: str, label: str, strict: bool = True
+    node: Mapping[str, Any],
+    schema: type,
+    prefix: str,
+    label: str,
+    strict: bool = True,
+    skip: Collection[str] = (),
 ) -> None:
-    """Raise a one-line :class:`ConfigError` for the first key of ``node`` that ``schema``
-    refuses."""
-    hints = typing.get_type_hints(schema)
+    """Raise a one-line :class:`ConfigError` for the first key of ``node`` that ``schema`` refuses.
+
+    ``strict``: keys the schema lacks are errors (``name``, the registry's, and ``skip``, nested
+    config groups, excepted).  Absent and required (``???``) keys are left to the component.
+    """
     known = {f.name: f for f in fields(schema)}
     if strict:
         for key in node:
-            if key not in known and key != "name":  # the registry fills in a choice's name
-                raise ConfigError(
-                    f"{prefix}{key} is not an option of {label} (options: "
-                    f"{', '.join(sorted(known))})"
-                )
+            if key not in known and key != "name" and key not in skip:
+                raise unknown_key(key, prefix, label, known)
+    hints = type_hints(schema)
     for name, f in known.items():
-        if name not in node or OmegaConf.is_missing(node, name):
-            continue  # absent: the component's default; ???: the component says it is required
+        if name not in node or is_missing(node, name):
+            continue
         tp = hints[name]
         if is_dataclass(tp):
             child = node[name]
-            if not isinstance(child, DictConfig):
+            if not isinstance(child, Mapping):
                 raise ConfigError(
                     f"{prefix}{name} must be a group of options, got {plain(child)!r}"
                 )
             validate_node(child, tp, f"{prefix}{name}.", f"{prefix}{name}")
             continue
-        value = plain(node[name])
+        value = coerce(plain(node[name]), tp)
         if not conforms(value, tp, rule_of(f)):
             raise ConfigError(f"{prefix}{name} must be {describe(tp, rule_of(f))}, got {value!r}")
 
 
-def check_schemas(cfg: DictConfig) -> None:
-    """Every schema'd part of a composed ``lstm-nlp-train`` config, root keys first."""
-    validate_node(cfg, Train, "", "lstm-nlp-train", strict=False)  # the root also holds the groups
-    for group, schemas in SCHEMAS.items():
-        node = cfg.get(group)
-        if not isinstance(node, DictConfig):
-            continue
-        name = node.get("name")
-        schema = schemas.get(name)
-        if schema is not None:
-            validate_node(node, schema, f"{group}.", f"{group} {name!r}")
+def coerce(value: Any, tp: Any) -> Any:
+    """Integers where a float is expected become floats (``lr=20`` -> 20.0), also in lists; a
+    number or true/false where text is expected becomes text (``prompt=1990``)."""
+    tp = optional_inner(tp) or tp
+    if tp is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if tp is str and isinstance(value, (bool, int, float)):
+        return str(value).lower() if isinstance(value, bool) else str(value)
+    if typing.get_origin(tp) is list and isinstance(value, (list, tuple)):
+        return [coerce(v, typing.get_args(tp)[0]) for v in value]
+    if typing.get_origin(tp) is dict and isinstance(value, dict):
+        return {k: coerce(v, typing.get_args(tp)[1]) for k, v in value.items()}
+    return value
+
+
+def options_from_node(
+    node: Mapping[str, Any],
+    schema: type,
+    prefix: str = "",
+    label: str = "",
+    strict: bool = True,
+    skip: Collection[str] = (),
+) -> Any:
+    """``schema``'s object from a checked ``node``; rules across fields (the dataclass's
+    ``check()``) name ``label`` in their message."""
+    validate_node(node, schema, prefix, label, strict, skip)
+    hints = type_hints(schema)
+    values = {}
+    for f in fields(schema):
+        if f.name in node and not is_missing(node, f.name):
+            tp = hints[f.name]
+            value = plain(node[f.name])
+            values[f.name] = from_plain(value, tp) if is_dataclass(tp) else coerce(value, tp)
+    try:
+        return schema(**values)
+    except LstmNlpError as err:
+        raise ConfigError(f"{label}: {err}" if label else str(err)) from None
+
+
+def from_plain(value: Mapping[str, Any], schema: type) -> Any:
+    hints = type_hints(schema)
+    return schema(**{k: coerce(v, hints[k]) for k, v in value.items() if k in hints})

@@ -8,23 +8,33 @@ evaluation pass, as pytorch/examples' word_language_model does.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import lightning.pytorch as pl
 import torch
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from torch import nn
 from torchmetrics import MeanMetric
 
-from lstm_nlp.checkpoints import TASK_KEY
 from lstm_nlp.data.lm_datamodule import LMStreamDataModule
-from lstm_nlp.errors import ConfigError
-from lstm_nlp.modules import LMHead, embedding_dropout
-from lstm_nlp.registry import DATA_SOURCES
+from lstm_nlp.errors import ConfigError, DataError
+from lstm_nlp.modules.dropout import embedding_dropout
+from lstm_nlp.modules.lm_head import LMHead
+from lstm_nlp.schema.validate import plain
 from lstm_nlp.tasks.base import RunContext, TaskParts
-from lstm_nlp.tasks.components import build_encoder, require
+from lstm_nlp.tasks.components import build_encoder, corpus_files
 from lstm_nlp.tasks.optim import optimizers_from_config
+from lstm_nlp.tasks.options import LanguageModelOptions
+from lstm_nlp.text.checkpoint_file import (
+    TASK_KEY,
+    checkpoint_tokenizer,
+    read_checkpoint,
+    resolve_checkpoint,
+)
 from lstm_nlp.text.prepare import prepare_corpus
+from lstm_nlp.text.sources import vocabulary_settings
 
 HIDDEN_KEY = "lstm_nlp_hidden"  # the training hidden state carried to the next batch, one per rank
 
@@ -68,47 +78,52 @@ def detach(hidden: Any) -> Any:
 
 
 class LanguageModel(pl.LightningModule):
+    """Embedding (with word-type dropout) -> dropout -> encoder -> dropout -> decoder.
+
+    ``encoder`` and ``optim`` are the config nodes of those groups (plain dicts); the task's own
+    options are ``options`` (a :class:`LanguageModelOptions`, a dict of its fields, or its fields
+    as keywords: ``LanguageModel(vocab, encoder, optim, embedding_dim=400, tie_weights=True)``).
+    """
+
     def __init__(
         self,
         vocab_size: int,
-        encoder: dict,
-        optim: dict,
-        embedding_dim: int = 200,
-        dropout: float = 0.2,
-        embedding_dropout: float = 0.0,
-        tie_weights: bool = False,
-        init_range: float = 0.1,
-        ar_alpha: float = 0.0,
-        tar_beta: float = 0.0,
-        bptt: int = 35,
-        variable_bptt: bool = False,
-        head: str = "softmax",
-        adaptive_cutoffs: list[int] | None = None,
-        adaptive_div_value: float = 4.0,
+        encoder: Mapping[str, Any],
+        optim: Mapping[str, Any],
+        options: LanguageModelOptions | Mapping[str, Any] | None = None,
+        **option_values: Any,
     ) -> None:
         super().__init__()
-        self.save_hyperparameters()
-        require(embedding_dim >= 1, "task.embedding_dim", ">= 1", embedding_dim)
-        for key, p in (("task.dropout", dropout), ("task.embedding_dropout", embedding_dropout)):
-            require(0.0 <= p < 1.0, key, "in [0, 1)", p)
+        if not isinstance(options, LanguageModelOptions):
+            options = LanguageModelOptions(**{**dict(options or {}), **option_values})
+        self.options = opts = options
+        encoder, optim = plain(encoder), plain(optim)
+        self.save_hyperparameters(
+            {
+                "vocab_size": vocab_size,
+                "encoder": encoder,
+                "optim": optim,
+                "options": opts.as_dict(),
+            }
+        )
         if encoder.get("bidirectional"):
             raise ConfigError(
                 "encoder.bidirectional=true cannot be used with task=language_model: a "
                 "left-to-right language model would see the words it predicts (use "
                 "encoder.bidirectional=false)"
             )
-        self.embedding = nn.Embedding(vocab_size, embedding_dim)
-        self.encoder = build_encoder(encoder, input_size=embedding_dim)
-        self.drop = nn.Dropout(dropout)
+        self.embedding = nn.Embedding(vocab_size, opts.embedding_dim)
+        self.encoder = build_encoder(encoder, input_size=opts.embedding_dim)
+        self.drop = nn.Dropout(opts.dropout)
         self.decoder = build_head(
-            head,
+            opts.head,
             self.encoder.get_output_dim(),
             vocab_size,
-            tie_to=self.embedding if tie_weights else None,
-            cutoffs=adaptive_cutoffs,
-            div_value=adaptive_div_value,
+            tie_to=self.embedding if opts.tie_weights else None,
+            cutoffs=opts.adaptive_cutoffs,
+            div_value=opts.adaptive_div_value,
         )
-        self._init_weights(init_range)
+        self._init_weights(opts.init_range)
         self.val_nll, self.test_nll = MeanMetric(), MeanMetric()
         self._hidden: dict[str, Any] = {}
         self.tokenizer_json: str | None = None  # saved into checkpoints, see on_save_checkpoint
@@ -127,7 +142,7 @@ class LanguageModel(pl.LightningModule):
     def encode(self, tokens: torch.Tensor, hidden: Any = None) -> tuple[torch.Tensor, Any]:
         """Encoder outputs ``(seq, batch, hidden)`` for token ids ``(seq, batch)``."""
         emb = embedding_dropout(
-            self.embedding, tokens, self.hparams.embedding_dropout, self.training
+            self.embedding, tokens, self.options.embedding_dropout, self.training
         )
         output, hidden = self.encoder(self.drop(emb), hidden)
         return output, hidden
@@ -155,12 +170,12 @@ class LanguageModel(pl.LightningModule):
         dropped = self.drop(output)
         nll = self.decoder.nll(dropped, targets)
         loss = nll
-        if self.hparams.ar_alpha:
-            loss = loss + self.hparams.ar_alpha * dropped.pow(2).mean()
-        if self.hparams.tar_beta:
-            loss = loss + self.hparams.tar_beta * (output[1:] - output[:-1]).pow(2).mean()
-        if self.hparams.variable_bptt:  # Merity et al.: scale the step by window length / bptt
-            loss = loss * tokens.size(0) / self.hparams.bptt
+        if self.options.ar_alpha:
+            loss = loss + self.options.ar_alpha * dropped.pow(2).mean()
+        if self.options.tar_beta:
+            loss = loss + self.options.tar_beta * (output[1:] - output[:-1]).pow(2).mean()
+        if self.options.variable_bptt:  # Merity et al.: scale the step by window length / bptt
+            loss = loss * tokens.size(0) / self.options.bptt
         # per step and as the epoch's token-weighted mean (train/loss_step, train/loss_epoch in the
         # loggers)
         self.log(
@@ -210,7 +225,7 @@ class LanguageModel(pl.LightningModule):
         self._eval_end("test", self.test_nll)
 
     def configure_optimizers(self) -> Any:
-        return optimizers_from_config(self.parameters(), self.hparams.optim, monitor="val/loss")
+        return optimizers_from_config(self.parameters(), self.hparams["optim"], monitor="val/loss")
 
     # -- checkpoints and generation -------------------------------------------------------
     def on_save_checkpoint(self, checkpoint: dict) -> None:
@@ -258,15 +273,6 @@ class LanguageModel(pl.LightningModule):
         return out
 
 
-HEADS = ("softmax", "adaptive")
-
-
-def plain(value: Any) -> Any:
-    """Config values as plain Python (checkpoints hold hyperparameters and load with
-    weights_only)."""
-    return OmegaConf.to_container(value, resolve=True) if OmegaConf.is_config(value) else value
-
-
 def build_head(
     kind: str,
     input_dim: int,
@@ -280,53 +286,30 @@ def build_head(
     log-probs)."""
     if kind == "softmax":
         return LMHead(input_dim, vocab_size, tie_to=tie_to)
-    if kind == "adaptive":
-        from lstm_nlp.modules.adaptive_head import AdaptiveHead
+    from lstm_nlp.modules.adaptive_head import AdaptiveHead  # kind == "adaptive" (the options')
 
-        return AdaptiveHead(input_dim, vocab_size, cutoffs, div_value=div_value, tie_to=tie_to)
-    raise ConfigError(f"task.head must be one of {', '.join(HEADS)}, got {kind!r}")
+    return AdaptiveHead(input_dim, vocab_size, cutoffs, div_value=div_value, tie_to=tie_to)
 
 
 def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:
     """``task=language_model``: prepare the corpus, the stream batches and the model."""
-    t = cfg.task
-    for key in ("batch_size", "eval_batch_size", "bptt"):
-        require(isinstance(t[key], int) and t[key] >= 1, f"task.{key}", "an integer >= 1", t[key])
-    files = DATA_SOURCES.get(cfg.data.name)(cfg.data)
+    opts: LanguageModelOptions = run.options
+    files, data = corpus_files(cfg.data, run.cache_dir)
     corpus = prepare_corpus(
         files,
         tokenizer_path=run.tokenizer_path,
-        min_freq=cfg.data.get("min_freq", 1),
-        max_size=cfg.data.get("max_size"),
-        lowercase=cfg.data.get("lowercase", False),
-        encoding_errors=cfg.data.get("encoding_errors", "strict"),
         cache_dir=run.cache_dir,
+        **vocabulary_settings(data),
     )
     datamodule = LMStreamDataModule(
         corpus.streams,
-        batch_size=t.batch_size,
-        eval_batch_size=t.eval_batch_size,
-        bptt=t.bptt,
-        variable_bptt=t.get("variable_bptt", False),
+        batch_size=opts.batch_size,
+        eval_batch_size=opts.eval_batch_size,
+        bptt=opts.bptt,
+        variable_bptt=opts.variable_bptt,
         seed=run.seed,
     )
-    module = LanguageModel(
-        vocab_size=corpus.vocab_size,
-        encoder=OmegaConf.to_container(cfg.encoder, resolve=True),
-        optim=OmegaConf.to_container(cfg.optim, resolve=True),
-        embedding_dim=t.embedding_dim,
-        dropout=t.dropout,
-        embedding_dropout=t.embedding_dropout,
-        tie_weights=t.tie_weights,
-        init_range=t.init_range,
-        ar_alpha=t.ar_alpha,
-        tar_beta=t.tar_beta,
-        bptt=t.bptt,
-        variable_bptt=t.variable_bptt,
-        head=t.get("head", "softmax"),
-        adaptive_cutoffs=plain(t.get("adaptive_cutoffs")),
-        adaptive_div_value=t.get("adaptive_div_value", 4.0),
-    )
+    module = LanguageModel(corpus.vocab_size, cfg.encoder, cfg.optim, options=opts)
     module.tokenizer_json = corpus.tokenizer.to_str()
     summary = {
         "corpus": files.name,
@@ -335,13 +318,25 @@ def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:
         **{f"{s}_tokens": int(len(x)) for s, x in corpus.streams.items()},
     }
     trainer_kwargs = {"use_distributed_sampler": False}
-    if t.get("variable_bptt", False):  # the number of windows differs from epoch to epoch
+    if opts.variable_bptt:  # the number of windows differs from epoch to epoch
         trainer_kwargs["reload_dataloaders_every_n_epochs"] = 1
-    return TaskParts(
-        module,
-        datamodule,
-        monitor="val/loss",
-        mode="min",
-        trainer_kwargs=trainer_kwargs,
-        summary=summary,
-    )
+    return TaskParts(module, datamodule, "val/loss", "min", trainer_kwargs, summary)
+
+
+def load_language_model(path: str | Path) -> tuple[LanguageModel, Any]:
+    """The :class:`LanguageModel` (in eval mode) and its tokenizer from a checkpoint or run
+    directory."""
+    path = resolve_checkpoint(path)
+    ckpt = read_checkpoint(path)
+    task = ckpt.get(TASK_KEY)
+    if task != "language_model":
+        written_by = f"task={task}" if task else "another task or program"
+        raise DataError(
+            f"{path}: not a language-model checkpoint (written by {written_by}); "
+            "this command needs one from task=language_model"
+        )
+    model = LanguageModel(**ckpt["hyper_parameters"])
+    model.load_state_dict(ckpt["state_dict"])
+    tokenizer = checkpoint_tokenizer(ckpt, path)
+    model.tokenizer_json = tokenizer.to_str()
+    return model.eval(), tokenizer

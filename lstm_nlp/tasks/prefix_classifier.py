@@ -21,17 +21,17 @@ validation and the test log every breakdown.  Groups without examples are not lo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 import lightning.pytorch as pl
 import numpy as np
 import torch
 import torch.nn.functional as F
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from torch import nn
 from torchmetrics import MeanMetric
 
-from lstm_nlp.checkpoints import TASK_KEY
 from lstm_nlp.data.sentences import (
     IGNORE_INDEX,
     PaddedBatch,
@@ -39,7 +39,7 @@ from lstm_nlp.data.sentences import (
     SentenceDataset,
     encode_sentences,
 )
-from lstm_nlp.registry import DATA_SOURCES
+from lstm_nlp.schema.validate import plain
 from lstm_nlp.tasks.agreement_data import (
     AgreementSpec,
     Breakdowns,
@@ -48,9 +48,12 @@ from lstm_nlp.tasks.agreement_data import (
     read_examples,
 )
 from lstm_nlp.tasks.base import RunContext, TaskParts
-from lstm_nlp.tasks.components import build_encoder, require
+from lstm_nlp.tasks.components import build_encoder, corpus_files, require
 from lstm_nlp.tasks.optim import optimizers_from_config
+from lstm_nlp.tasks.options import AgreementTaskOptions
+from lstm_nlp.text.checkpoint_file import TASK_KEY
 from lstm_nlp.text.corpus import SPLITS
+from lstm_nlp.text.sources import vocabulary_settings
 from lstm_nlp.text.tokenizer import (
     PAD,
     build_tokenizer,
@@ -87,38 +90,42 @@ def last_state(
 
 
 class PrefixClassifier(pl.LightningModule):
+    """Embedding -> dropout -> encoder (packed by length) -> last state -> dropout -> labels.
+
+    ``encoder`` and ``optim`` are those groups' config nodes; the task's options are ``options``
+    (an :class:`AgreementTaskOptions`, a dict, or its fields as keywords).
+    """
+
     def __init__(
         self,
         vocab_size: int,
         labels: list[str],
-        encoder: dict,
-        optim: dict,
+        encoder: Mapping[str, Any],
+        optim: Mapping[str, Any],
         pad_id: int,
         task_name: str = "prefix_classifier",
-        embedding_dim: int = 200,
-        dropout: float = 0.3,
+        options: AgreementTaskOptions | Mapping[str, Any] | None = None,
+        **option_values: Any,
     ) -> None:
         super().__init__()
-        self.save_hyperparameters()
-        require(embedding_dim >= 1, "task.embedding_dim", ">= 1", embedding_dim)
-        require(0.0 <= dropout < 1.0, "task.dropout", "in [0, 1)", dropout)
+        if not isinstance(options, AgreementTaskOptions):
+            options = AgreementTaskOptions(**{**dict(options or {}), **option_values})
+        self.options = options
+        encoder, optim = plain(encoder), plain(optim)
+        model = dict(vocab_size=vocab_size, labels=list(labels), pad_id=pad_id, task_name=task_name)
+        self.save_hyperparameters(
+            {**model, "encoder": encoder, "optim": optim, "options": options.as_dict()}
+        )
         require(
             len(labels) >= 2, f"the label set of task={task_name}", "at least two labels", labels
         )
-        self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=pad_id)
-        self.encoder = build_encoder(encoder, input_size=embedding_dim)
-        self.bidirectional = bool(
-            getattr(self.encoder, "bidirectional", encoder.get("bidirectional", False))
-        )
-        self.batch_first = bool(
-            getattr(self.encoder, "batch_first", encoder.get("batch_first", False))
-        )
-        self.drop = nn.Dropout(dropout)
+        self.embedding = nn.Embedding(vocab_size, options.embedding_dim, padding_idx=pad_id)
+        self.encoder = build_encoder(encoder, input_size=options.embedding_dim)
+        self.bidirectional, self.batch_first = self.encoder.bidirectional, self.encoder.batch_first
+        self.drop = nn.Dropout(options.dropout)
         self.classifier = nn.Linear(self.encoder.get_output_dim(), len(labels))
         self.losses = nn.ModuleDict({p: MeanMetric() for p in EVAL_SPLITS.values()})
-        self.breakdowns: dict[
-            str, Breakdowns
-        ] = {}  # metric prefix -> groups of that split's examples
+        self.breakdowns: dict[str, Breakdowns] = {}  # metric prefix -> that split's groups
         self._hits: dict[str, torch.Tensor] = {}
         self._seen: dict[str, torch.Tensor] = {}
         self.tokenizer_json: str | None = None  # saved into checkpoints
@@ -241,80 +248,62 @@ class PrefixClassifier(pl.LightningModule):
 
 def build_agreement_task(cfg: DictConfig, run: RunContext, spec: AgreementSpec) -> TaskParts:
     """Read the examples, build (or reuse) the vocabulary and label set, and the model."""
-    t, d = cfg.task, cfg.data
-    for key in ("batch_size", "eval_batch_size"):
-        require(isinstance(t[key], int) and t[key] >= 1, f"task.{key}", "an integer >= 1", t[key])
-    keys = list(t.get("breakdowns") or [])
-    require(
-        all(isinstance(k, str) for k in keys), "task.breakdowns", "a list of metadata keys", keys
-    )
-    encoder = OmegaConf.to_container(cfg.encoder, resolve=True)
-    files = DATA_SOURCES.get(d.name)(d)
-    errors = d.get("encoding_errors", "strict")
-    examples = read_examples(files, spec, t.get("format", "auto"), errors)
-
+    opts: AgreementTaskOptions = run.options
+    files, data = corpus_files(cfg.data, run.cache_dir)
+    vocab = vocabulary_settings(data)
+    examples = read_examples(files, spec, opts.format, vocab.get("encoding_errors", "strict"))
     if run.tokenizer_path.is_file():  # a resumed run keeps its vocabulary
         tok = load_tokenizer(run.tokenizer_path)
     else:  # the vocabulary of the training prefixes
-        lowercase = d.get("lowercase", False)
+        lowercase = vocab.get("lowercase", False)
         counts = count_words(examples["train"].prefixes, lowercase=lowercase)
         tok = build_tokenizer(
-            counts, min_freq=d.get("min_freq", 1), max_size=d.get("max_size"), lowercase=lowercase
+            counts, vocab.get("min_freq", 1), vocab.get("max_size"), lowercase=lowercase
         )
         save_tokenizer(tok, run.tokenizer_path)
     labels = label_set(examples["train"].labels, run.run_dir / "labels.json", spec.labels)
     label_ids = {label: i for i, label in enumerate(labels)}
-
     datasets, unseen = {}, {}
     for split in SPLITS:
         ex = examples[split]
-        ids = [
-            label_ids.get(label, IGNORE_INDEX) for label in ex.labels
-        ]  # unseen labels: always wrong
+        ids = [label_ids.get(label, IGNORE_INDEX) for label in ex.labels]  # unseen: always wrong
         unseen[split] = sum(1 for i in ids if i == IGNORE_INDEX)
         datasets[split] = SentenceDataset(encode_sentences(ex.prefixes, tok), labels=ids)
     pad_id = tok.token_to_id(PAD)
-    datamodule = SentenceDataModule(
-        datasets,
-        pad_id=pad_id,
-        batch_size=t.batch_size,
-        eval_batch_size=t.eval_batch_size,
-        batch_first=bool(encoder.get("batch_first", False)),
-        bucket=t.get("bucket", True),
-        seed=run.seed,
-        num_workers=t.get("num_workers", 0),
-    )
     module = PrefixClassifier(
-        vocab_size=tok.get_vocab_size(),
-        labels=labels,
-        encoder=encoder,
-        optim=OmegaConf.to_container(cfg.optim, resolve=True),
-        pad_id=pad_id,
-        task_name=spec.name,
-        embedding_dim=t.embedding_dim,
-        dropout=t.dropout,
+        tok.get_vocab_size(), labels, cfg.encoder, cfg.optim, pad_id, spec.name, options=opts
     )
     module.tokenizer_json = tok.to_str()
     module.breakdowns = {
-        prefix: breakdowns(examples[split].meta, keys) for split, prefix in EVAL_SPLITS.items()
+        prefix: breakdowns(examples[split].meta, opts.breakdowns)
+        for split, prefix in EVAL_SPLITS.items()
     }
+    datamodule = SentenceDataModule(
+        datasets,
+        pad_id=pad_id,
+        batch_size=opts.batch_size,
+        eval_batch_size=opts.eval_batch_size,
+        batch_first=module.batch_first,
+        bucket=opts.bucket,
+        seed=run.seed,
+        num_workers=opts.num_workers,
+    )
+    summary = task_summary(files.name, tok.get_vocab_size(), labels, datasets, unseen)
+    kwargs = SentenceDataModule.trainer_kwargs
+    return TaskParts(module, datamodule, "val/acc", "max", kwargs, summary)
 
+
+def task_summary(corpus: str, vocab_size: int, labels: list, datasets: dict, unseen: dict) -> dict:
+    """Printed at the start and kept in metrics.json (``data/...``)."""
     train_ids = datasets["train"].labels
     majority = int(np.bincount(train_ids[train_ids >= 0], minlength=len(labels)).argmax())
     summary = {
-        "corpus": files.name,
-        "vocab_size": tok.get_vocab_size(),
+        "corpus": corpus,
+        "vocab_size": vocab_size,
         "labels": len(labels),
         **{f"{s}_examples": len(ds) for s, ds in datasets.items()},
         "test_majority_acc": round(float(np.mean(datasets["test"].labels == majority)), 4),
     }
     if unseen["valid"] or unseen["test"]:
         summary["unseen_label_examples"] = unseen["valid"] + unseen["test"]
-    return TaskParts(
-        module,
-        datamodule,
-        monitor="val/acc",
-        mode="max",
-        trainer_kwargs=SentenceDataModule.trainer_kwargs,
-        summary=summary,
-    )
+    return summary

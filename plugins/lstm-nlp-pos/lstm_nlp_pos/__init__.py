@@ -9,9 +9,9 @@ code in :mod:`lstm_nlp_pos.task` is imported when ``task=pos_tagging`` is used.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 
-from lstm_nlp.schema import option
+from lstm_nlp.schema import Options, option
 
 __version__ = "0.1.0"
 
@@ -19,25 +19,19 @@ NAME = "pos_tagging"
 
 
 @dataclass
-class PosTaggingConfig:
-    """The options of ``task=pos_tagging`` (override as task.KEY=VALUE); a schema: lstm-nlp checks
-    each value's type and range before a run starts."""
+class PosTaggingConfig(Options):
+    """``task=pos_tagging``: tag every word of a sentence with a bidirectional LSTM (the POS tags
+    of the embedded corpus, or ``data=text`` folders with ``.jsonl`` annotations)."""
 
-    name: str = NAME
-    batch_size: int = option(32, ge=1)  # sentences per training batch
-    eval_batch_size: int = option(128, ge=1)  # sentences per validation/test batch
-    embedding_dim: int = option(100, ge=1)
-    dropout: float = option(0.3, ge=0.0, lt=1.0)  # on the embedded words and on the encoder output
+    batch_size: int = option(32, ge=1, help="sentences per training batch")
+    eval_batch_size: int = option(128, ge=1, help="sentences per validation/test batch")
+    embedding_dim: int = option(100, ge=1, help="word embedding size")
+    dropout: float = option(0.3, ge=0.0, lt=1.0, help="on the embedded words and encoder output")
     bidirectional: bool = option(
-        True
-    )  # build the encoder bidirectional whatever encoder.bidirectional says
-    bucket: bool = option(True)  # batch sentences of similar length together (less padding)
-    num_workers: int = option(0, ge=0)  # DataLoader worker processes
-
-
-CONFIG = {
-    k: v for k, v in asdict(PosTaggingConfig()).items() if k != "name"
-}  # the Hydra node's defaults
+        True, help="build the encoder bidirectional, whatever encoder says"
+    )
+    bucket: bool = option(True, help="batch sentences of similar length together (less padding)")
+    num_workers: int = option(0, ge=0, help="DataLoader worker processes")
 
 
 def register() -> None:
@@ -45,6 +39,4 @@ def register() -> None:
     from lstm_nlp.registry import TASKS
 
     if NAME not in TASKS:
-        TASKS.register(
-            NAME, "lstm_nlp_pos.task:build_task", config=PosTaggingConfig, origin="lstm-nlp-pos"
-        )
+        TASKS.register(NAME, "lstm_nlp_pos.task:build_task", config=PosTaggingConfig)

@@ -21,11 +21,11 @@ from lstm_nlp.data.sentences import (
     encode_sentences,
 )
 from lstm_nlp.errors import ConfigError
-from lstm_nlp.registry import DATA_SOURCES
 from lstm_nlp.tasks.base import RunContext, TaskParts
-from lstm_nlp.tasks.components import build_encoder, require
+from lstm_nlp.tasks.components import build_encoder, corpus_files
 from lstm_nlp.tasks.optim import optimizers_from_config
 from lstm_nlp.text.prepare import vocab_tokenizer
+from lstm_nlp.text.sources import vocabulary_settings
 from lstm_nlp.text.tokenizer import PAD, load_tokenizer, save_tokenizer
 from lstm_nlp_pos.data import UNK_TAG, read_tagged, tag_set
 
@@ -45,8 +45,6 @@ class PosTagger(pl.LightningModule):
     ) -> None:
         super().__init__()
         self.save_hyperparameters()
-        require(embedding_dim >= 1, "task.embedding_dim", ">= 1", embedding_dim)
-        require(0.0 <= dropout < 1.0, "task.dropout", "in [0, 1)", dropout)
         self.embedding = nn.Embedding(vocab_size, embedding_dim, padding_idx=pad_id)
         self.encoder = build_encoder(encoder, input_size=embedding_dim)
         self.drop = nn.Dropout(dropout)
@@ -111,10 +109,10 @@ class PosTagger(pl.LightningModule):
         )
 
 
-def encoder_config(cfg: DictConfig) -> dict:
+def encoder_config(cfg: DictConfig, options: Any) -> dict:
     """``cfg.encoder`` with ``bidirectional`` set as ``task.bidirectional`` asks."""
     encoder = OmegaConf.to_container(cfg.encoder, resolve=True)
-    if cfg.task.bidirectional:
+    if options.bidirectional:
         encoder["bidirectional"] = True
     elif encoder.get("bidirectional"):
         raise ConfigError(
@@ -125,24 +123,15 @@ def encoder_config(cfg: DictConfig) -> dict:
 
 
 def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:
-    t, d = cfg.task, cfg.data
-    for key in ("batch_size", "eval_batch_size"):
-        require(isinstance(t[key], int) and t[key] >= 1, f"task.{key}", "an integer >= 1", t[key])
-    encoder = encoder_config(cfg)
-    files = DATA_SOURCES.get(d.name)(d)
-    errors = d.get("encoding_errors", "strict")
-    tagged = {split: read_tagged(files, split, errors) for split in SPLITS}
+    opts = run.options  # PosTaggingConfig, checked by lstm-nlp before the run
+    encoder = encoder_config(cfg, opts)
+    files, data = corpus_files(cfg.data, run.cache_dir)
+    vocab = vocabulary_settings(data)
+    tagged = {split: read_tagged(files, split, vocab["encoding_errors"]) for split in SPLITS}
     if run.tokenizer_path.is_file():  # a resumed run keeps its vocabulary
         tok = load_tokenizer(run.tokenizer_path)
     else:
-        tok = vocab_tokenizer(
-            files.splits["train"],
-            min_freq=d.get("min_freq", 1),
-            max_size=d.get("max_size"),
-            lowercase=d.get("lowercase", False),
-            encoding_errors=errors,
-            cache_dir=run.cache_dir,
-        )
+        tok = vocab_tokenizer(files.splits["train"], cache_dir=run.cache_dir, **vocab)
         save_tokenizer(tok, run.tokenizer_path)
     tags = tag_set(tagged["train"][1], run.run_dir / "tags.json")
     tag_ids = {tag: i for i, tag in enumerate(tags)}
@@ -154,12 +143,12 @@ def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:
     datamodule = SentenceDataModule(
         datasets,
         pad_id=pad_id,
-        batch_size=t.batch_size,
-        eval_batch_size=t.eval_batch_size,
+        batch_size=opts.batch_size,
+        eval_batch_size=opts.eval_batch_size,
         batch_first=bool(encoder.get("batch_first", False)),
-        bucket=t.bucket,
+        bucket=opts.bucket,
         seed=run.seed,
-        num_workers=t.num_workers,
+        num_workers=opts.num_workers,
     )
     module = PosTagger(
         vocab_size=tok.get_vocab_size(),
@@ -167,8 +156,8 @@ def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:
         encoder=encoder,
         optim=OmegaConf.to_container(cfg.optim, resolve=True),
         pad_id=pad_id,
-        embedding_dim=t.embedding_dim,
-        dropout=t.dropout,
+        embedding_dim=opts.embedding_dim,
+        dropout=opts.dropout,
     )
     module.extras = {"tokenizer_json": tok.to_str(), "tags": tags}
     # The accuracy of always answering the most frequent training tag: what test/acc must beat.

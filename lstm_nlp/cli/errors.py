@@ -1,0 +1,76 @@
+"""Every error a user can cause, as one line on stderr and exit code 2."""
+
+from __future__ import annotations
+
+import difflib
+import re
+import sys
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from hydra.errors import HydraException, MissingConfigException, OverrideParseException
+from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
+
+from lstm_nlp.errors import LstmNlpError, LstmNlpWarning
+
+UNKNOWN_KEY = re.compile(r"Could not override '([^']+)'")
+
+
+def one_line(err: BaseException) -> str:
+    """A composition error as one line that names the option or key and what is expected."""
+    text = str(err)
+    first = next((line.strip() for line in text.splitlines() if line.strip()), type(err).__name__)
+    if isinstance(err, MissingConfigException) and err.options is not None and err.missing_cfg_file:
+        group, _, option = str(err.missing_cfg_file).rpartition("/")
+        msg = f"unknown {group} {option!r}; known: {', '.join(err.options)}"
+        close = difflib.get_close_matches(option, err.options, n=1)
+        return msg + (f". Did you mean {close[0]!r}?" if close else "")
+    if isinstance(err, MissingMandatoryValue):
+        key = getattr(err, "full_key", None) or first.rpartition(": ")[2]
+        return f"{key} is required: add {key}=VALUE to the command"
+    match = UNKNOWN_KEY.match(first)
+    if match:
+        key = match.group(1)
+        return (
+            f"{key} is not a config key (print the keys with --cfg job; add a new one with "
+            f"+{key}=VALUE)"
+        )
+    if isinstance(err, OverrideParseException):
+        quoted = re.search(r"override '([^']*)'", first)
+        bad = quoted.group(1) if quoted else first.split(": ", 1)[-1]
+        return (
+            f"cannot parse the override {bad!r}: overrides are key=value (quote values with "
+            "special characters, e.g. 'data.path=\"~/corpus\"'); --help lists the options"
+        )
+    return first
+
+
+def fail(prog: str, err: BaseException | str) -> None:
+    print(f"{prog}: error: {err}", file=sys.stderr, flush=True)
+    sys.exit(2)
+
+
+@contextmanager
+def guard(prog: str) -> Iterator[None]:
+    """Inside an app: the project's errors and config-access errors end as one line, exit code 2."""
+    try:
+        yield
+    except LstmNlpError as err:
+        fail(prog, err)
+    except (HydraException, OmegaConfBaseException) as err:
+        fail(prog, one_line(err))
+
+
+def show_warnings_as_lines() -> None:
+    """The project's warnings (:class:`LstmNlpWarning`) print as their own one line, without the
+    file and source line Python adds; other warnings print as usual."""
+    original = warnings.showwarning
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, LstmNlpWarning):
+            print(str(message), file=file or sys.stderr, flush=True)
+        else:
+            original(message, category, filename, lineno, file, line)
+
+    warnings.showwarning = show

@@ -1,0 +1,47 @@
+"""The base of every options dataclass: checked on construction, with rules across fields.
+
+Subclasses are plain dataclasses whose fields come from :func:`~lstm_nlp.schema.option`::
+
+    @dataclass
+    class MyTaskOptions(Options):
+        hidden: int = option(64, ge=1, help="units of the classifier's hidden layer")
+
+        def check(self) -> None:  # optional: rules that span fields
+            ...
+
+``MyTaskOptions(hidden=0)`` raises ``ConfigError: hidden must be an integer >= 1, got 0``, the
+same rule and words the command line gets (there as ``task.hidden ...``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, fields
+from typing import Any
+
+from lstm_nlp.errors import ConfigError
+from lstm_nlp.schema.rules import conforms, describe, rule_of
+from lstm_nlp.schema.validate import MISSING_VALUE, coerce, type_hints
+
+
+class Options:
+    """Mixin for option dataclasses: field rules checked in ``__post_init__``, then ``check()``."""
+
+    def __post_init__(self) -> None:
+        hints = type_hints(type(self))
+        for f in fields(self):  # type: ignore[arg-type]
+            value = getattr(self, f.name)
+            if isinstance(value, str) and value == MISSING_VALUE:
+                continue  # required: the component says so when it needs the value
+            value = coerce(value, hints[f.name])
+            if not conforms(value, hints[f.name], rule_of(f)):
+                raise ConfigError(
+                    f"{f.name} must be {describe(hints[f.name], rule_of(f))}, got {value!r}"
+                )
+            object.__setattr__(self, f.name, value)
+        self.check()
+
+    def check(self) -> None:
+        """Rules that span several fields; raise :class:`ConfigError` naming them."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)  # type: ignore[call-overload]

@@ -1,0 +1,77 @@
+"""Everything about a composed ``lstm-nlp-train`` config that can be checked before work starts.
+
+Each option is checked by the dataclass that defines it (type, range, choices, unknown keys with
+a did-you-mean); then the rules that span groups.  Runs before Hydra creates or touches a run
+directory, so a mistake in a re-run leaves the existing run as it was.
+"""
+
+from __future__ import annotations
+
+from omegaconf import DictConfig
+
+from lstm_nlp.errors import ConfigError
+from lstm_nlp.registry import REGISTRIES, check_components
+from lstm_nlp.schema import options_from_node
+from lstm_nlp.training.ddp_checks import check_hydra_mode
+from lstm_nlp.training.options import TrainerOptions, TrainOptions
+
+EXTRA_ROOT_KEYS = ("optimized_metric",)  # set by hparams_search=... for a Hydra sweeper
+
+
+def check_choice_overrides(overrides: list[str]) -> None:
+    """``optim.scheduler.name=cosine`` would rename a node without swapping its options."""
+    for override in overrides:
+        key, _, value = override.lstrip("+~").partition("=")
+        for registry in REGISTRIES.values():
+            if key == f"{registry.package}.name":
+                raise ConfigError(
+                    f"{key} is set by choosing the option: use {registry.group}={value or 'NAME'}"
+                )
+
+
+def check_root(cfg: DictConfig) -> TrainOptions:
+    groups = [key for key in cfg if isinstance(cfg.get(key), DictConfig)]
+    skip = (*groups, *EXTRA_ROOT_KEYS)
+    return options_from_node(cfg, TrainOptions, "", "lstm-nlp-train", skip=skip)
+
+
+def check_callbacks(cfg: DictConfig) -> None:
+    for name, node in (cfg.get("callbacks") or {}).items():
+        if not isinstance(node, DictConfig) or not isinstance(node.get("_target_"), str):
+            raise ConfigError(
+                f"callbacks.{name} must be a group of options with a _target_ (the callback's "
+                f"class, e.g. +callbacks.{name}._target_=lightning.pytorch.callbacks.EarlyStopping)"
+            )
+
+
+def check_custom_optimizer(cfg: DictConfig) -> None:
+    """A ``_target_`` optimiser or schedule is built on a dummy parameter: its arguments are
+    checked by the class itself."""
+    if "custom" not in (cfg.optim.name, cfg.optim.get("scheduler", {}).get("name")):
+        return
+    import torch
+
+    from lstm_nlp.tasks.optim import optimizers_from_config
+
+    try:
+        optimizers_from_config([torch.nn.Parameter(torch.zeros(1))], cfg.optim)
+    except (TypeError, ValueError) as err:
+        if isinstance(err, ConfigError):
+            raise
+        raise ConfigError(f"optim: {err}") from None
+
+
+def check_config(cfg: DictConfig, overrides: list[str]) -> None:
+    """Every option by its dataclass, then the rules that span keys."""
+    check_choice_overrides(overrides)
+    check_root(cfg)
+    check_components(cfg)
+    options_from_node(cfg.trainer, TrainerOptions, "trainer.", "trainer", strict=False)
+    check_callbacks(cfg)
+    if cfg.get("agreement") and cfg.task.name != "language_model":
+        raise ConfigError(
+            f"agreement=suite scores a language model; task={cfg.task.name} is not one "
+            "(use lstm-nlp-eval on a language-model checkpoint, or agreement=null)"
+        )
+    check_hydra_mode(cfg)
+    check_custom_optimizer(cfg)

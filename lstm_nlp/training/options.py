@@ -1,0 +1,113 @@
+"""The options of ``lstm-nlp-train`` that belong to the runner: the root keys, the ``trainer``
+group (Lightning's Trainer arguments) and the ``agreement`` learning curve.
+
+No torch or Lightning here (``--help`` and the config checks read these).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from lstm_nlp.errors import ConfigError
+from lstm_nlp.evaluation.scoring import ScoreAndState
+from lstm_nlp.registry import CURVES, store_options
+from lstm_nlp.schema import Options, option
+
+FRACTION_OR_COUNT = "a fraction in [0, 1] or a number of batches"
+
+
+@dataclass
+class TrainOptions(Options):
+    """lstm-nlp-train: train an LSTM on a task, then validate and test its best checkpoint.
+
+    Every option below is KEY=VALUE on the command line; every config group is swapped with
+    GROUP=OPTION (task, encoder, data, optim, optim/scheduler, logger, trainer, callbacks, ...).
+    Running the same command with the same run_dir resumes the run."""
+
+    seed: int = option(1234, help="seeds python, numpy and torch (and data-loader workers)")
+    threads: int | None = option(
+        1, ge=1, help="torch CPU threads (null: torch's choice); 1 is robust on shared machines"
+    )
+    run_dir: str = option(
+        "runs/${task.name}/${now:%Y-%m-%d_%H-%M-%S}",
+        help="the run directory; the same command with the same run_dir resumes",
+    )
+    cache_dir: str | None = option(
+        None, help="token and corpus cache; null: $LSTM_NLP_CACHE or ~/.cache/lstm-nlp"
+    )
+    plugins_dir: str | None = option(None, help="a folder of plugin modules to load first")
+    test: bool = option(True, help="evaluate the best checkpoint on the test split at the end")
+    nonfinite_loss: str = option(
+        "stop", choices=("stop", "skip"), help="a NaN/inf training loss: stop, or skip the batch"
+    )
+    checkpoint_every_n_steps: int | None = option(
+        None, ge=1, help="also save checkpoints/last.ckpt every N steps (resume points)"
+    )
+    checkpoint_every_minutes: float | None = option(
+        30.0, gt=0, help="... and every this many minutes (null: only at validations)"
+    )
+
+
+@dataclass
+class TrainerOptions(Options):
+    """``trainer``: keyword arguments of ``lightning.pytorch.Trainer``; add any other with
+    ``+trainer.KEY=VALUE`` (e.g. ``+trainer.max_steps=400``)."""
+
+    max_epochs: int | None = option(3, ge=-1, help="epochs to train (-1: no limit)")
+    accelerator: str = option("auto", help="cpu, gpu, auto, ...")
+    devices: int | str | list[int] = option(1, help="devices per node: a count, -1/auto, or ids")
+    num_nodes: int = option(1, ge=1, help="machines (DDP across nodes)")
+    strategy: str = option("auto", help="auto, ddp, ddp_spawn, ...")
+    precision: str = option("32-true", help="32-true, bf16-mixed, 16-mixed, ...")
+    gradient_clip_val: float | None = option(0.25, ge=0, help="clip gradients (null: never)")
+    gradient_clip_algorithm: str = option("norm", choices=("norm", "value"), help="how to clip")
+    log_every_n_steps: int | None = option(50, ge=1, help="steps between logged training values")
+    val_check_interval: float | int = option(
+        1.0, ge=0, help=f"validate after this much of an epoch: {FRACTION_OR_COUNT}"
+    )
+    check_val_every_n_epoch: int | None = option(1, ge=1, help="validate every N epochs")
+    limit_train_batches: float | int = option(1.0, ge=0, help=FRACTION_OR_COUNT)
+    limit_val_batches: float | int = option(1.0, ge=0, help=FRACTION_OR_COUNT)
+    limit_test_batches: float | int = option(1.0, ge=0, help=FRACTION_OR_COUNT)
+    num_sanity_val_steps: int = option(0, ge=-1, help="validation batches before training")
+    deterministic: bool | str = option(False, help="ask torch for deterministic kernels")
+    enable_progress_bar: bool | None = option(
+        None, help="null: a bar on a terminal, one line per epoch otherwise"
+    )
+    enable_model_summary: bool = option(True, help="print the parameters per module")
+
+    def check(self) -> None:
+        for key in ("val_check_interval", "limit_train_batches", "limit_val_batches"):
+            value = getattr(self, key)
+            if isinstance(value, float) and value > 1:
+                raise ConfigError(f"{key} must be {FRACTION_OR_COUNT}, got {value!r}")
+
+
+store_options(TrainerOptions, "default", group="trainer")
+
+
+@CURVES.component("suite", "lstm_nlp.training.agreement_curve:build_curve")
+@dataclass
+class AgreementSuiteOptions(ScoreAndState):
+    """``agreement=suite``: score a minimal-pair suite from the grammar while a language model
+    trains (syntax learning curves, RUN_DIR/agreement/)."""
+
+    categories: list[str] | None = option(
+        None, help="suite categories (simple_agreement, pp, obj_rel, ...); null: all"
+    )
+    n_per_cell: int = option(10, ge=1, help="pairs per (category, attractors, condition) cell")
+    max_attractors: int = option(4, ge=0, help="attractor counts 0..max_attractors")
+    seed: int | None = option(
+        None, help="generator seed; null: data.seed with data=grammar (its word ranks), else 0"
+    )
+    every_n_steps: int | None = option(
+        None, ge=1, help="null: score at every validation; N: every N training steps"
+    )
+
+    def check(self) -> None:
+        from lstm_nlp.grammar.suites import check_categories
+
+        if self.state == "warmup":
+            raise ConfigError("state=warmup needs a warm-up text; here use reset or stream")
+        if self.categories is not None:
+            check_categories(self.categories)

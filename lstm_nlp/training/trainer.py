@@ -1,0 +1,139 @@
+"""The Lightning Trainer of a run and its callbacks.
+
+Fixed (the safety set, always on): the checkpoints (``best.ckpt`` by the task's monitored
+metric, ``last.ckpt``), exact resume, periodic resume points, saving on SIGTERM/SIGUSR1, the
+non-finite-loss guard, and the run report's history.  Everything else comes from the config:
+the ``callbacks`` group (each entry built by Hydra's ``instantiate``), the ``agreement`` learning
+curve, the logger, and the progress bar and parameter summary that the ``trainer`` options ask for.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from lstm_nlp.errors import ConfigError
+from lstm_nlp.registry import CURVES, instantiate_target
+from lstm_nlp.report.loggers import build_logger
+from lstm_nlp.tasks.base import TaskParts
+
+
+def configure_runtime(cfg: DictConfig) -> None:
+    """Threads, and silence for what a user cannot act on."""
+    import torch
+
+    if cfg.get("threads"):
+        torch.set_num_threads(cfg.threads)
+    # Lightning logs through its own console handler; Hydra's root handler would repeat each line.
+    logging.getLogger("lightning.pytorch").propagate = False
+    for message in (
+        r".*isinstance\(treespec, LeafSpec\).*",
+        r".*smaller than the logging interval.*",
+        r".*Checkpoint directory .* exists and is not empty.*",
+        # all_gather of the carried hidden states at checkpoints uses a deprecated torch call
+        r".*torch.distributed.nn.functional.all_gather is deprecated.*",
+    ):
+        warnings.filterwarnings("ignore", message=message)
+
+
+@contextmanager
+def lightning_errors(context: str) -> Iterator[None]:
+    """Lightning's configuration errors as one-line :class:`ConfigError` naming ``context``."""
+    from lightning.fabric.utilities.exceptions import MisconfigurationException
+
+    try:
+        yield
+    except MisconfigurationException as err:
+        raise ConfigError(f"{context}: {str(err).splitlines()[0]}") from None
+
+
+def safety_callbacks(cfg: DictConfig, run_dir: Path, parts: TaskParts) -> list[Any]:
+    from lightning.pytorch.callbacks import ModelCheckpoint
+
+    from lstm_nlp.report.history import HISTORY, TrainingHistory
+    from lstm_nlp.training.exact_resume import ExactResume
+    from lstm_nlp.training.interruption import SaveOnSignal
+    from lstm_nlp.training.nonfinite import NonFiniteLoss
+    from lstm_nlp.training.periodic_checkpoint import PeriodicCheckpoint
+
+    last = run_dir / "checkpoints" / "last.ckpt"
+    checkpoint = ModelCheckpoint(
+        dirpath=run_dir / "checkpoints",
+        filename="best",
+        monitor=parts.monitor,
+        mode=parts.mode,
+        save_top_k=1,
+        save_last=True,
+        auto_insert_metric_name=False,
+        enable_version_counter=False,
+    )
+    return [
+        checkpoint,
+        NonFiniteLoss(cfg.nonfinite_loss),
+        ExactResume(),
+        PeriodicCheckpoint(last, cfg.checkpoint_every_n_steps, cfg.checkpoint_every_minutes),
+        SaveOnSignal(last),
+        TrainingHistory(run_dir / HISTORY),
+    ]
+
+
+def configured_callbacks(cfg: DictConfig, parts: TaskParts, has_logger: bool) -> list[Any]:
+    """The ``callbacks`` group's entries, built; ``monitor``/``mode`` left null get the task's."""
+    built = []
+    for name, node in (cfg.get("callbacks") or {}).items():
+        node = OmegaConf.to_container(node, resolve=True)
+        for key, value in (("monitor", parts.monitor), ("mode", parts.mode)):
+            if key in node and node[key] is None:
+                node[key] = value
+        if node.get("_target_", "").endswith("LearningRateMonitor") and not has_logger:
+            continue  # it needs a logger to write to
+        built.append(instantiate_target(node, f"callbacks.{name}"))
+    return built
+
+
+def curve_callbacks(cfg: DictConfig, run_dir: Path) -> list[Any]:
+    """The ``agreement`` group's learning curve, when one is chosen."""
+    node = cfg.get("agreement")
+    if not node:
+        return []
+    options = CURVES.options(node)
+    return [CURVES.get(node.name)(options, cfg, run_dir)]
+
+
+def trainer_arguments(cfg: DictConfig, parts: TaskParts) -> dict[str, Any]:
+    kwargs = OmegaConf.to_container(cfg.trainer, resolve=True)
+    if kwargs.get("enable_progress_bar") is None:  # a bar on a terminal, epoch lines in logs
+        kwargs["enable_progress_bar"] = sys.stdout.isatty()
+    return {**kwargs, **parts.trainer_kwargs}
+
+
+def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: Mapping) -> Any:
+    import lightning.pytorch as pl
+
+    from lstm_nlp.training.progress import display_callbacks
+
+    logger = build_logger(cfg.get("logger"), run_dir, dict(hparams))
+    kwargs = trainer_arguments(cfg, parts)
+    callbacks = [
+        *safety_callbacks(cfg, run_dir, parts),
+        *configured_callbacks(cfg, parts, logger is not None),
+        *curve_callbacks(cfg, run_dir),
+        *display_callbacks(kwargs),  # progress bar with tokens/s; parameters per module
+    ]
+    with lightning_errors("trainer"):
+        try:
+            return pl.Trainer(
+                default_root_dir=str(run_dir), callbacks=callbacks, logger=logger or False, **kwargs
+            )
+        except TypeError as err:  # an unknown +trainer.KEY
+            unknown = re.search(r"unexpected keyword argument '(\w+)'", str(err))
+            what = f"trainer.{unknown.group(1)} is not" if unknown else f"trainer: {err}: not"
+            raise ConfigError(f"{what} an argument of lightning.pytorch.Trainer") from None
