@@ -32,6 +32,11 @@ _loaded_dirs: set[Path] = set()
 _count: Callable[[], int] = lambda: 0  # noqa: E731 - the registry installs its own
 
 
+HOW_TO_REGISTER = (
+    "call e.g. TASKS.register(...) when the module is imported, or in a function named register()"
+)
+
+
 class PluginWarning(LstmNlpWarning):
     pass
 
@@ -55,8 +60,9 @@ def _warn(message: str) -> None:
     warnings.warn(f"lstm-nlp: {message}", PluginWarning, stacklevel=3)
 
 
-def _load(name: str, source: str, load: Callable[[], object]) -> bool:
-    """Run one plugin's ``load``; report a failure or a plugin that registers nothing."""
+def _load(name: str, source: str, load: Callable[[], object], idle_warning: bool = True) -> bool:
+    """Run one plugin's ``load``; report a failure or (``idle_warning``) a plugin that registers
+    nothing."""
     before = _count()
     try:
         obj = load()
@@ -69,11 +75,8 @@ def _load(name: str, source: str, load: Callable[[], object]) -> bool:
         _warn(f"plugin {name!r} ({source}) failed to load and is skipped: {reason}")
         return False
     _loaded[name] = source
-    if _count() == before:
-        _warn(
-            f"plugin {name!r} ({source}) registered nothing: call e.g. TASKS.register(...) "
-            "when the module is imported, or in a function named register()"
-        )
+    if idle_warning and _count() == before:
+        _warn(f"plugin {name!r} ({source}) registered nothing: {HOW_TO_REGISTER}")
     return True
 
 
@@ -98,14 +101,19 @@ def load_plugins_dir(folder: str | Path) -> list[str]:
     _loaded_dirs.add(path)
     if str(path) not in sys.path:
         sys.path.insert(0, str(path))
-    names = []
+    names, before = [], _count()
     for file in sorted(path.iterdir()):
         is_module = file.suffix == ".py" or (file / "__init__.py").is_file()
         if not is_module or file.name.startswith(("_", ".")):
             continue
         name = file.stem if file.suffix == ".py" else file.name
-        if _load(name, str(file), lambda name=name, file=file: _import_from(name, file)):
+        load = lambda name=name, file=file: _import_from(name, file)  # noqa: E731
+        if _load(name, str(file), load, idle_warning=False):  # a folder may hold helper modules
             names.append(name)
+    if names and _count() == before:
+        _warn(
+            f"plugins_dir {str(path)!r}: none of its modules registered anything: {HOW_TO_REGISTER}"
+        )
     return names
 
 

@@ -33,7 +33,7 @@ from typing import Any
 
 from lstm_nlp import plugins
 from lstm_nlp.errors import ConfigError, RegistryError
-from lstm_nlp.schema.validate import options_from_node, plain
+from lstm_nlp.schema.validate import defaults_of, options_from_node, plain
 
 
 @dataclass
@@ -112,7 +112,7 @@ class Registry:
         schema, defaults = None, config
         if is_dataclass(config):
             schema = config if isinstance(config, type) else type(config)
-            defaults = asdict(schema() if config is schema else config)
+            defaults = defaults_of(schema) if config is schema else asdict(config)
             defaults.pop("name", None)
         self._entries[name] = Entry(name, target, schema, defaults, origin or _origin(target))
         if defaults is not None:
@@ -213,7 +213,8 @@ def store_options(schema: type, name: str, group: str | None = None) -> None:
     component: a command's own options (``name="eval_options"``) or ``trainer/default``."""
     from hydra.core.config_store import ConfigStore
 
-    ConfigStore.instance().store(group=group, name=name, node=asdict(schema()), provider="lstm_nlp")
+    node = defaults_of(schema)
+    ConfigStore.instance().store(group=group, name=name, node=node, provider="lstm_nlp")
 
 
 def instantiate_target(

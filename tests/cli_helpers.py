@@ -61,3 +61,27 @@ def one_line_error(proc: subprocess.CompletedProcess, prog: str = "lstm-nlp-trai
     lines = [line for line in proc.stderr.splitlines() if line.startswith(f"{prog}: error:")]
     assert len(lines) == 1, proc.stderr
     return lines[0]
+
+
+def config_error(module: str, *args: str) -> str:
+    """The one-line error of a command whose options are refused before it runs, run in this
+    process (fast: no interpreter start-up, no Lightning import)."""
+    import contextlib
+    import importlib
+    import io
+    from unittest import mock
+
+    from lstm_nlp.cli.common import run_app
+
+    command = importlib.import_module(f"lstm_nlp.cli.{module}").COMMAND
+    err = io.StringIO()
+    with mock.patch.object(sys, "argv", [command.prog, *args]), contextlib.redirect_stderr(err):
+        try:
+            run_app(command, lambda: (_ for _ in ()).throw(AssertionError("the command ran")))
+        except SystemExit as exit_:
+            assert exit_.code == 2, exit_.code
+        else:
+            raise AssertionError(f"no error for {args}")
+    lines = [line for line in err.getvalue().splitlines() if line.startswith(command.prog)]
+    assert len(lines) == 1, err.getvalue()
+    return lines[0]

@@ -8,7 +8,7 @@ import sys
 import time
 
 import pytest
-from cli_helpers import TINY, env, metrics, one_line_error, run_cli, train
+from cli_helpers import config_error, TINY, env, metrics, one_line_error, run_cli, train
 
 
 def test_tiny_run_writes_finite_perplexities(corpus_dir, tmp_path):
@@ -170,10 +170,11 @@ def test_bad_input_gives_one_line_error(corpus_dir, tmp_path, case, expected):
 
 def test_help_lists_config_groups():
     proc = run_cli("train", "--help")
-    assert proc.returncode == 0
-    for group in ("task:", "encoder:", "data:", "optim:", "logger:", "experiment:"):
+    assert proc.returncode == 0 and not proc.stderr
+    for group in ("task=NAME", "encoder=NAME", "data=NAME", "optim=NAME", "logger=NAME"):
         assert group in proc.stdout
-    assert "language_model" in proc.stdout and "ptb_small" in proc.stdout
+    assert "language_model*" in proc.stdout and "experiment: " in proc.stdout
+    assert "ptb_small" in proc.stdout and "task.bptt=35" in proc.stdout
 
 
 def test_default_grammar_corpus_and_awd_preset_train(tmp_path):
@@ -202,10 +203,14 @@ def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
     folder = tmp_path / "my_plugins"
     folder.mkdir()
     (folder / "fixed_folder.py").write_text(
+        "from dataclasses import dataclass\n"
         "from lstm_nlp.registry import DATA_SOURCES\n"
-        "from lstm_nlp.text.sources import text_folder\n"
-        "DATA_SOURCES.register('fixed_folder', text_folder, config={'path': "
-        f"{str(corpus_dir)!r}, 'min_freq': 1}})\n"
+        "from lstm_nlp.schema import option\n"
+        "from lstm_nlp.text.sources import TextDataOptions, text_folder\n\n"
+        "@DATA_SOURCES.component('fixed_folder', text_folder)\n"
+        "@dataclass\n"
+        "class FixedFolder(TextDataOptions):\n"
+        f"    path: str = option({str(corpus_dir)!r}, help='always this folder')\n"
     )
     run_dir = tmp_path / "run"
     proc = train(f"plugins_dir={folder}", "data=fixed_folder", f"run_dir={run_dir}")
@@ -218,46 +223,64 @@ def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
 @pytest.mark.parametrize(
     "args, expected",
     [
-        (["optim=adm"], r"unknown optim 'adm'; known: adam, adamw, sgd. Did you mean 'adam'\?"),
-        (["encoder.hiddensize=10"], r"encoder.hiddensize is not a config key"),
+        (
+            ["optim=adm"],
+            r"unknown optimizer 'adm'; known: adam, adamw, custom, sgd. Did you mean 'adam'\?",
+        ),
+        (
+            ["encoder.hiddensize=10"],
+            r"encoder.hiddensize is not an option of encoder 'lstm'; did you mean encoder.hidden_size\?",
+        ),
         (
             ["+data.path=/x"],
-            r"data.path is not an option of data 'grammar'.*data=text data.path=DIR",
+            r"data.path is not an option of data source 'grammar'.*; a corpus folder is data=text data.path=DIR",
         ),
-        (["+task.bpt=10"], r"task.bpt is not an option of task 'language_model' \(options: .*bptt"),
+        (
+            ["data.path=/x"],
+            r"data.path is not an option of data source 'grammar'.*; a corpus folder is data=text data.path=DIR",
+        ),
+        (
+            ["+task.bpt=10"],
+            r"task.bpt is not an option of task 'language_model'; did you mean task.bptt\?",
+        ),
         (
             ["trainer.max_epochs=abc"],
-            r"trainer.max_epochs must be an integer >= -1 or null, got 'abc'",
+            r"trainer.max_epochs must be null or an integer >= -1, got 'abc'",
         ),
         (["+trainer.foo=3"], r"trainer.foo is not an argument of lightning.pytorch.Trainer"),
         (["seed=abc"], r"seed must be an integer, got 'abc'"),
         (["optim.lr=-1"], r"optim.lr must be a number > 0, got -1"),
         (["help"], r"cannot parse the override 'help'"),
         (["task.head=hsm"], r"task.head must be one of softmax, adaptive, got 'hsm'"),
-        (
-            ["task.head=adaptive", "task.adaptive_cutoffs=[50,20]"],
-            r"task.adaptive_cutoffs must be .*increasing",
-        ),
-        (
-            ["task.head=adaptive", "task.tie_weights=true"],
-            r"task.tie_weights=true is not supported",
-        ),
+        (["task.adaptive_cutoffs=[50,20]"], r"adaptive_cutoffs must be null or increasing ids"),
+        (["task.head=adaptive", "task.tie_weights=true"], r"tie_weights=true is not supported"),
         (["task.head=adaptive", "task.adaptive_cutoffs=5"], r"task.adaptive_cutoffs must be"),
         (
             ["+data.construction_mix.pp=-1"],
             r"data.construction_mix must be a mapping of names to a number >= 0",
         ),
+        (["+data.construction_mix.nope=1"], r"construction_mix: unknown construction 'nope'"),
         (
             ["checkpoint_every_minutes=soon"],
             r"checkpoint_every_minutes must be null or a number > 0, got 'soon'",
         ),
         (["encoder.weight_drop=1"], r"encoder.weight_drop must be a number in \[0, 1\), got 1"),
+        (["optim=custom"], r"optim._target_ is required: the class to build"),
+        (
+            ["optim=custom", "optim._target_=torch.optim.Nope"],
+            r"optim: cannot build torch.optim.Nope",
+        ),
+        (
+            ["optim=custom", "optim._target_=torch.optim.RMSprop", "+optim.alpah=0.9"],
+            r"optim: cannot build torch.optim.RMSprop.*alpah",
+        ),
+        (["+callbacks.x.patience=3"], r"callbacks.x must be a group of options with a _target_"),
     ],
 )
-def test_config_mistakes_give_one_line_errors(tmp_path, args, expected):
+def test_config_mistakes_give_one_line_errors(args, expected):
     import re
 
-    line = one_line_error(run_cli("train", *args, f"run_dir={tmp_path / 'run'}"))
+    line = config_error("train", *args)
     assert re.search(expected, line), line
 
 
@@ -331,12 +354,13 @@ def test_generate_errors_and_run_directory(corpus_dir, tmp_path):
     assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}").returncode == 0
     ok = run_cli("generate", f"checkpoint={run_dir}", "words=5", "temperature=1e-30")
     assert ok.returncode == 0 and len(ok.stdout.split()) >= 1, ok.stderr[-2000:]
-    assert "checkpoint is required" in one_line_error(run_cli("generate"), "lstm-nlp-generate")
+    assert "checkpoint is required" in config_error("generate")
     bad = tmp_path / "bad.ckpt"
     bad.write_bytes(b"not a checkpoint")
     line = one_line_error(run_cli("generate", f"checkpoint={bad}"), "lstm-nlp-generate")
     assert "not a readable lstm-nlp checkpoint" in line and "weights_only" not in line
-    line = one_line_error(
-        run_cli("generate", f"checkpoint={run_dir}", "temperature=nan"), "lstm-nlp-generate"
-    )
-    assert "temperature must be a finite number > 0" in line
+    line = config_error("generate", f"checkpoint={run_dir}", "temperature=nan")
+    assert line == "lstm-nlp-generate: error: temperature must be a number > 0, got nan"
+    unknown = run_cli("generate", f"checkpoint={run_dir}", "prompt=the zzzunknownword", "words=2")
+    assert unknown.returncode == 0, unknown.stderr[-2000:]
+    assert "prompt words outside the vocabulary, read as <unk>: zzzunknownword" in unknown.stderr

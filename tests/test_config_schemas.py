@@ -1,61 +1,53 @@
-"""Config schemas: every shipped YAML matches its schema, and bad values are refused by key, in one
-line."""
+"""Options: one dataclass each, checked by key in one line, documented by --help from the same
+source."""
 
-from dataclasses import MISSING, dataclass, fields
-from pathlib import Path
+from dataclasses import MISSING, dataclass, field, fields
+from importlib import import_module
 
 import pytest
 from omegaconf import OmegaConf
 
+from lstm_nlp.cli.common import checked_config, compose, prepare
+from lstm_nlp.cli.train import COMMAND as TRAIN
 from lstm_nlp.errors import ConfigError
-from lstm_nlp.schema import SCHEMAS, check_schemas, option, register_schema, validate_node
-from lstm_nlp.schema.definitions import Train
+from lstm_nlp.registry import REGISTRIES, TASKS, Registry, check_components
+from lstm_nlp.schema import Options, option, options_from_node, validate_node
+from lstm_nlp.schema.help import format_rows, option_rows
+from lstm_nlp.training.checks import check_config
+from lstm_nlp.training.options import TrainerOptions, TrainOptions
 
-CONF = Path(__file__).resolve().parent.parent / "conf"
-
-
-def default(f):
-    return f.default_factory() if f.default is MISSING else f.default
-
-
-def shipped_files():
-    for group, _schemas in SCHEMAS.items():
-        for path in sorted((CONF / group).glob("*.yaml")):
-            yield pytest.param(group, path, id=f"{group}/{path.stem}")
+COMMANDS = ["train", "eval", "generate", "suites", "inspect"]
 
 
-@pytest.mark.parametrize("group, path", shipped_files())
-def test_every_shipped_option_file_has_exactly_its_schemas_keys_and_defaults(group, path):
-    node = OmegaConf.load(path)
-    schema = SCHEMAS[group][node.get("name")]
-    assert set(node) == {f.name for f in fields(schema)}
-    for key in list(node):
-        if OmegaConf.is_interpolation(
-            node, key
-        ):  # e.g. data.cache_dir: ${cache_dir}, the root's value
-            node[key] = None
-    validate_node(node, schema, f"{group}.", group)  # the defaults pass their own schema
-    if node.name != default(next(f for f in fields(schema) if f.name == "name")):
-        return  # a schema shared by several files (adam/adamw) holds the first one's defaults
-    defaults = OmegaConf.to_container(OmegaConf.structured(schema))
-    for key, value in OmegaConf.to_container(node).items():
-        if value is not None and not isinstance(value, dict):
-            assert value == defaults[key], key
-
-
-def test_the_root_schema_matches_train_yaml():
-    root = OmegaConf.load(CONF / "train.yaml")
-    for f in fields(Train):
-        assert f.name in root, f.name
-        if not OmegaConf.is_interpolation(root, f.name) and "${" not in str(root[f.name]):
-            assert root[f.name] == default(f), f.name
+def command(name):
+    return import_module(f"lstm_nlp.cli.{name}").COMMAND
 
 
 def composed(*overrides):
-    from hydra import compose, initialize_config_module
+    prepare(TRAIN, [])
+    return compose("train", list(overrides))
 
-    with initialize_config_module("lstm_nlp.conf", version_base="1.3"):
-        return compose("train", overrides=list(overrides))
+
+def built_in_schemas():
+    prepare(TRAIN, [])
+    for group, registry in REGISTRIES.items():
+        for name in registry.names():
+            entry = registry.entry(name)
+            if entry.schema is not None and entry.origin == "lstm_nlp":
+                yield pytest.param(entry.schema, id=f"{group}={name}")
+    for schema in (TrainOptions, TrainerOptions, *(command(c).options for c in COMMANDS[1:])):
+        yield pytest.param(schema, id=schema.__name__)
+
+
+@pytest.mark.parametrize("schema", built_in_schemas())
+def test_every_option_has_a_default_that_passes_and_a_line_of_help(schema):
+    defaults = {
+        f.name: f.default_factory() if f.default is MISSING else f.default for f in fields(schema)
+    }
+    validate_node(defaults, schema, "", "")  # each default passes its own rule ("???": required)
+    for f in fields(schema):
+        assert f.metadata.get("help"), f"{schema.__name__}.{f.name} has no help text"
+        assert f.default is not MISSING or f.default_factory is not MISSING, f.name
 
 
 @pytest.mark.parametrize(
@@ -66,6 +58,10 @@ def composed(*overrides):
         ("task.dropout=1.0", "task.dropout must be a number in [0, 1), got 1.0"),
         ("task.tie_weights=maybe", "task.tie_weights must be true or false, got 'maybe'"),
         ("task.head=hsm", "task.head must be one of softmax, adaptive, got 'hsm'"),
+        (
+            "task.head=adaptiv",
+            "task.head must be one of softmax, adaptive, got 'adaptiv'. Did you mean 'adaptive'?",
+        ),
         (
             "task.adaptive_cutoffs=[10,0]",
             "task.adaptive_cutoffs must be null or a list of integers, each >= 1, got [10, 0]",
@@ -82,25 +78,26 @@ def composed(*overrides):
         ),
         ("optim.lr=0", "optim.lr must be a number > 0, got 0"),
         ("optim.scheduler.factor=2", "optim.scheduler.factor must be a number in (0, 1), got 2"),
-        (
-            "optim.scheduler.name=step",
-            "optim.scheduler.name must be one of none, plateau, decay_after, cosine, got 'step'",
-        ),
         ("threads=0", "threads must be null or an integer >= 1, got 0"),
+        ("seed=99999999999999999999", "seed must be an integer, got 99999999999999999999"),
         ("nonfinite_loss=ignore", "nonfinite_loss must be one of stop, skip, got 'ignore'"),
         (
             "checkpoint_every_minutes=-5",
             "checkpoint_every_minutes must be null or a number > 0, got -5",
         ),
         (
-            "checkpoint_every_n_steps=0",
-            "checkpoint_every_n_steps must be null or an integer >= 1, got 0",
+            "trainer.max_epochs=abc",
+            "trainer.max_epochs must be null or an integer >= -1, got 'abc'",
+        ),
+        (
+            "trainer.limit_val_batches=1.5",
+            "trainer: limit_val_batches must be a fraction in [0, 1] or a number of batches, got 1.5",
         ),
     ],
 )
 def test_a_bad_value_names_the_key_and_what_is_allowed(override, message):
     with pytest.raises(ConfigError) as err:
-        check_schemas(composed(override))
+        check_config(composed(override), [override])
     assert str(err.value) == message
 
 
@@ -126,107 +123,186 @@ def test_a_bad_value_names_the_key_and_what_is_allowed(override, message):
         (
             ["encoder=reference_lstm", "+encoder.weight_drop=0.1"],
             "encoder.weight_drop is not an option of encoder 'reference_lstm' (options: "
-            "batch_first, bias, bidirectional, dropout, hidden_size, name, num_layers)",
+            "batch_first, bias, bidirectional, dropout, hidden_size, num_layers)",
+        ),
+        (
+            ["optim/scheduler=cosine", "optim.scheduler.t_max=0"],
+            "optim.scheduler.t_max must be an integer >= 1, got 0",
+        ),
+        (
+            ["task.head=adaptive", "task.tie_weights=true"],
+            "task 'language_model': tie_weights=true is not supported with head=adaptive (the "
+            "adaptive softmax has no single output matrix to share); set tie_weights=false",
         ),
     ],
 )
-def test_group_choices_are_checked_by_their_own_schema(overrides, message):
+def test_group_choices_are_checked_by_their_own_dataclass(overrides, message):
     with pytest.raises(ConfigError) as err:
-        check_schemas(composed(*overrides))
+        check_components(composed(*overrides))
     assert str(err.value) == message
 
 
-def test_every_shipped_experiment_passes():
-    for path in sorted((CONF / "experiment").glob("*.yaml")):
-        check_schemas(composed(f"experiment={path.stem}"))
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (
+            ["task.bpt=3"],
+            "task.bpt is not an option of task 'language_model'; did you mean task.bptt?",
+        ),
+        (
+            ["+task.bpt=3"],
+            "task.bpt is not an option of task 'language_model'; did you mean task.bptt?",
+        ),
+        (["encoder.hiddensize=3"], "did you mean encoder.hidden_size?"),
+        (["sed=3"], "sed is not an option of lstm-nlp-train; did you mean seed?"),
+        (["+sed=3"], "sed is not an option of lstm-nlp-train; did you mean seed?"),
+        (
+            ["optim.scheduler.name=cosine"],
+            "optim.scheduler.name is set by choosing the option: use optim/scheduler=cosine",
+        ),
+        (["data.cache_dir=/tmp/x"], "the cache folder is the root option cache_dir=DIR"),
+        (["data.path=/tmp/x"], "data.path is not an option of data source 'grammar'"),
+        (
+            ["+trainer.max_step=3"],
+            "trainer.max_step is not an argument of lightning.pytorch.Trainer",
+        ),
+    ],
+)
+def test_unknown_and_moved_keys_are_named_with_what_to_type(args, message):
+    with pytest.raises(ConfigError) as err:
+        checked_config(TRAIN, args)
+    assert message in str(err.value)
 
 
-def test_a_plugin_registers_a_schema_for_its_own_option(monkeypatch):
+def test_a_plugin_component_is_checked_by_its_dataclass():
+    reg = Registry("widget", "widget_schema_test")
+
+    @reg.component("round", "builtins:dict")
     @dataclass
-    class Tiny:
-        name: str = "tiny_task"
-        width: int = option(8, ge=2)
+    class RoundOptions(Options):
+        width: int = option(8, ge=2, help="how wide")
 
-    monkeypatch.setitem(SCHEMAS, "task", dict(SCHEMAS["task"]))
-    register_schema("task", "tiny_task", Tiny)
-    cfg = composed()
-    cfg.task = OmegaConf.create({"name": "tiny_task", "width": 1})
-    with pytest.raises(ConfigError, match=r"^task.width must be an integer >= 2, got 1$"):
-        check_schemas(cfg)
-    cfg.task.width = 4
-    check_schemas(cfg)
-    with pytest.raises(TypeError):
-        register_schema("task", "x", dict)
+        def check(self):
+            if self.width == 13:
+                raise ConfigError("width=13 is unlucky")
 
-
-def test_the_readme_plugin_schema_example_works_as_written(tmp_path):
-    """A schema without a ``name`` field (the registry adds the name to the Hydra node)."""
-    from cli_helpers import TINY, run_cli
-
-    plugins = tmp_path / "plugins"
-    plugins.mkdir()
-    (plugins / "my_plugin.py").write_text(
-        "from dataclasses import dataclass\n"
-        "from lstm_nlp.registry import TASKS\n"
-        "from lstm_nlp.schema import option\n"
-        "from lstm_nlp.tasks.language_model import build_task\n\n"
-        "@dataclass\n"
-        "class MyTaskConfig:\n"
-        "    batch_size: int = option(32, ge=1)\n"
-        "    dropout: float = option(0.3, ge=0.0, lt=1.0)\n\n"
-        "def my_task(cfg, run):\n"
-        "    import copy\n"
-        "    cfg = copy.deepcopy(cfg)\n"
-        "    cfg.task = {**cfg.task, 'name': 'language_model', **{k: v for k, v in "
-        "dict(eval_batch_size=4, bptt=10, variable_bptt=False, embedding_dim=16, "
-        "embedding_dropout=0.0, tie_weights=False, init_range=0.1, "
-        "ar_alpha=0.0, tar_beta=0.0).items()}}\n"
-        "    return build_task(cfg, run)\n\n"
-        "TASKS.register('my_task', my_task, config=MyTaskConfig)\n"
-    )
-    bad = run_cli(
-        "train",
-        f"plugins_dir={plugins}",
-        "task=my_task",
-        "task.dropout=1.5",
-        f"run_dir={tmp_path / 'r'}",
-    )
-    assert "task.dropout must be a number in [0, 1), got 1.5" in bad.stderr and bad.returncode == 2
-    ok = run_cli(
-        "train",
-        f"plugins_dir={plugins}",
-        "task=my_task",
-        "task.batch_size=4",
-        *TINY[:2],
-        *TINY[6:],
-        "data.train_sentences=200",
-        f"run_dir={tmp_path / 'ok'}",
-    )
-    assert ok.returncode == 0, ok.stderr[-2000:]
+    assert reg.options(OmegaConf.create({"name": "round", "width": 4})) == RoundOptions(width=4)
+    with pytest.raises(
+        ConfigError, match=r"^widget_schema_test.width must be an integer >= 2, got 1$"
+    ):
+        reg.options(OmegaConf.create({"name": "round", "width": 1}))
+    with pytest.raises(ConfigError, match=r"^widget 'round': width=13 is unlucky$"):
+        reg.options(OmegaConf.create({"name": "round", "width": 13}))
+    with pytest.raises(ConfigError, match="did you mean widget_schema_test.width"):
+        reg.options(OmegaConf.create({"name": "round", "widht": 4}))
+    assert RoundOptions().as_dict() == {"width": 8}
+    with pytest.raises(ConfigError, match="width must be an integer >= 2"):
+        RoundOptions(width=0)  # the same rule from Python
 
 
 def test_an_unschemad_plugin_choice_is_left_to_the_plugin():
-    cfg = composed()
-    cfg.task = OmegaConf.create({"name": "someone_elses_task", "anything": "goes"})
-    check_schemas(cfg)
-
-
-def test_the_example_plugin_checks_its_options_through_its_schema(tmp_path):
-    """lstm-nlp-pos registers a schema dataclass as its task config: defaults in Hydra, ranges
-    checked."""
-    pytest.importorskip("lstm_nlp_pos")
-    from cli_helpers import one_line_error, run_cli
-
-    line = one_line_error(
-        run_cli("train", "task=pos_tagging", "task.dropout=2", f"run_dir={tmp_path / 'run'}")
-    )
-    assert line == "lstm-nlp-train: error: task.dropout must be a number in [0, 1), got 2"
-    assert not (tmp_path / "run").exists()
+    TASKS.register("someone_elses_task", "builtins:dict", config={"anything": "goes"})
+    try:
+        cfg = composed("task=someone_elses_task")
+        assert check_components(cfg)["task"] == {"anything": "goes"}
+    finally:
+        TASKS.unregister("someone_elses_task")
 
 
 def test_a_scalar_where_a_group_of_options_belongs_is_refused():
-    from lstm_nlp.schema.definitions import SGD
+    @dataclass
+    class Inner(Options):
+        x: int = option(1, help="x")
 
-    node = OmegaConf.create({"name": "sgd", "lr": 1.0, "scheduler": 5})
-    with pytest.raises(ConfigError, match=r"^optim.scheduler must be a group of options, got 5$"):
-        validate_node(node, SGD, "optim.", "optim 'sgd'")
+    @dataclass
+    class Outer(Options):
+        inner: Inner = field(default_factory=Inner, metadata={"help": "a group"})
+
+    with pytest.raises(ConfigError, match=r"^o.inner must be a group of options, got 5$"):
+        validate_node(OmegaConf.create({"inner": 5}), Outer, "o.", "o")
+    assert options_from_node(OmegaConf.create({"inner": {"x": 3}}), Outer).inner == Inner(3)
+
+
+def test_integers_become_floats_and_numbers_become_text_where_the_dataclass_says():
+    cfg = composed("optim.lr=20", "data.seed=3")
+    options = check_components(cfg)["optim"]
+    assert isinstance(options.lr, float)
+    gen = options_from_node(
+        OmegaConf.create({"prompt": 1990, "checkpoint": "x"}), command("generate").options
+    )
+    assert gen.prompt == "1990"
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_help_is_made_from_the_dataclasses(name, capsys, monkeypatch):
+    """Every option of the command's dataclass appears in --help with its default."""
+    from lstm_nlp.cli.common import run_app
+
+    cmd = command(name)
+    monkeypatch.setattr("sys.argv", [cmd.prog, "--help"])
+    run_app(cmd, lambda: pytest.fail("--help must not run the command"))
+    text = capsys.readouterr().out
+    for row in option_rows(cmd.options):
+        assert f"{row.key}={row.default}" in text, row.key
+    assert text.startswith(cmd.prog)
+
+
+def test_train_help_shows_the_chosen_components_options(capsys, monkeypatch):
+    from lstm_nlp.cli.common import run_app
+
+    monkeypatch.setattr("sys.argv", ["lstm-nlp-train", "task=number_agreement", "--help"])
+    run_app(TRAIN, lambda: None)
+    text = capsys.readouterr().out
+    assert "task.breakdowns=[attractors,number,construction]" in text and "task.bptt" not in text
+    assert (
+        "number_agreement*" in text and "mogrifier_lstm" in text and "trainer.max_epochs=3" in text
+    )
+
+
+def test_the_help_table_wraps_and_leaves_out_the_obvious():
+    @dataclass
+    class Demo(Options):
+        flag: bool = option(False, help="a switch")
+        rate: float = option(0.5, gt=0, help="a rate " * 20)
+
+    text = format_rows(option_rows(Demo, "demo."), width=60)
+    assert "demo.flag=false" in text and "[true or false]" not in text
+    assert "[a number > 0]" in text and max(len(line) for line in text.splitlines()) <= 60
+
+
+BAD_OPTION = {
+    "train": (["task.dropout=1.5"], "task.dropout must be a number in [0, 1), got 1.5"),
+    "eval": (["checkpoint=x", "pairs=y", "score=max"], "score must be one of sum, mean, got 'max'"),
+    "generate": (["checkpoint=x", "words=0"], "words must be an integer in [1, 1000000], got 0"),
+    "suites": (["out=o", "n_per_cell=-2"], "n_per_cell must be an integer >= 1, got -2"),
+    "inspect": (
+        ["checkpoint=x", "out=o", "mode=unit"],
+        "mode must be one of gates, units, probe, got 'unit'. Did you mean 'units'?",
+    ),
+}
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_refuses_a_bad_option_in_one_line(name, capsys, monkeypatch):
+    from lstm_nlp.cli.common import run_app
+
+    args, message = BAD_OPTION[name]
+    cmd = command(name)
+    monkeypatch.setattr("sys.argv", [cmd.prog, *args])
+    with pytest.raises(SystemExit) as code:
+        run_app(cmd, lambda: pytest.fail("a bad option must stop before the command runs"))
+    assert code.value.code == 2
+    assert capsys.readouterr().err == f"{cmd.prog}: error: {message}\n"
+
+
+@pytest.mark.parametrize("name", COMMANDS)
+def test_every_command_names_an_unknown_key_with_a_did_you_mean(name, capsys, monkeypatch):
+    from lstm_nlp.cli.common import run_app
+
+    cmd = command(name)
+    first = next(f.name for f in fields(cmd.options) if len(f.name) > 4)
+    typo = first[:-1]
+    monkeypatch.setattr("sys.argv", [cmd.prog, f"{typo}=1"])
+    with pytest.raises(SystemExit):
+        run_app(cmd, lambda: None)
+    assert f"did you mean {first}?" in capsys.readouterr().err

@@ -48,7 +48,7 @@ def test_unknown_mode_and_missing_sentence(run, tmp_path):
 
 
 def test_bad_options_of_units_and_probe(run, tmp_path):
-    assert "max_units must be an integer >= 1 or null, got 0" in error(
+    assert "max_units must be null or an integer >= 1, got 0" in error(
         "mode=units", f"checkpoint={run}", "max_units=0", f"out={tmp_path / 'o'}"
     )
     assert "logger=csv cannot show images" in error(

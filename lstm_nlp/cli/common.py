@@ -28,7 +28,10 @@ from lstm_nlp.schema.validate import unknown_key
 HELP_FLAGS = ("--help", "-h")
 HYDRA_FLAGS = ("--hydra-help", "--version", "--info", "-i")
 OPEN_GROUPS = ("trainer", "callbacks", "hydra")  # +group.KEY=VALUE adds a key there
-MOVED = {"data.cache_dir": "the cache folder is the root option cache_dir=DIR"}
+HINTS = {  # for keys people type that live elsewhere
+    "data.cache_dir": "the cache folder is the root option cache_dir=DIR",
+    "data.path": "a corpus folder is data=text data.path=DIR",
+}
 
 
 @dataclass(frozen=True)
@@ -85,8 +88,14 @@ def unknown_key_line(command: Command, argv: list[str], key: str) -> str | None:
         known, label = [f.name for f in fields(command.options)], command.prog
     else:
         known, label = [k for k in node if k != "name"], parent
-    line = str(unknown_key(leaf, f"{parent}." if parent else "", label, known))
-    return f"{line}; {MOVED[key]}" if key in MOVED else line
+    return with_hint(str(unknown_key(leaf, f"{parent}." if parent else "", label, known)))
+
+
+def with_hint(message: str) -> str:
+    """An unknown key's message, and where that key lives, for the keys in :data:`HINTS`."""
+    key = message.split(" ", 1)[0]
+    unknown = message.startswith(f"{key} is not an option")
+    return f"{message}; {HINTS[key]}" if unknown and key in HINTS else message
 
 
 def checked_config(command: Command, argv: list[str]) -> DictConfig:
@@ -97,7 +106,10 @@ def checked_config(command: Command, argv: list[str]) -> DictConfig:
         better = match and unknown_key_line(command, argv, match.group(1))
         raise ConfigError(better or one_line(err)) from None
     if command.check is not None:
-        command.check(cfg, argv)
+        try:
+            command.check(cfg, argv)
+        except ConfigError as err:
+            raise ConfigError(with_hint(str(err))) from None
     return cfg
 
 

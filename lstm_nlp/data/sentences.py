@@ -381,7 +381,7 @@ class SentenceDataModule(pl.LightningDataModule):
         ds = self.datasets[split]
         sampler = BucketBatchSampler(
             ds.lengths,
-            self.batch_size if train else self.eval_batch_size,
+            self.batch_size if train else self.shared_batch_size(split, world),
             shuffle=train,
             bucket=self.bucket,
             pool_size=self.pool_size,
@@ -399,6 +399,18 @@ class SentenceDataModule(pl.LightningDataModule):
         if train:
             return resumable_loader(self.trainer, ds, sampler, batched=True, **kwargs)
         return DataLoader(ds, batch_sampler=sampler, **kwargs)
+
+    def shared_batch_size(self, split: str, world: int) -> int:
+        """``eval_batch_size``, or smaller so that each of ``world`` processes gets at least one
+        batch of a small evaluation split (the accuracy is summed over the processes, so it is
+        the same whatever the batch size)."""
+        n = len(self.datasets[split])
+        if n < world:
+            raise ConfigError(
+                f"the {split} split has {n} example(s), fewer than the {world} processes that "
+                "evaluate it: use more data or fewer processes"
+            )
+        return max(1, min(self.eval_batch_size, n // world))
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train", train=True)

@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.evaluation.scoring import ScoringOptions
-from lstm_nlp.schema import option
+from lstm_nlp.schema import CommandOptions, option
 
 
 @dataclass
-class EvalOptions(ScoringOptions):
+class EvalOptions(ScoringOptions, CommandOptions):
     """lstm-nlp-eval: which of two sentences does a trained language model prefer? (minimal
     pairs, e.g. BLiMP)
 

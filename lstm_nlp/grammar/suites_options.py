@@ -7,7 +7,7 @@ from typing import Any
 
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.grammar.params import GrammarParams
-from lstm_nlp.schema import Options, option
+from lstm_nlp.schema import CommandOptions, option
 
 # generator parameters a suite can take from the training corpus (data.<key>)
 CORPUS_KEYS = (
@@ -17,7 +17,7 @@ CORPUS_KEYS = (
 
 
 @dataclass
-class SuitesOptions(Options):
+class SuitesOptions(CommandOptions):
     """lstm-nlp-suites: minimal-pair test suites (Marvin & Linzen categories, 0-4 attractors) and
     Linzen-style number/pronoun prediction files, drawn from the grammar generator.
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lstm_nlp.errors import ConfigError, DataError
-from lstm_nlp.schema import Options, option
+from lstm_nlp.schema import CommandOptions, option
 
 MODES = ("gates", "units", "probe")
 QUANTITIES = ("forget", "input", "output", "candidate", "cell", "hidden")
@@ -17,7 +17,7 @@ SUBJECT_VERB = [
 
 
 @dataclass
-class InspectOptions(Options):
+class InspectOptions(CommandOptions):
     """lstm-nlp-inspect: look inside a trained LSTM language model.
 
     Examples:

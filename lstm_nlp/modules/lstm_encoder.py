@@ -134,7 +134,7 @@ class LSTMEncoder(nn.Module):
             bidirectional=self.bidirectional,
         )
         lstm.load_state_dict({k: v.detach().clone() for k, v in weights.items()})
-        return lstm.to(next(iter(weights.values())).device).eval()
+        return lstm.to(next(iter(weights.values()))).eval()  # their device and dtype
 
     def forward_with_gates(self, x: Tensor, lengths=None):
         """``(output, (h_n, c_n), gates)`` as in eval mode, read through :meth:`as_reference`."""

@@ -54,6 +54,12 @@ class MogrifierLSTM(nn.Module):
         rank: int = 0,
     ) -> None:
         super().__init__()
+        sizes = (input_size, hidden_size, num_layers)
+        if not all(n > 0 for n in sizes) or min(rounds, rank) < 0 or not 0 <= dropout <= 1:
+            raise ValueError(  # as nn.LSTM; configs are checked earlier, by MogrifierLSTMOptions
+                "sizes and num_layers must be > 0, rounds and rank >= 0 and dropout in [0, 1], got "
+                f"{input_size=}, {hidden_size=}, {num_layers=}, {rounds=}, {rank=}, {dropout=}"
+            )
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
         self.bias, self.batch_first, self.bidirectional = bias, batch_first, bidirectional
         self.dropout, self.rounds, self.rank = float(dropout), rounds, rank

@@ -6,11 +6,14 @@ of the fit (and at the end of an epoch without one) a record::
     {"epoch": 0, "step": 107, "train/loss": 5.14, "val/loss": 4.89, "val/ppl": 133.0,
      "agreement/acc": 0.61, "lr": 20.0, "elapsed_s": 1.9}
 
-``train/loss`` is the mean of the training objective the module returned (what the optimiser
-minimised, regularisers included) over the finite-loss batches since the previous record (each
-rank's own batches under DDP); the other values are the ``callback_metrics`` the module and
-callbacks logged (``train/*`` step values left out). The step losses are only kept (no arithmetic,
-no device synchronisation per step) and summed once per record or per :data:`FOLD_EVERY` steps.
+``train/loss`` is the mean, over the finite-loss batches since the previous record (each rank's
+own batches under DDP), of the loss each training step reported (:func:`reported_loss`: the
+``train/loss`` a module returns beside the objective it minimises, such as a language model's
+cross-entropy without its regularisers; else the objective itself); the epoch line the run
+prints (:class:`~lstm_nlp.training.console.EpochSummary`) averages the same values over the
+epoch.  The other values are the ``callback_metrics`` the module and callbacks logged
+(``train/*`` step values left out).  The step losses are only kept (no arithmetic, no device
+synchronisation per step) and summed once per record or per :data:`FOLD_EVERY` steps.
 
 The history is part of the callback's ``state_dict()``, so it travels in every checkpoint: a
 resumed run starts from the history of the checkpoint it resumes from and never lists an
@@ -40,21 +43,63 @@ def finite_or_none(value: Any) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def reported_loss(outputs: Any, accumulate_grad_batches: int = 1) -> Any:
+    """The loss a training step reports: ``outputs["train/loss"]`` when the module returns one
+    (a dict with the objective under ``"loss"``), else the objective itself (multiplied back by
+    ``accumulate_grad_batches``: Lightning divided it); None for a skipped step."""
+    if isinstance(outputs, dict) and "train/loss" in outputs:
+        return outputs["train/loss"]
+    loss = outputs.get("loss") if isinstance(outputs, dict) else outputs
+    if loss is None or not hasattr(loss, "detach"):
+        return None
+    return loss if accumulate_grad_batches == 1 else loss.detach() * accumulate_grad_batches
+
+
+class LossMean:
+    """The mean of step losses, kept as detached device tensors and summed once per
+    :meth:`fold` (no device synchronisation per step); non-finite losses are left out."""
+
+    def __init__(self) -> None:
+        self._losses: list[Any] = []
+        self.carried = (0.0, 0)  # (sum, count) already folded (or restored from a checkpoint)
+
+    def add(self, loss: Any) -> None:
+        if loss is None or not hasattr(loss, "detach"):
+            return
+        self._losses.append(loss.detach())
+        if len(self._losses) >= FOLD_EVERY:
+            self.fold()
+
+    def fold(self) -> tuple[float, int]:
+        """Sum and count of the finite losses so far."""
+        if self._losses:
+            import torch
+
+            losses = torch.stack([loss.float() for loss in self._losses])
+            finite = losses.isfinite()
+            total, count = self.carried
+            self.carried = (total + float(losses[finite].sum()), count + int(finite.sum()))
+            self._losses = []
+        return self.carried
+
+    def take(self) -> float | None:
+        """The mean so far (None without a finite loss), and start afresh."""
+        total, count = self.fold()
+        self.carried = (0.0, 0)
+        return finite_or_none(total / count) if count else None
+
+
 class TrainingHistory(pl.Callback):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.records: list[dict[str, Any]] = []
-        self._losses: list[Any] = []  # this stretch's step losses, detached device tensors
-        self._carried = (
-            0.0,
-            0,
-        )  # (sum, count) of losses already folded (or restored from a checkpoint)
+        self.losses = LossMean()  # the step losses since the last record
         self._elapsed_before = 0.0  # training seconds of earlier (resumed-from) processes
         self._fit_start: float | None = None
 
     # -- checkpoints -------------------------------------------------------------------------
     def state_dict(self) -> dict[str, Any]:
-        loss_sum, loss_count = self.fold()
+        loss_sum, loss_count = self.losses.fold()
         return {
             "version": VERSION,
             "records": [dict(r) for r in self.records],
@@ -65,24 +110,10 @@ class TrainingHistory(pl.Callback):
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
         self.records = [dict(r) for r in state.get("records", [])]
-        self._losses, self._carried = (
-            [],
-            (float(state.get("loss_sum", 0.0)), int(state.get("loss_count", 0))),
-        )
+        self.losses = LossMean()
+        self.losses.carried = (float(state.get("loss_sum", 0.0)), int(state.get("loss_count", 0)))
         self._elapsed_before = float(state.get("elapsed_s", 0.0))
         self._fit_start = None
-
-    def fold(self) -> tuple[float, int]:
-        """Sum and count of the finite losses noted since the last record (one device sync)."""
-        if self._losses:
-            import torch
-
-            losses = torch.stack([loss.float() for loss in self._losses])
-            finite = losses.isfinite()
-            total, count = self._carried
-            self._carried = (total + float(losses[finite].sum()), count + int(finite.sum()))
-            self._losses = []
-        return self._carried
 
     def elapsed(self) -> float:
         since = time.perf_counter() - self._fit_start if self._fit_start is not None else 0.0
@@ -96,17 +127,7 @@ class TrainingHistory(pl.Callback):
         self._elapsed_before, self._fit_start = self.elapsed(), None
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
-        loss = outputs.get("loss") if isinstance(outputs, dict) else outputs
-        if loss is None or not hasattr(loss, "detach"):
-            return  # a skipped step, or manual optimisation returning nothing
-        # Lightning divided it by accumulate_grad_batches; no arithmetic here, so no kernel per step
-        self._losses.append(
-            loss.detach() * trainer.accumulate_grad_batches
-            if trainer.accumulate_grad_batches != 1
-            else loss.detach()
-        )
-        if len(self._losses) >= FOLD_EVERY:
-            self.fold()
+        self.losses.add(reported_loss(outputs, trainer.accumulate_grad_batches))
 
     def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if trainer.sanity_checking or trainer.state.fn != "fit":
@@ -129,10 +150,9 @@ class TrainingHistory(pl.Callback):
     # -- records -----------------------------------------------------------------------------
     def record(self, trainer: pl.Trainer, metrics: dict[str, float | None]) -> None:
         entry: dict[str, Any] = {"epoch": trainer.current_epoch, "step": trainer.global_step}
-        total, count = self.fold()
-        if count:
-            entry["train/loss"] = finite_or_none(total / count)
-        self._carried = (0.0, 0)
+        mean = self.losses.take()
+        if mean is not None:
+            entry["train/loss"] = mean
         entry.update(metrics)
         if trainer.optimizers and trainer.optimizers[0].param_groups:
             entry["lr"] = float(trainer.optimizers[0].param_groups[0]["lr"])

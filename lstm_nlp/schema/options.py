@@ -15,12 +15,12 @@ same rule and words the command line gets (there as ``task.hidden ...``).
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from lstm_nlp.errors import ConfigError
-from lstm_nlp.schema.rules import conforms, describe, rule_of
-from lstm_nlp.schema.validate import MISSING_VALUE, coerce, type_hints
+from lstm_nlp.schema.rules import conforms, describe, option, rule_of
+from lstm_nlp.schema.validate import MISSING_VALUE, coerce, did_you_mean, type_hints
 
 
 class Options:
@@ -35,7 +35,8 @@ class Options:
             value = coerce(value, hints[f.name])
             if not conforms(value, hints[f.name], rule_of(f)):
                 raise ConfigError(
-                    f"{f.name} must be {describe(hints[f.name], rule_of(f))}, got {value!r}"
+                    f"{f.name} must be {describe(hints[f.name], rule_of(f))}, "
+                    f"got {getattr(self, f.name)!r}" + did_you_mean(value, rule_of(f).choices)
                 )
             object.__setattr__(self, f.name, value)
         self.check()
@@ -45,3 +46,13 @@ class Options:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)  # type: ignore[call-overload]
+
+
+@dataclass
+class CommandOptions(Options):
+    """What every command takes besides its own options."""
+
+    plugins_dir: str | None = option(
+        None,
+        help="a folder of plugin modules to load first (its modules named _x: only when used)",
+    )

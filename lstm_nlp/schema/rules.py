@@ -116,13 +116,15 @@ def conforms(value: Any, tp: Any, rule: Rule) -> bool:
     return True  # Any
 
 
+def number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
 def bounds(rule: Rule) -> str:
-    low = (
-        f"[{rule.ge:g}" if rule.ge is not None else f"({rule.gt:g}" if rule.gt is not None else None
-    )
-    high = (
-        f"{rule.le:g}]" if rule.le is not None else f"{rule.lt:g})" if rule.lt is not None else None
-    )
+    low = f"[{number(rule.ge)}" if rule.ge is not None else None
+    low = low or (f"({number(rule.gt)}" if rule.gt is not None else None)
+    high = f"{number(rule.le)}]" if rule.le is not None else None
+    high = high or (f"{number(rule.lt)})" if rule.lt is not None else None)
     if low and high:
         return f" in {low}, {high}"
     if low:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import difflib
 import typing
 from collections.abc import Collection, Mapping
-from dataclasses import fields, is_dataclass
+from dataclasses import MISSING, asdict, fields, is_dataclass
 from functools import cache
 from typing import Any
 
 from lstm_nlp.errors import ConfigError, LstmNlpError
-from lstm_nlp.schema.rules import conforms, describe, optional_inner, rule_of
+from lstm_nlp.schema.rules import conforms, describe, help_of, optional_inner, rule_of
 
 MISSING_VALUE = "???"  # Hydra's mark of a required value
 
@@ -43,6 +43,28 @@ def unknown_key(key: str, prefix: str, label: str, known: Collection[str]) -> Co
         else f" (options: {', '.join(sorted(known))})"
     )
     return ConfigError(f"{prefix}{key} is not an option of {label}{hint}")
+
+
+def did_you_mean(value: Any, choices: tuple | None) -> str:
+    close = (
+        difflib.get_close_matches(value, choices, n=1) if choices and isinstance(value, str) else []
+    )
+    return f". Did you mean {close[0]!r}?" if close else ""
+
+
+def defaults_of(schema: type) -> dict[str, Any]:
+    """Each field's default (``"???"`` for a required one), without building the dataclass (its
+    ``check()`` may need values only a user gives)."""
+    out = {}
+    for f in fields(schema):
+        if f.default is not MISSING:
+            out[f.name] = f.default
+        elif f.default_factory is not MISSING:
+            value = f.default_factory()
+            out[f.name] = asdict(value) if is_dataclass(value) else value
+        else:
+            out[f.name] = MISSING_VALUE
+    return out
 
 
 def is_missing(node: Any, key: str) -> bool:
@@ -84,9 +106,10 @@ def validate_node(
                 )
             validate_node(child, tp, f"{prefix}{name}.", f"{prefix}{name}")
             continue
-        value = coerce(plain(node[name]), tp)
-        if not conforms(value, tp, rule_of(f)):
-            raise ConfigError(f"{prefix}{name} must be {describe(tp, rule_of(f))}, got {value!r}")
+        value = plain(node[name])
+        if not conforms(coerce(value, tp), tp, rule_of(f)):
+            raise ConfigError(f"{prefix}{name} must be {describe(tp, rule_of(f))}, got {value!r}"
+                              + did_you_mean(value, rule_of(f).choices))  # fmt: skip
 
 
 def coerce(value: Any, tp: Any) -> Any:
@@ -118,6 +141,9 @@ def options_from_node(
     hints = type_hints(schema)
     values = {}
     for f in fields(schema):
+        if f.default == MISSING_VALUE and (f.name not in node or is_missing(node, f.name)):
+            what = f" ({help_of(f)})" if help_of(f) else ""
+            raise ConfigError(f"{prefix}{f.name} is required{what}: add {prefix}{f.name}=VALUE")
         if f.name in node and not is_missing(node, f.name):
             tp = hints[f.name]
             value = plain(node[f.name])

@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from lstm_nlp.schema import Options, option
+from lstm_nlp.schema import CommandOptions, option
 
 
 @dataclass
-class GenerateOptions(Options):
+class GenerateOptions(CommandOptions):
     """lstm-nlp-generate: sample text from a trained language model.
 
     Examples:

@@ -156,9 +156,9 @@ class LanguageModel(pl.LightningModule):
     def on_train_epoch_start(self) -> None:
         self._hidden.pop("train", None)
 
-    def training_step(
-        self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int
-    ) -> torch.Tensor:
+    def training_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> dict:
+        """The objective (regularisers included) under ``loss``; the cross-entropy it reports
+        under ``train/loss``."""
         tokens, targets = batch
         carried = self._hidden.get("train")
         if (
@@ -176,17 +176,13 @@ class LanguageModel(pl.LightningModule):
             loss = loss + self.options.tar_beta * (output[1:] - output[:-1]).pow(2).mean()
         if self.options.variable_bptt:  # Merity et al.: scale the step by window length / bptt
             loss = loss * tokens.size(0) / self.options.bptt
-        # per step and as the epoch's token-weighted mean (train/loss_step, train/loss_epoch in the
-        # loggers)
+        # per step, and as the epoch's token-weighted mean over every rank (train/loss_step,
+        # train/loss_epoch in the loggers; one scalar all-reduced per step under DDP)
         self.log(
-            "train/loss",
-            nll,
-            prog_bar=True,
-            on_step=True,
-            on_epoch=True,
-            batch_size=targets.numel(),
-        )
-        return loss
+            "train/loss", nll, prog_bar=True, on_step=True, on_epoch=True,
+            batch_size=targets.numel(), sync_dist=True,
+        )  # fmt: skip
+        return {"loss": loss, "train/loss": nll.detach()}
 
     def _eval_step(
         self, split: str, metric: MeanMetric, batch: tuple[torch.Tensor, torch.Tensor]

@@ -53,6 +53,11 @@ class LanguageModelOptions(Options):
     def check(self) -> None:
         from lstm_nlp.errors import ConfigError
 
+        cutoffs = self.adaptive_cutoffs
+        if cutoffs is not None and (
+            not cutoffs or any(a >= b for a, b in zip(cutoffs, cutoffs[1:]))
+        ):
+            raise ConfigError(f"adaptive_cutoffs must be null or increasing ids, got {cutoffs}")
         if self.head == "adaptive" and self.tie_weights:
             raise ConfigError(
                 "tie_weights=true is not supported with head=adaptive (the adaptive softmax has "

@@ -7,6 +7,10 @@ directory, so a mistake in a re-run leaves the existing run as it was.
 
 from __future__ import annotations
 
+import difflib
+import inspect
+from dataclasses import fields
+
 from omegaconf import DictConfig
 
 from lstm_nlp.errors import ConfigError
@@ -44,6 +48,25 @@ def check_callbacks(cfg: DictConfig) -> None:
             )
 
 
+def check_trainer_arguments(trainer: DictConfig) -> None:
+    """``+trainer.KEY=VALUE`` beyond :class:`TrainerOptions` must be a Trainer argument (Lightning
+    is imported only when such a key is given)."""
+    known = {f.name for f in fields(TrainerOptions)}
+    extra = [key for key in trainer if key not in known]
+    if not extra:
+        return
+    import lightning.pytorch as pl
+
+    arguments = [p for p in inspect.signature(pl.Trainer.__init__).parameters if p != "self"]
+    for key in extra:
+        if key not in arguments:
+            hint = difflib.get_close_matches(key, arguments, n=1)
+            raise ConfigError(
+                f"trainer.{key} is not an argument of lightning.pytorch.Trainer"
+                + (f"; did you mean trainer.{hint[0]}?" if hint else "")
+            )
+
+
 def check_custom_optimizer(cfg: DictConfig) -> None:
     """A ``_target_`` optimiser or schedule is built on a dummy parameter: its arguments are
     checked by the class itself."""
@@ -67,6 +90,7 @@ def check_config(cfg: DictConfig, overrides: list[str]) -> None:
     check_root(cfg)
     check_components(cfg)
     options_from_node(cfg.trainer, TrainerOptions, "trainer.", "trainer", strict=False)
+    check_trainer_arguments(cfg.trainer)
     check_callbacks(cfg)
     if cfg.get("agreement") and cfg.task.name != "language_model":
         raise ConfigError(

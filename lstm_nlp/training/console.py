@@ -8,38 +8,40 @@ from pathlib import Path
 
 import lightning.pytorch as pl
 
+from lstm_nlp.report.history import LossMean, reported_loss
+
 
 class EpochSummary(pl.Callback):
-    """One line per epoch: epoch, step, mean train loss, latest validation metrics, training
-    tokens/s.
-
-    Readable in log files and CI output, where a progress bar is noise.
-    """
+    """One line per epoch: epoch, step, the epoch's mean training loss (the same quantity as the
+    run report's ``train/loss``: :func:`~lstm_nlp.report.history.reported_loss`), the latest
+    validation metrics, training tokens/s.  Readable in log files and CI output, where a progress
+    bar is noise."""
 
     def __init__(self) -> None:
-        self._start = None
+        self._start: float | None = None
         self._tokens = 0
+        self._losses = LossMean()
 
     def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        self._start, self._tokens = time.perf_counter(), 0
+        self._start, self._tokens, self._losses = time.perf_counter(), 0, LossMean()
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         tokens = batch[0] if isinstance(batch, (tuple, list)) else None
         if hasattr(tokens, "numel"):
             self._tokens += tokens.numel()
+        self._losses.add(reported_loss(outputs, trainer.accumulate_grad_batches))
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if not trainer.is_global_zero:
             return
-        metrics = trainer.callback_metrics
         parts = [f"epoch {trainer.current_epoch}", f"step {trainer.global_step}"]
-        parts += [
-            f"{k} {float(v):.4g}"
-            for k, v in sorted(metrics.items())
-            if k == "train/loss" or k.startswith("val/")
-        ]
+        loss = self._losses.take()
+        if loss is not None:
+            parts.append(f"train/loss {loss:.4g}")
+        metrics = trainer.callback_metrics
+        parts += [f"{k} {float(v):.4g}" for k, v in sorted(metrics.items()) if k.startswith("val/")]
         if self._start is not None and self._tokens:
-            tokens = self._tokens * trainer.world_size  # every rank trains as many tokens as rank 0
+            tokens = self._tokens * trainer.world_size  # every rank trains as many as rank 0
             parts.append(f"{tokens / (time.perf_counter() - self._start):,.0f} tokens/s")
         print("lstm-nlp: " + " | ".join(parts), flush=True)
 

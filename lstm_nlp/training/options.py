@@ -11,13 +11,13 @@ from dataclasses import dataclass
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.evaluation.scoring import ScoreAndState
 from lstm_nlp.registry import CURVES, store_options
-from lstm_nlp.schema import Options, option
+from lstm_nlp.schema import CommandOptions, Options, option
 
 FRACTION_OR_COUNT = "a fraction in [0, 1] or a number of batches"
 
 
 @dataclass
-class TrainOptions(Options):
+class TrainOptions(CommandOptions):
     """lstm-nlp-train: train an LSTM on a task, then validate and test its best checkpoint.
 
     Every option below is KEY=VALUE on the command line; every config group is swapped with
@@ -35,7 +35,6 @@ class TrainOptions(Options):
     cache_dir: str | None = option(
         None, help="token and corpus cache; null: $LSTM_NLP_CACHE or ~/.cache/lstm-nlp"
     )
-    plugins_dir: str | None = option(None, help="a folder of plugin modules to load first")
     test: bool = option(True, help="evaluate the best checkpoint on the test split at the end")
     nonfinite_loss: str = option(
         "stop", choices=("stop", "skip"), help="a NaN/inf training loss: stop, or skip the batch"

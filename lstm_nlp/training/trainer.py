@@ -1,10 +1,11 @@
 """The Lightning Trainer of a run and its callbacks.
 
 Fixed (the safety set, always on): the checkpoints (``best.ckpt`` by the task's monitored
-metric, ``last.ckpt``), exact resume, periodic resume points, saving on SIGTERM/SIGUSR1, the
-non-finite-loss guard, and the run report's history.  Everything else comes from the config:
-the ``callbacks`` group (each entry built by Hydra's ``instantiate``), the ``agreement`` learning
-curve, the logger, and the progress bar and parameter summary that the ``trainer`` options ask for.
+metric, ``last.ckpt``; each names its task), exact resume, periodic resume points, saving on
+SIGTERM/SIGUSR1, the non-finite-loss guard, and the run report's history.  Everything else
+comes from the config: the ``callbacks`` group (each entry built by Hydra's ``instantiate``),
+the ``agreement`` learning curve, the logger, and the progress bar and parameter summary that
+the ``trainer`` options ask for.
 """
 
 from __future__ import annotations
@@ -32,12 +33,17 @@ def configure_runtime(cfg: DictConfig) -> None:
 
     if cfg.get("threads"):
         torch.set_num_threads(cfg.threads)
-    # Lightning logs through its own console handler; Hydra's root handler would repeat each line.
-    logging.getLogger("lightning.pytorch").propagate = False
+    # Lightning's INFO lines (GPU available..., tips) are banners: only its warnings get through,
+    # whether Lightning attached its own handler (imported early, by a plugin) or not.
+    for name in ("lightning.pytorch", "lightning.fabric"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+        logging.getLogger(name).propagate = False  # Hydra's root handler would repeat each line
     for message in (
         r".*isinstance\(treespec, LeafSpec\).*",
         r".*smaller than the logging interval.*",
         r".*Checkpoint directory .* exists and is not empty.*",
+        # max_steps ended before the first validation: the runner says so and evaluates the weights
+        r".*ModelCheckpoint\(monitor=.*could not find the monitored key.*",
         # all_gather of the carried hidden states at checkpoints uses a deprecated torch call
         r".*torch.distributed.nn.functional.all_gather is deprecated.*",
     ):
@@ -63,6 +69,7 @@ def safety_callbacks(cfg: DictConfig, run_dir: Path, parts: TaskParts) -> list[A
     from lstm_nlp.training.interruption import SaveOnSignal
     from lstm_nlp.training.nonfinite import NonFiniteLoss
     from lstm_nlp.training.periodic_checkpoint import PeriodicCheckpoint
+    from lstm_nlp.training.task_stamp import TaskStamp
 
     last = run_dir / "checkpoints" / "last.ckpt"
     checkpoint = ModelCheckpoint(
@@ -77,6 +84,7 @@ def safety_callbacks(cfg: DictConfig, run_dir: Path, parts: TaskParts) -> list[A
     )
     return [
         checkpoint,
+        TaskStamp(cfg.task.name),
         NonFiniteLoss(cfg.nonfinite_loss),
         ExactResume(),
         PeriodicCheckpoint(last, cfg.checkpoint_every_n_steps, cfg.checkpoint_every_minutes),
