@@ -1,4 +1,5 @@
-# lstm-nlp: `make train` trains a language model on the embedded corpus; `make test` runs the tests.
+# lstm-nlp: `make train` trains a language model on the embedded corpus; `make test` runs the tests
+# (`make test-fast`: all but the slow ones, in a minute; `make lint`: ruff check and format).
 # Both create (or reuse) the virtual environment $(VENV) and install what they need.
 # TORCH_SPEC picks the torch release, TORCH_INDEX adds pip options for it, e.g. the CPU-only
 # wheels:  make train TORCH_INDEX="--index-url https://download.pytorch.org/whl/cpu"
@@ -18,7 +19,7 @@ TORCH_STAMP := $(VENV)/.torch-spec
 export OMP_NUM_THREADS ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: train test install clean FORCE
+.PHONY: train test test-fast lint install clean FORCE
 
 # Rewritten only when TORCH_SPEC/TORCH_INDEX/EXTRAS change, so that a change triggers a reinstall.
 $(TORCH_STAMP): FORCE
@@ -39,6 +40,14 @@ train: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) tests plugins/lstm-nlp-pos/tests $(ARGS)
+
+# everything but the tests marked slow (subprocesses, end-to-end training)
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) -m "not slow" tests plugins/lstm-nlp-pos/tests $(ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 clean:
 	rm -rf $(VENV) runs outputs multirun .pytest_cache

@@ -35,16 +35,17 @@ def build_model(
     from lstm_nlp.tasks.language_model import LanguageModel
 
     enc = {"name": "lstm", "hidden_size": hidden, "num_layers": layers, **(encoder or {})}
-    hparams = dict(
-        vocab_size=vocab_size,
-        encoder=enc,
-        optim={"name": "adam", "lr": 0.01},
+    model = LanguageModel(
+        vocab_size,
+        enc,
+        {"name": "adam", "lr": 0.01},
         embedding_dim=hidden if tie else 10,
         dropout=0.0,
         tie_weights=tie,
         head=head,
     )
-    return LanguageModel(**hparams), hparams
+    # the hyper-parameters lstm-nlp-train saves: vocab_size, encoder, optim, options
+    return model, dict(model.hparams)
 
 
 def tokenizer_for(lines: list[str]):

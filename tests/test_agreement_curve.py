@@ -4,11 +4,13 @@ import csv
 import json
 import math
 
+import pytest
 from cli_helpers import metrics, one_line_error, run_cli, train
 
 SMALL = ["data.train_sentences=400", "data.valid_sentences=80", "data.test_sentences=80"]
 
 
+@pytest.mark.slow
 def test_agreement_suite_is_scored_during_and_after_training(tmp_path):
     run_dir = tmp_path / "run"
     proc = train(
@@ -49,6 +51,7 @@ def test_agreement_suite_is_scored_during_and_after_training(tmp_path):
     assert "agreement suite" in proc.stdout and "simple_agreement" in proc.stdout
 
 
+@pytest.mark.slow
 def test_agreement_suite_needs_a_language_model(tmp_path):
     line = one_line_error(
         run_cli("train", f"run_dir={tmp_path / 'run'}", "agreement=suite", "task=pos_tagging")
@@ -57,10 +60,11 @@ def test_agreement_suite_needs_a_language_model(tmp_path):
 
 
 def test_agreement_demo_preset_composes():
-    from hydra import compose, initialize_config_module
+    from lstm_nlp.cli.common import compose, prepare
+    from lstm_nlp.cli.train import COMMAND
 
-    with initialize_config_module("lstm_nlp.conf", version_base="1.3"):
-        cfg = compose("train", overrides=["experiment=agreement_demo"])
+    prepare(COMMAND, [])  # the built-in options into Hydra's ConfigStore
+    cfg = compose("train", ["experiment=agreement_demo"])
     assert (
         cfg.agreement.n_per_cell > 0
         and cfg.task.name == "language_model"

@@ -26,26 +26,28 @@ def write(path: Path, text: str) -> Path:
 
 
 def compose(*overrides):
-    from hydra import compose as hydra_compose
-    from hydra import initialize_config_module
+    from lstm_nlp.cli.common import compose as compose_config
+    from lstm_nlp.cli.common import prepare
+    from lstm_nlp.cli.train import COMMAND
 
-    with initialize_config_module("lstm_nlp.conf", version_base="1.3"):
-        return hydra_compose("train", overrides=list(overrides))
+    prepare(COMMAND, [])  # the built-in options into Hydra's ConfigStore
+    return compose_config("train", list(overrides))
 
 
 # -- configs and registry --------------------------------------------------------------------------
 @pytest.mark.parametrize("task", ["number_agreement", "pronoun_agreement"])
-def test_task_config_composes_and_every_key_is_commented(task):
-    import lstm_nlp.conf
+def test_task_config_composes_and_every_option_has_help(task):
+    from dataclasses import fields
+
     from lstm_nlp.registry import TASKS
+    from lstm_nlp.schema.rules import help_of
 
     assert isinstance(TASKS.entry(task).target, str)  # registered lazily, by import path
     cfg = compose(f"task={task}", "task.batch_size=8")
     assert cfg.task.name == task and cfg.task.batch_size == 8 and cfg.task.format == "auto"
-    text = (Path(lstm_nlp.conf.__file__).parent / "task" / f"{task}.yaml").read_text()
-    keys = [line for line in text.splitlines() if line and not line.startswith(("#", " "))]
-    assert len(keys) == len(cfg.task)
-    assert all("#" in line for line in keys if not line.startswith("name:")), keys
+    options = fields(TASKS.schema(task))
+    assert [f.name for f in options] == [key for key in cfg.task if key != "name"]
+    assert all(help_of(f).strip() for f in options), [f.name for f in options if not help_of(f)]
 
 
 # -- Linzen-format files ---------------------------------------------------------------------------
@@ -377,6 +379,7 @@ CLI_TINY = [
 ]
 
 
+@pytest.mark.slow
 def test_cli_learns_number_agreement_from_linzen_files(tmp_path):
     from lstm_nlp.text.checkpoint_file import TASK_KEY, read_checkpoint
 
@@ -425,6 +428,7 @@ def test_cli_learns_number_agreement_from_linzen_files(tmp_path):
     assert (run_dir / "tokenizer.json").read_text() == vocab
 
 
+@pytest.mark.slow
 def test_cli_malformed_file_is_one_line_error(tmp_path):
     corpus = write_linzen_corpus(tmp_path / "corpus", sizes=(20, 5, 5))
     lines = (corpus / "train.txt").read_text().splitlines()
@@ -442,8 +446,7 @@ def test_cli_malformed_file_is_one_line_error(tmp_path):
 
 
 def test_pronoun_task_builds_labels_from_training_forms_and_reuses_them(tmp_path):
-    from lstm_nlp.registry import TASKS
-    from lstm_nlp.tasks.base import RunContext
+    from lstm_nlp.training.runner import build_task
 
     corpus = tmp_path / "corpus"
     write(
@@ -459,16 +462,16 @@ def test_pronoun_task_builds_labels_from_training_forms_and_reuses_them(tmp_path
         "encoder.hidden_size=8",
         "task.embedding_dim=4",
     )
-    run = RunContext(run_dir=tmp_path / "run", seed=0, cache_dir=None)
-    parts = TASKS.get("pronoun_agreement")(cfg, run)
-    assert json.loads((run.run_dir / "labels.json").read_text()) == ["themselves", "herself"]
+    run_dir = tmp_path / "run"
+    parts = build_task(cfg, run_dir)
+    assert json.loads((run_dir / "labels.json").read_text()) == ["themselves", "herself"]
     assert parts.module.hparams.labels == ["themselves", "herself"] and (
         parts.monitor,
         parts.mode,
     ) == ("val/acc", "max")
     assert parts.summary["unseen_label_examples"] == 1  # "himself" in valid: always counted wrong
     assert parts.module.breakdowns["test"].names["gender"] == ["f"]
-    (run.run_dir / "labels.json").write_text('["herself", "themselves", "himself"]')
-    again = TASKS.get("pronoun_agreement")(cfg, run)
+    (run_dir / "labels.json").write_text('["herself", "themselves", "himself"]')
+    again = build_task(cfg, run_dir)
     assert again.module.hparams.labels == ["herself", "themselves", "himself"]
     assert "unseen_label_examples" not in again.summary

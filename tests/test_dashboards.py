@@ -27,8 +27,8 @@ import numpy as np
 import pytest
 from cli_helpers import env, metrics, train
 
-from lstm_nlp.training.agreement_curve import PLOTS, TABLE_COLUMNS, TABLE_KEY
 from lstm_nlp.report.dashboards import log_images, log_table, read_png
+from lstm_nlp.training.agreement_curve import PLOTS, TABLE_COLUMNS, TABLE_KEY
 
 SMALL = [
     "data.train_sentences=400",
@@ -87,6 +87,7 @@ def event_accumulator(folder: Path):
     return acc
 
 
+@pytest.mark.slow
 def test_tensorboard_events_hold_scalars_plots_and_table(tb_run):
     acc, m = event_accumulator(tb_run / "tensorboard"), metrics(tb_run)
     tags = acc.Tags()
@@ -183,6 +184,7 @@ def tensorboard_server(tb_run):
         proc.stderr.close()
 
 
+@pytest.mark.slow
 def test_tensorboard_server_shows_the_run_as_a_browser_sees_it(tb_run, tensorboard_server):
     base, proc = tensorboard_server
     m, acc = metrics(tb_run), event_accumulator(tb_run / "tensorboard")
@@ -268,6 +270,7 @@ def history_rows(records: list) -> list[dict]:
     return rows
 
 
+@pytest.mark.slow
 def test_wandb_offline_run_holds_metrics_table_and_plots(wandb_run):
     (run_file,) = (wandb_run / "wandb").glob("offline-run-*/run-*.wandb")
     files, m = run_file.parent / "files", metrics(wandb_run)

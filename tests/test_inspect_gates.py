@@ -18,8 +18,8 @@ def run(tmp_path_factory):
 
 
 def known_sentence(run) -> str:
+    from lstm_nlp.cli.inspect import load_inspectable
     from lstm_nlp.insight.agreement_items import generate_suite
-    from lstm_nlp.insight.states import load_inspectable
 
     insp = load_inspectable(run)
     (item, *_) = generate_suite(insp.vocabulary(), ["pp"], 1, 1, 0, {"max_lemmas": 6})
@@ -40,12 +40,12 @@ def known_sentence(run) -> str:
     ],
 )
 def test_reference_lstm_states_equal_the_models_own_encoder(tmp_path, encoder):
-    from lstm_nlp.insight.states import Inspectable, read_states, reference_lstm
+    from lstm_nlp.insight.states import Inspectable, read_states
 
     torch.manual_seed(1)
     model, _ = build_model(vocab_size=30, layers=2, hidden=7, encoder=encoder)
     model.eval()
-    insp = Inspectable(model, None, reference_lstm(model.encoder), tmp_path)
+    insp = Inspectable(model, None, tmp_path)  # the gates come from the encoder itself
     seqs = [[1, 5, 7, 9, 3], [1, 4, 2]]
     states = read_states(insp, seqs)
     for j, seq in enumerate(seqs):
@@ -78,6 +78,7 @@ def check_lstm_equations(layer: dict) -> None:
         previous = layer["cell"][t]
 
 
+@pytest.mark.slow
 def test_gates_writes_the_json_and_one_heatmap_per_layer(run, tmp_path):
     from PIL import Image
 
@@ -104,6 +105,7 @@ def test_gates_writes_the_json_and_one_heatmap_per_layer(run, tmp_path):
             assert image.format == "PNG" and image.size[0] > 600 and image.size[1] > 300
 
 
+@pytest.mark.slow
 def test_named_units_and_tensorboard_images(run, tmp_path):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -129,6 +131,7 @@ def test_named_units_and_tensorboard_images(run, tmp_path):
         assert (event.width, event.height) == image.size
 
 
+@pytest.mark.slow
 def test_wandb_offline_run_holds_the_images(run, tmp_path):
     out = tmp_path / "out"
     proc = run_cli(

@@ -73,6 +73,7 @@ def run(tmp_path_factory):
     return tiny_run(tmp_path_factory.mktemp("inspect_probe") / "run", steps=60, hidden=6)
 
 
+@pytest.mark.slow
 def test_probe_command_writes_json_and_plot(run, tmp_path):
     out = tmp_path / "out"
     proc = run_cli(

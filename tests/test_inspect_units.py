@@ -29,7 +29,6 @@ def layered(model):
 )
 def test_an_ablated_unit_carries_no_signal(layer, tie, head):
     from lstm_nlp.insight.ablation import ablated
-    from lstm_nlp.insight.states import reference_lstm
 
     torch.manual_seed(0)
     model, _ = build_model(vocab_size=40, layers=2, hidden=16, tie=tie, head=head)
@@ -44,9 +43,9 @@ def test_an_ablated_unit_carries_no_signal(layer, tie, head):
         )  # the copy is the model
         with ablated(lm, layer, unit):
             # nothing gets in: the unit's cell and hidden state stay 0 for any input
-            ref = reference_lstm(model.encoder)
+            ref = model.encoder.as_reference()
             ref.load_state_dict(lm.nn_lstm_state_dict())
-            _, _, gates = ref(model.embedding(tokens), return_gates=True)
+            _, _, gates = ref.forward_with_gates(model.embedding(tokens))
             assert gates[layer]["cell"][:, :, unit].abs().max() == 0
             assert gates[layer]["hidden"][:, :, unit].abs().max() == 0
             # nothing gets out: whatever the unit held at the start changes no output
@@ -63,11 +62,11 @@ def test_an_ablated_unit_carries_no_signal(layer, tie, head):
 
 
 def test_suffix_scorer_equals_pair_scorer_and_the_cache_is_exact(run):
+    from lstm_nlp.cli.inspect import load_inspectable
     from lstm_nlp.evaluation.pairs import PairItem
     from lstm_nlp.evaluation.scoring import PairScorer
     from lstm_nlp.insight.ablation import ablated
     from lstm_nlp.insight.agreement_items import generate_suite
-    from lstm_nlp.insight.states import load_inspectable
     from lstm_nlp.insight.suffix_scoring import SuffixScorer
 
     insp = load_inspectable(run)
@@ -139,6 +138,7 @@ def test_sampled_selection_keeps_the_top_and_a_seeded_sample():
     assert median == 0.0 and named == [chosen.units[i].name for i in (0, 1, 3, 5)]
 
 
+@pytest.mark.slow
 def test_units_command_ablates_every_unit_and_names_those_above_the_median(run, tmp_path):
     out = tmp_path / "out"
     proc = run_cli(
@@ -189,6 +189,7 @@ def test_units_command_ablates_every_unit_and_names_those_above_the_median(run, 
     assert "units whose ablation lowers accuracy more" in proc.stdout
 
 
+@pytest.mark.slow
 def test_units_command_with_max_units_samples_and_reads_a_suite_folder(run, tmp_path):
     from lstm_nlp.grammar.suites import write_suites
     from lstm_nlp.text.vocabulary import load_vocabulary

@@ -12,7 +12,9 @@ import torch.nn.functional as F
 from lstm_nlp.data.lm_datamodule import LMStreamDataModule
 from lstm_nlp.data.lm_stream import batchify
 from lstm_nlp.errors import ConfigError
+from lstm_nlp.registry import TASKS
 from lstm_nlp.tasks.language_model import LanguageModel
+from lstm_nlp.tasks.options import LanguageModelOptions
 
 VOCAB = 40
 ENCODER = {"name": "lstm", "hidden_size": 12, "num_layers": 2, "dropout": 0.0}
@@ -85,11 +87,11 @@ def test_training_loss_is_the_cross_entropy_of_the_logits_and_it_falls(head):
     lm = model(**kwargs)
     tokens = torch.from_numpy(stream(4 * 9, 2).astype(np.int64)).view(9, 4)
     x, y = tokens[:-1], tokens[1:]
-    loss = lm.training_step((x, y), 0)
+    step = lm.training_step((x, y), 0)  # no regulariser: the objective is the cross-entropy
     logits, _ = lm(x)
-    assert loss.item() == pytest.approx(
-        F.cross_entropy(logits.reshape(-1, VOCAB), y.reshape(-1)).item(), rel=1e-5
-    )
+    expected = F.cross_entropy(logits.reshape(-1, VOCAB), y.reshape(-1)).item()
+    assert step["loss"].item() == pytest.approx(expected, rel=1e-5)
+    assert step["train/loss"].item() == pytest.approx(expected, rel=1e-5)
     data = LMStreamDataModule(
         {"train": stream(3000, 3), "valid": stream(500, 4)}, batch_size=4, eval_batch_size=4, bptt=8
     )
@@ -100,7 +102,14 @@ def test_training_loss_is_the_cross_entropy_of_the_logits_and_it_falls(head):
 
 
 def test_head_choices_are_checked():
-    with pytest.raises(ConfigError, match="task.head must be one of softmax, adaptive"):
+    with pytest.raises(ConfigError, match="^head must be one of softmax, adaptive"):
         model(head="hierarchical")
-    with pytest.raises(ConfigError, match="task.tie_weights=true is not supported"):
+    with pytest.raises(ConfigError, match="^tie_weights=true is not supported"):
         LanguageModel(VOCAB, ENCODER, OPTIM, embedding_dim=12, tie_weights=True, head="adaptive")
+    with pytest.raises(ConfigError, match="^tie_weights=true is not supported"):
+        LanguageModelOptions(tie_weights=True, head="adaptive")
+    # from a config, the same rules name the task's keys
+    with pytest.raises(ConfigError, match=r"^task\.head must be one of softmax, adaptive"):
+        TASKS.options({"name": "language_model", "head": "hierarchical"})
+    with pytest.raises(ConfigError, match="tie_weights=true is not supported"):
+        TASKS.options({"name": "language_model", "head": "adaptive", "tie_weights": True})

@@ -5,6 +5,7 @@ import json
 import subprocess
 import sys
 
+import pytest
 from cli_helpers import env
 
 MEASURE = """
@@ -26,6 +27,7 @@ print(json.dumps({"tokens": int(len(train)), "eos": int((train == eos).sum()), \
 """
 
 
+@pytest.mark.slow
 def test_a_single_100_mb_line(tmp_path):
     folder = tmp_path / "corpus"
     folder.mkdir()

@@ -11,6 +11,9 @@ from torch.profiler import ProfilerActivity, profile
 
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.modules import LSTMEncoder, ReferenceLSTM, hidden_weight_names
+from lstm_nlp.modules.options import LSTMEncoderOptions
+from lstm_nlp.registry import ENCODERS
+from lstm_nlp.tasks.options import LanguageModelOptions
 
 IN, HID, SEQ, BATCH = 3, 5, 6, 4
 LENGTHS = [4, 6, 1, 3]  # unsorted; one sequence is full length
@@ -307,28 +310,48 @@ def test_state_dict_loads_across_the_two_layouts():
 
 
 # -- validation --------------------------------------------------------------------------
+# The encoder's options are checked by LSTMEncoderOptions (the one place of each rule); the
+# module itself leaves its arguments to torch.nn.LSTM's own checks.
 
 INVALID = [
-    ("input_size", 0, "encoder.input_size must be >= 1, got 0"),
-    ("hidden_size", 0, "encoder.hidden_size must be >= 1, got 0"),
-    ("hidden_size", 2.5, "encoder.hidden_size"),
-    ("num_layers", 0, "encoder.num_layers must be >= 1, got 0"),
-    ("bias", "no", "encoder.bias"),
-    ("batch_first", None, "encoder.batch_first"),
-    ("bidirectional", 1, "encoder.bidirectional"),
-    ("dropout", 1.5, "encoder.dropout must be in [0, 1), got 1.5"),
-    ("dropout", -0.1, "encoder.dropout"),
-    ("input_dropout", 1.0, "encoder.input_dropout must be in [0, 1), got 1.0"),
-    ("hidden_dropout", float("nan"), "encoder.hidden_dropout"),
-    ("output_dropout", 2, "encoder.output_dropout"),
-    ("weight_drop", 1.0, "encoder.weight_drop must be in [0, 1), got 1.0"),
-    ("weight_drop", "0.5", "encoder.weight_drop"),
+    ("hidden_size", 0, "hidden_size must be an integer >= 1, got 0"),
+    ("hidden_size", 2.5, "hidden_size"),
+    ("num_layers", 0, "num_layers must be an integer >= 1, got 0"),
+    ("bias", "no", "bias"),
+    ("batch_first", None, "batch_first"),
+    ("bidirectional", 1, "bidirectional"),
+    ("dropout", 1.5, "dropout must be a number in [0, 1), got 1.5"),
+    ("dropout", -0.1, "dropout"),
+    ("input_dropout", 1.0, "input_dropout must be a number in [0, 1), got 1.0"),
+    ("hidden_dropout", float("nan"), "hidden_dropout"),
+    ("output_dropout", 2, "output_dropout"),
+    ("weight_drop", 1.0, "weight_drop must be a number in [0, 1), got 1.0"),
+    ("weight_drop", "0.5", "weight_drop"),
 ]
 
 
 @pytest.mark.parametrize("key,value,message", INVALID)
 def test_invalid_settings_raise_config_error_naming_the_key(key, value, message):
-    kwargs = dict(input_size=IN, hidden_size=HID) | {key: value}
     with pytest.raises(ConfigError) as err:
-        LSTMEncoder(**kwargs)
-    assert message in str(err.value) and "\n" not in str(err.value)
+        LSTMEncoderOptions(**{key: value})
+    text = str(err.value)
+    assert text.startswith(f"{key} ") and message in text and "\n" not in text
+
+
+def test_config_errors_name_the_encoder_key():
+    with pytest.raises(ConfigError) as err:
+        ENCODERS.options({"name": "lstm", "weight_drop": 1.0})
+    assert str(err.value) == "encoder.weight_drop must be a number in [0, 1), got 1.0"
+
+
+def test_default_options_build_an_encoder():
+    encoder = LSTMEncoder(IN, **LSTMEncoderOptions(hidden_size=HID).as_dict())
+    assert encoder(make_input())[0].shape == (SEQ, BATCH, HID)
+
+
+def test_bad_input_size_is_refused_by_torch_and_by_the_tasks_options():
+    with pytest.raises(ValueError, match="input_size"):
+        LSTMEncoder(0, HID)
+    # in a run, the encoder's input size is the task's embedding_dim, checked there
+    with pytest.raises(ConfigError, match=r"^embedding_dim must be an integer >= 1, got 0$"):
+        LanguageModelOptions(embedding_dim=0)

@@ -8,6 +8,7 @@ from torch import nn
 
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.training.nonfinite import NonFiniteLoss, NonFiniteLossError
+from lstm_nlp.training.options import TrainOptions
 
 
 class Poisoned(pl.LightningModule):
@@ -84,9 +85,12 @@ def test_skip_still_stops_when_every_loss_is_bad(monkeypatch):
 
 def test_unknown_policy_is_a_config_error():
     with pytest.raises(ConfigError, match="nonfinite_loss must be one of stop, skip, got 'ignore'"):
+        TrainOptions(nonfinite_loss="ignore")
+    with pytest.raises(ValueError, match="nonfinite_loss must be one of stop, skip, got 'ignore'"):
         NonFiniteLoss("ignore")
 
 
+@pytest.mark.slow
 def test_a_diverging_run_ends_in_one_line_naming_the_step(corpus_dir, tmp_path):
     proc = train(
         "data=text",

@@ -8,7 +8,7 @@ import yaml
 from cli_helpers import metrics, one_line_error, train
 
 from lstm_nlp.cli.optional_plugins import check_optional_plugins, installed
-from lstm_nlp.cli.train import check_objective, objective_value
+from lstm_nlp.training.objective import check_objective, objective_value
 from lstm_nlp.errors import ConfigError
 
 SWEEPER = "hydra_plugins.hydra_optuna_sweeper"

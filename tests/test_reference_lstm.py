@@ -10,6 +10,8 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.modules import ReferenceLSTM
+from lstm_nlp.modules.options import ReferenceLSTMOptions
+from lstm_nlp.registry import ENCODERS
 
 IN, HID, SEQ, BATCH = 3, 4, 5, 3
 LENGTHS = [5, 2, 4]  # unsorted on purpose; one sequence is full length
@@ -210,31 +212,46 @@ def test_sizes_and_directions():
     assert (ref.get_input_dim(), ref.get_output_dim(), ref.num_directions) == (IN, 2 * HID, 2)
 
 
-def test_encoder_only_settings_are_accepted_when_zero():
-    ref = ReferenceLSTM(
-        IN, HID, input_dropout=0, hidden_dropout=0.0, output_dropout=0, weight_drop=0.0
+def test_options_of_reference_lstm_build_it_and_leave_out_encoder_only_settings():
+    options = ReferenceLSTMOptions(hidden_size=HID, num_layers=1, dropout=0.0)
+    assert not {"input_dropout", "hidden_dropout", "output_dropout", "weight_drop"} & set(
+        options.as_dict()
     )
+    ref = ReferenceLSTM(IN, **options.as_dict())
     assert ref(make_input())[0].shape == (SEQ, BATCH, HID)
+    with pytest.raises(TypeError):
+        ReferenceLSTM(IN, HID, weight_drop=0.0)  # nn.LSTM's arguments only
 
 
 @pytest.mark.parametrize(
-    "kwargs,message",
+    "node,message",
     [
-        (dict(weight_drop=0.5), "encoder.weight_drop is not supported by reference_lstm"),
-        (dict(hidden_dropout=0.1), "encoder.hidden_dropout is not supported by reference_lstm"),
+        (dict(weight_drop=0.5), "encoder.weight_drop is not an option of encoder 'reference_lstm'"),
+        (
+            dict(hidden_dropout=0.1),
+            "encoder.hidden_dropout is not an option of encoder 'reference_lstm'",
+        ),
         (dict(colour=0), "encoder.colour"),
-        (dict(hidden_size=0), "encoder.hidden_size must be >= 1, got 0"),
-        (dict(input_size=-1), "encoder.input_size"),
+        (dict(hidden_size=0), "encoder.hidden_size must be an integer >= 1, got 0"),
         (dict(num_layers=0), "encoder.num_layers"),
-        (dict(dropout=1.0), "encoder.dropout must be in [0, 1), got 1.0"),
+        (dict(dropout=1.0), "encoder.dropout must be a number in [0, 1), got 1.0"),
         (dict(bidirectional="yes"), "encoder.bidirectional"),
     ],
 )
-def test_invalid_settings_raise_config_error(kwargs, message):
-    args = dict(input_size=IN, hidden_size=HID) | kwargs
+def test_invalid_settings_raise_config_error(node, message):
     with pytest.raises(ConfigError) as err:
-        ReferenceLSTM(**args)
+        ENCODERS.options({"name": "reference_lstm", **node})
     assert message in str(err.value) and "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize(
+    "key,value", [("input_size", -1), ("hidden_size", 0), ("num_layers", 0), ("dropout", 1.5)]
+)
+def test_bad_sizes_are_a_value_error_of_the_module(key, value):
+    args = dict(input_size=IN, hidden_size=HID) | {key: value}
+    with pytest.raises(ValueError, match=f"{key}={value}") as err:
+        ReferenceLSTM(**args)
+    assert not isinstance(err.value, ConfigError)  # as nn.LSTM; configs are checked earlier
 
 
 def test_bad_lengths_are_refused():

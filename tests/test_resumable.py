@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 import torch
 
-from lstm_nlp.training import rng_state
 from lstm_nlp.data.resumable import SkipTrained
 from lstm_nlp.data.sentences import BucketBatchSampler
+from lstm_nlp.training import rng_state
 from lstm_nlp.training.periodic_checkpoint import PeriodicCheckpoint
 
 

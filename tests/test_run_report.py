@@ -110,6 +110,7 @@ def report_seconds(stdout: str) -> float:
 
 
 # -- end to end ----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_language_model_report_and_a_resumed_run_lists_every_epoch_once(tmp_path):
     from lstm_nlp.tasks.language_model import load_language_model
 
@@ -146,6 +147,7 @@ def test_language_model_report_and_a_resumed_run_lists_every_epoch_once(tmp_path
     assert [r["epoch"] for r in history["records"]] == [0, 1]
 
 
+@pytest.mark.slow
 def test_number_agreement_report_has_test_accuracy_by_attractors(tmp_path):
     run_dir = tmp_path / "run"
     proc = run_cli(
@@ -173,6 +175,7 @@ def test_number_agreement_report_has_test_accuracy_by_attractors(tmp_path):
     assert "report/accuracy_by_attractors.png" in md and "report/accuracy_by_construction.png" in md
 
 
+@pytest.mark.slow
 def test_agreement_suite_report_reuses_the_suite_results_and_plots(tmp_path):
     run_dir = tmp_path / "run"
     proc = train(
@@ -203,6 +206,7 @@ def test_agreement_suite_report_reuses_the_suite_results_and_plots(tmp_path):
     assert len(curve) == 2 and all(0.0 <= float(r["agreement/acc"]) <= 1.0 for r in curve)
 
 
+@pytest.mark.slow
 def test_pos_plugin_run_with_wandb_gets_a_report(tmp_path):
     pytest.importorskip("lstm_nlp_pos")
     run_dir = tmp_path / "run"
@@ -220,6 +224,7 @@ def test_pos_plugin_run_with_wandb_gets_a_report(tmp_path):
     assert [r["epoch"] for r in history_rows(md)] == ["0"] and "val/acc" in history_rows(md)[0]
 
 
+@pytest.mark.slow
 def test_interrupted_run_writes_no_report_and_its_resume_lists_every_epoch_once(tmp_path):
     run_dir = tmp_path / "run"
     data = ["data.train_sentences=1000", "data.valid_sentences=80", "data.test_sentences=80"]
