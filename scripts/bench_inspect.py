@@ -33,11 +33,12 @@ def main() -> None:
     args = parser.parse_args()
     import torch
 
+    from lstm_nlp.cli.inspect import load_inspectable
     from lstm_nlp.evaluation.pairs import PairItem
     from lstm_nlp.evaluation.scoring import PairScorer
     from lstm_nlp.insight.ablation import LayeredLM
     from lstm_nlp.insight.agreement_items import VERB_CATEGORIES, load_items
-    from lstm_nlp.insight.states import load_inspectable, lstm_weights
+    from lstm_nlp.insight.states import lstm_weights
     from lstm_nlp.insight.suffix_scoring import SuffixScorer
 
     torch.set_num_threads(1)

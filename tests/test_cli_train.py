@@ -1,5 +1,6 @@
 """The training command end to end, in subprocesses, as a user runs it."""
 
+import json
 import math
 import re
 import signal
@@ -8,9 +9,10 @@ import sys
 import time
 
 import pytest
-from cli_helpers import config_error, TINY, env, metrics, one_line_error, run_cli, train
+from cli_helpers import TINY, config_error, env, metrics, one_line_error, run_cli, train
 
 
+@pytest.mark.slow
 def test_tiny_run_writes_finite_perplexities(corpus_dir, tmp_path):
     run_dir = tmp_path / "run"
     proc = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}")
@@ -29,6 +31,7 @@ def test_tiny_run_writes_finite_perplexities(corpus_dir, tmp_path):
     assert not [p for p in (run_dir / "checkpoints").iterdir() if "=" in p.name]
 
 
+@pytest.mark.slow
 def test_adaptive_softmax_head_from_the_command_line(corpus_dir, tmp_path):
     run_dir = tmp_path / "run"
     proc = train(
@@ -44,6 +47,7 @@ def test_adaptive_softmax_head_from_the_command_line(corpus_dir, tmp_path):
     assert 1.0 < m["test/ppl"] < m["data/vocab_size"]
 
 
+@pytest.mark.slow
 def test_same_seed_same_metrics(corpus_dir, tmp_path):
     a, b = tmp_path / "a", tmp_path / "b"
     for run_dir in (a, b):
@@ -61,6 +65,7 @@ def test_same_seed_same_metrics(corpus_dir, tmp_path):
     assert metrics(tmp_path / "c")["test/ppl"] != metrics(a)["test/ppl"]
 
 
+@pytest.mark.slow
 def test_rerun_resumes_from_last_checkpoint(corpus_dir, tmp_path):
     run_dir = tmp_path / "run"
     first = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}")
@@ -74,6 +79,7 @@ def test_rerun_resumes_from_last_checkpoint(corpus_dir, tmp_path):
     assert metrics(run_dir)["epochs"] == 2 and metrics(run_dir)["global_step"] == 2 * steps
 
 
+@pytest.mark.slow
 def test_killed_run_resumes_and_finishes(corpus_dir, tmp_path):
     run_dir = tmp_path / "run"
     args = [
@@ -110,6 +116,7 @@ def test_killed_run_resumes_and_finishes(corpus_dir, tmp_path):
     assert metrics(run_dir)["epochs"] == done + 2
 
 
+@pytest.mark.slow
 def test_generate_from_checkpoint(corpus_dir, tmp_path):
     run_dir = tmp_path / "run"
     assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}").returncode == 0
@@ -130,6 +137,7 @@ def test_generate_from_checkpoint(corpus_dir, tmp_path):
     assert out.read_text() == proc.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "case, expected",
     [
@@ -168,6 +176,7 @@ def test_bad_input_gives_one_line_error(corpus_dir, tmp_path, case, expected):
     assert not (tmp_path / "run" / "metrics.json").exists()
 
 
+@pytest.mark.slow
 def test_help_lists_config_groups():
     proc = run_cli("train", "--help")
     assert proc.returncode == 0 and not proc.stderr
@@ -177,6 +186,7 @@ def test_help_lists_config_groups():
     assert "ptb_small" in proc.stdout and "task.bptt=35" in proc.stdout
 
 
+@pytest.mark.slow
 def test_default_grammar_corpus_and_awd_preset_train(tmp_path):
     """The embedded corpus (small) with the AWD-LSTM regularisers: weight-drop, locked dropouts,
     tying."""
@@ -197,6 +207,7 @@ def test_default_grammar_corpus_and_awd_preset_train(tmp_path):
     assert m["data/corpus"] == "grammar" and math.isfinite(m["test/ppl"])
 
 
+@pytest.mark.slow
 def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
     """A local plugin module registers a data source with its own config; it is a command-line
     choice."""
@@ -229,15 +240,18 @@ def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
         ),
         (
             ["encoder.hiddensize=10"],
-            r"encoder.hiddensize is not an option of encoder 'lstm'; did you mean encoder.hidden_size\?",
+            r"encoder.hiddensize is not an option of encoder 'lstm'; "
+            r"did you mean encoder.hidden_size\?",
         ),
         (
             ["+data.path=/x"],
-            r"data.path is not an option of data source 'grammar'.*; a corpus folder is data=text data.path=DIR",
+            r"data.path is not an option of data source 'grammar'.*; "
+            r"a corpus folder is data=text data.path=DIR",
         ),
         (
             ["data.path=/x"],
-            r"data.path is not an option of data source 'grammar'.*; a corpus folder is data=text data.path=DIR",
+            r"data.path is not an option of data source 'grammar'.*; "
+            r"a corpus folder is data=text data.path=DIR",
         ),
         (
             ["+task.bpt=10"],
@@ -284,6 +298,7 @@ def test_config_mistakes_give_one_line_errors(args, expected):
     assert re.search(expected, line), line
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "arg",
     [
@@ -299,6 +314,7 @@ def test_schema_mistakes_are_refused_before_the_run_directory_is_made(tmp_path, 
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.slow
 def test_a_config_mistake_leaves_an_existing_run_untouched(tmp_path):
     run_dir = tmp_path / "run"
     assert train(f"run_dir={run_dir}", "data.train_sentences=300").returncode == 0
@@ -307,6 +323,7 @@ def test_a_config_mistake_leaves_an_existing_run_untouched(tmp_path):
     assert {p: p.read_bytes() for p in run_dir.rglob("*") if p.is_file()} == before
 
 
+@pytest.mark.slow
 def test_too_small_split_names_split_and_key(tmp_path):
     folder = tmp_path / "tiny"
     folder.mkdir()
@@ -318,6 +335,7 @@ def test_too_small_split_names_split_and_key(tmp_path):
     assert "the train split has 3 tokens" in line and "task.batch_size=20" in line
 
 
+@pytest.mark.slow
 def test_resume_with_other_model_settings_is_refused(corpus_dir, tmp_path):
     run_dir = tmp_path / "run"
     assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}").returncode == 0
@@ -333,6 +351,7 @@ def test_resume_with_other_model_settings_is_refused(corpus_dir, tmp_path):
     assert "last.ckpt was trained with other model settings" in line
 
 
+@pytest.mark.slow
 def test_corrupt_last_checkpoint_falls_back_to_best(corpus_dir, tmp_path):
     run_dir = tmp_path / "run"
     assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}").returncode == 0
@@ -349,6 +368,7 @@ def test_corrupt_last_checkpoint_falls_back_to_best(corpus_dir, tmp_path):
     assert metrics(run_dir)["epochs"] == 2
 
 
+@pytest.mark.slow
 def test_generate_errors_and_run_directory(corpus_dir, tmp_path):
     run_dir = tmp_path / "run"
     assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}").returncode == 0
@@ -364,3 +384,32 @@ def test_generate_errors_and_run_directory(corpus_dir, tmp_path):
     unknown = run_cli("generate", f"checkpoint={run_dir}", "prompt=the zzzunknownword", "words=2")
     assert unknown.returncode == 0, unknown.stderr[-2000:]
     assert "prompt words outside the vocabulary, read as <unk>: zzzunknownword" in unknown.stderr
+
+
+@pytest.mark.slow
+def test_a_run_prints_nothing_a_user_cannot_act_on(tmp_path):
+    """No Lightning banner even when a plugin imports Lightning before the run configures its
+    logging; no framework warning; max_steps before the first validation is said in our words;
+    the epoch line's train/loss is the run report's."""
+    folder = tmp_path / "plugs"
+    folder.mkdir()
+    (folder / "eager.py").write_text(
+        "import lightning.pytorch  # a plugin that imports Lightning at module level\n"
+        "from lstm_nlp.registry import DATA_SOURCES\n"
+        "from lstm_nlp.text.sources import TextDataOptions, text_folder\n"
+        "DATA_SOURCES.register('eager_text', text_folder, config=TextDataOptions)\n"
+    )
+    small = ["data.train_sentences=300", "data.valid_sentences=40", "data.test_sentences=40"]
+    short = train(
+        f"plugins_dir={folder}", "+trainer.max_steps=3", f"run_dir={tmp_path / 'a'}", *small
+    )
+    assert short.returncode == 0, short.stderr[-3000:]
+    for noise in ("GPU available", "TPU available", "Tip:", "Warning", "warn("):
+        assert noise not in short.stdout + short.stderr, (noise, short.stdout, short.stderr)
+    assert "no validation ran during training: evaluating the final weights" in short.stdout
+    full = train("trainer.max_epochs=2", "task.ar_alpha=2", f"run_dir={tmp_path / 'b'}", *small)
+    assert full.returncode == 0, full.stderr[-3000:]
+    printed = [float(x) for x in re.findall(r"\| train/loss ([0-9.]+) \|", full.stdout)]
+    history = json.loads((tmp_path / "b" / "report" / "history.json").read_text())["records"]
+    reported = [r["train/loss"] for r in history]
+    assert len(printed) == 2 and printed == pytest.approx(reported, rel=1e-3)

@@ -91,7 +91,8 @@ def test_every_option_has_a_default_that_passes_and_a_line_of_help(schema):
         ),
         (
             "trainer.limit_val_batches=1.5",
-            "trainer: limit_val_batches must be a fraction in [0, 1] or a number of batches, got 1.5",
+            "trainer: limit_val_batches must be a fraction in [0, 1] or a number of batches, "
+            "got 1.5",
         ),
     ],
 )

@@ -98,7 +98,11 @@ def test_experiments_cite_a_source(name):
 
 def test_ptb_small_is_pytorch_examples_defaults():
     cfg = load("experiment=ptb_small")
-    assert (cfg.encoder.num_layers, cfg.encoder.hidden_size, cfg.task.embedding_dim) == (2, 200, 200)
+    assert (cfg.encoder.num_layers, cfg.encoder.hidden_size, cfg.task.embedding_dim) == (
+        2,
+        200,
+        200,
+    )
     assert (cfg.encoder.dropout, cfg.task.dropout) == (0.2, 0.2)
     assert (cfg.optim.name, cfg.optim.lr, cfg.optim.scheduler.factor) == ("sgd", 20.0, 0.25)
     assert (cfg.trainer.gradient_clip_val, cfg.task.bptt, cfg.task.batch_size) == (0.25, 35, 20)
@@ -111,7 +115,11 @@ def test_zaremba_and_awd_presets():
     assert (medium.optim.scheduler.name, medium.optim.scheduler.start_epoch) == ("decay_after", 6)
     assert (large.encoder.hidden_size, large.encoder.dropout) == (1500, 0.65)
     awd = load("experiment=awd_lstm")
-    assert (awd.encoder.num_layers, awd.encoder.hidden_size, awd.task.embedding_dim) == (3, 1150, 400)
+    assert (awd.encoder.num_layers, awd.encoder.hidden_size, awd.task.embedding_dim) == (
+        3,
+        1150,
+        400,
+    )
     assert awd.task.tie_weights and awd.encoder.weight_drop == 0.5 and awd.task.variable_bptt
     assert (awd.optim.name, awd.optim.lr, awd.task.batch_size) == ("sgd", 30.0, 20)
 

@@ -30,15 +30,14 @@ PROBE_ENV = "LSTM_NLP_DDP_PROBE"
 PROBE_PLUGIN = """
 import json
 import os
-from importlib.resources import files
 from pathlib import Path
 
 import lightning.pytorch as pl
 import numpy as np
 import torch
-from omegaconf import OmegaConf
 
 from lstm_nlp.registry import TASKS
+from lstm_nlp.tasks.options import LanguageModelOptions
 
 
 def snapshot(module):
@@ -85,10 +84,7 @@ def build(cfg, run):
     return parts
 
 
-config = OmegaConf.to_container(OmegaConf.load(str(files("lstm_nlp.conf") / "task" / \
-"language_model.yaml")))
-config["name"] = "ddp_probe"
-TASKS.register("ddp_probe", build, config=config)
+TASKS.register("ddp_probe", build, config=LanguageModelOptions)
 """
 
 
@@ -164,6 +160,7 @@ def shard_nll(
     return total, count
 
 
+@pytest.mark.slow
 def test_ddp_on_two_cpu_processes(corpus_dir, tmp_path, monkeypatch):
     from lstm_nlp.tasks.language_model import load_language_model
 
@@ -229,6 +226,7 @@ def test_ddp_on_two_cpu_processes(corpus_dir, tmp_path, monkeypatch):
         )  # so the check above tells reduced from rank 0's own
 
 
+@pytest.mark.slow
 def test_ddp_inside_multirun_is_refused_with_how_to_sweep(corpus_dir, tmp_path):
     sweep = tmp_path / "sweep"
     proc = train(
@@ -305,6 +303,7 @@ def test_slurm_launcher_needs_a_number_of_devices(devices):
         check_ddp_multirun(trainer, multirun=True, launcher=SLURM)
 
 
+@pytest.mark.slow
 def test_ddp_run_stopped_by_sigterm_resumes_exactly(tmp_path):
     """Two processes: SIGTERM to the launching rank mid-epoch, the same command again; the end
     equals an uninterrupted run (each rank's carried hidden state and data position come back from

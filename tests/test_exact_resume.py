@@ -17,6 +17,8 @@ import pytest
 import torch
 from cli_helpers import TINY, env, metrics
 
+pytestmark = pytest.mark.slow  # every test here runs training processes
+
 COMMON = [
     *TINY,
     "trainer.max_epochs=3",

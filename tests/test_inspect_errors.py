@@ -5,6 +5,8 @@ import pytest
 from cli_helpers import one_line_error, run_cli
 from inspect_helpers import tiny_run
 
+from lstm_nlp.errors import DataError
+
 PROG = "lstm-nlp-inspect"
 
 
@@ -93,3 +95,30 @@ def test_known_words_follow_the_tokenizers_lowercasing():
     assert "The" not in KnownWords(tok) and "the" in KnownWords(tok)
     tok.normalizer = normalizers.Lowercase()
     assert "The" in KnownWords(tok) and "dog" not in KnownWords(tok) and {"the"} <= KnownWords(tok)
+
+
+@pytest.fixture(scope="module")
+def mogrifier_run(tmp_path_factory):
+    encoder = {"name": "mogrifier_lstm", "rounds": 2}
+    folder = tmp_path_factory.mktemp("inspect_mogrifier")
+    return tiny_run(folder / "run", steps=0, hidden=6, layers=1, encoder=encoder)
+
+
+def test_inspect_asks_for_a_capability_not_a_class(mogrifier_run, tmp_path):
+    """The Mogrifier LSTM exposes its gates (mode=gates works) but has no nn.LSTM weights to
+    ablate (mode=units is refused, naming what is missing)."""
+    from lstm_nlp.cli.inspect import load_inspectable
+    from lstm_nlp.insight.mode_units import run as units
+    from lstm_nlp.insight.options import InspectOptions
+
+    insp = load_inspectable(str(mogrifier_run))
+    options = InspectOptions(mode="units", checkpoint=str(mogrifier_run), out=str(tmp_path / "u"))
+    refusal = r"does not have nn.LSTM's weights, which lstm-nlp-inspect mode=units \(it ablates"
+    with pytest.raises(DataError, match=refusal):
+        units(options, insp, None)
+    assert not (tmp_path / "u").exists()
+    from lstm_nlp.insight.mode_gates import run as gates
+
+    options = InspectOptions(checkpoint=str(mogrifier_run), out=str(tmp_path / "g"), sentence="the")
+    lines = gates(options, insp, None)
+    assert (tmp_path / "g" / "gates.json").is_file() and "1 layer(s) of 6 units" in lines[0]

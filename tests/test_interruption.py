@@ -40,6 +40,7 @@ def wait_for_training(proc, timeout=120):
     pytest.fail("the run never reached its first training step: " + proc.stderr.read()[-2000:])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGUSR1])
 def test_signal_saves_a_checkpoint_and_exits_cleanly_then_the_run_resumes(tmp_path, sig):
     run_dir = tmp_path / "run"

@@ -38,6 +38,7 @@ def error_line(proc: subprocess.CompletedProcess, prog: str) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", [MULTI, SLURM])
 def test_scripts_parse_and_print_usage(path):
     assert subprocess.run(["bash", "-n", str(path)], capture_output=True).returncode == 0

@@ -6,6 +6,7 @@ import pytest
 from cli_helpers import metrics, one_line_error, train
 
 
+@pytest.mark.slow
 def test_tensorboard_logger_writes_readable_scalars(corpus_dir, tmp_path):
     from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
@@ -20,6 +21,7 @@ def test_tensorboard_logger_writes_readable_scalars(corpus_dir, tmp_path):
     assert abs(logged - metrics(run_dir)["val/ppl"]) / logged < 1e-4  # best == only epoch
 
 
+@pytest.mark.slow
 def test_wandb_logger_runs_offline_and_finishes(corpus_dir, tmp_path):
     run_dir = tmp_path / "run"
     proc = train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}", "logger=wandb")
@@ -30,6 +32,7 @@ def test_wandb_logger_runs_offline_and_finishes(corpus_dir, tmp_path):
     assert b"val/ppl" in data and b"test/ppl" in data  # metrics reached the run's record file
 
 
+@pytest.mark.slow
 def test_multirun_sweeps_each_combination(corpus_dir, tmp_path):
     sweep = tmp_path / "sweep"
     proc = train("-m", "data=text", f"data.path={corpus_dir}", f"run_dir={sweep}", "seed=1,2")
@@ -41,6 +44,7 @@ def test_multirun_sweeps_each_combination(corpus_dir, tmp_path):
     assert "seed=1" in sizes[0] and "seed=2" in sizes[1]
 
 
+@pytest.mark.slow
 def test_ddp_inside_multirun_is_refused(corpus_dir, tmp_path):
     proc = train(
         "-m",
@@ -55,6 +59,7 @@ def test_ddp_inside_multirun_is_refused(corpus_dir, tmp_path):
     assert "cannot run inside a Hydra multirun" in one_line_error(proc)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     importlib.util.find_spec("hydra_plugins.hydra_submitit_launcher") is not None
     if importlib.util.find_spec("hydra_plugins")

@@ -15,6 +15,7 @@ def unshare_works() -> bool:
     return subprocess.run(["unshare", "-n", "true"], capture_output=True).returncode == 0
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(
     not unshare_works(), reason="needs unshare -n (a network namespace) on this machine"
 )

@@ -8,8 +8,8 @@ import yaml
 from cli_helpers import metrics, one_line_error, train
 
 from lstm_nlp.cli.optional_plugins import check_optional_plugins, installed
-from lstm_nlp.training.objective import check_objective, objective_value
 from lstm_nlp.errors import ConfigError
+from lstm_nlp.training.objective import check_objective, objective_value
 
 SWEEPER = "hydra_plugins.hydra_optuna_sweeper"
 needs_sweeper = pytest.mark.skipif(
@@ -19,6 +19,7 @@ needs_sweeper = pytest.mark.skipif(
 SMALL = ["data.train_sentences=400", "data.valid_sentences=80", "data.test_sentences=80"]
 
 
+@pytest.mark.slow
 @needs_sweeper
 def test_two_trials_and_the_best_value_is_the_best_trials_val_loss(tmp_path):
     sweep = tmp_path / "sweep"
@@ -44,6 +45,7 @@ def test_two_trials_and_the_best_value_is_the_best_trials_val_loss(tmp_path):
     assert config["encoder"]["hidden_size"] == 16 and config["optimized_metric"] == "val/loss"
 
 
+@pytest.mark.slow
 @needs_sweeper
 def test_optuna_without_an_objective_is_refused_before_training(tmp_path):
     line = one_line_error(
@@ -93,6 +95,7 @@ def test_a_missing_sweeper_is_named_with_its_install_command(monkeypatch, argv, 
     )  # no plugin chosen: nothing to say
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(installed(SWEEPER), reason="hydra-optuna-sweeper is installed")
 def test_hparams_search_without_the_sweeper_is_one_line(tmp_path):
     line = one_line_error(train("-m", "hparams_search=lm_optuna", f"run_dir={tmp_path / 's'}"))

@@ -157,3 +157,50 @@ def test_plugins_dir_loads_local_modules(tmp_path, fresh_plugins):
         assert DATA_SOURCES.get("shapes") is dict
     finally:
         DATA_SOURCES.unregister("shapes")
+
+
+def test_plugins_dir_calls_register_and_puts_the_folder_on_the_path(tmp_path, fresh_plugins):
+    """A folder's module behaves like an entry point: its register() is called; and its lazy
+    "module:attr" registrations import modules of the folder (it is on sys.path)."""
+    folder = tmp_path / "plugs"
+    folder.mkdir()
+    (folder / "late.py").write_text(
+        "from lstm_nlp.registry import TASKS\n"
+        "def register():\n"
+        "    TASKS.register('late_task', '_late_impl:build')\n"
+    )
+    (folder / "_late_impl.py").write_text("def build(cfg, run):\n    return 'built lazily'\n")
+    try:
+        assert plugins.load_plugins_dir(folder) == ["late"]
+        assert TASKS.get("late_task")(None, None) == "built lazily"
+        assert "_late_impl" in sys.modules  # imported on use, not when the folder was loaded
+    finally:
+        TASKS.unregister("late_task")
+        sys.path.remove(str(folder.resolve()))
+        sys.modules.pop("late", None)
+        sys.modules.pop("_late_impl", None)
+
+
+def test_a_plugin_that_registers_nothing_is_named(tmp_path, monkeypatch, fresh_plugins):
+    _plugin_module(tmp_path, monkeypatch, "idle_plugin", "x = 1\n")
+    fresh_plugins(EntryPoint("idle", "idle_plugin", plugins.GROUP))
+    with pytest.warns(
+        plugins.PluginWarning, match=r"plugin 'idle' \(idle_plugin\) registered nothing"
+    ):
+        TASKS.names()
+    folder = tmp_path / "idle_folder"
+    folder.mkdir()
+    (folder / "helper.py").write_text("y = 2\n")
+    with pytest.warns(plugins.PluginWarning, match="none of its modules registered anything"):
+        plugins.load_plugins_dir(folder)
+    sys.path.remove(str(folder.resolve()))
+    sys.modules.pop("helper", None)
+
+
+def test_a_plugin_module_named_like_an_installed_one_is_refused(tmp_path, fresh_plugins):
+    folder = tmp_path / "clash"
+    folder.mkdir()
+    (folder / "json.py").write_text("from lstm_nlp.registry import TASKS\n")
+    with pytest.warns(plugins.PluginWarning, match=r"plugin 'json'.*the name 'json' is taken"):
+        assert plugins.load_plugins_dir(folder) == []
+    sys.path.remove(str(folder.resolve()))

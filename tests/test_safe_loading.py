@@ -40,6 +40,7 @@ def test_reading_refuses_it_and_names_what_it_holds(tmp_path):
     assert not marker.exists()
 
 
+@pytest.mark.slow
 def test_commands_refuse_it_in_one_line_and_training_resumes_past_it(corpus_dir, tmp_path):
     run_dir = tmp_path / "run"
     assert train("data=text", f"data.path={corpus_dir}", f"run_dir={run_dir}").returncode == 0

@@ -469,6 +469,7 @@ def test_test_split_does_not_depend_on_train_size(tmp_path):
         write_suites(tmp_path / "c", seed=5, n_per_cell=1, prediction_sizes=(10, -1, 3))
 
 
+@pytest.mark.slow
 def test_suites_import_no_heavy_frameworks():
     code = (
         "import sys, lstm_nlp.grammar.suites, lstm_nlp.grammar.prediction; "
@@ -479,6 +480,7 @@ def test_suites_import_no_heavy_frameworks():
 
 
 # -- the command line ----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_cli_end_to_end(tmp_path):
     from lstm_nlp.text.tokenizer import build_tokenizer, count_words, save_tokenizer
 
@@ -527,13 +529,17 @@ def test_cli_end_to_end(tmp_path):
     assert summary["vocabulary"]["size"] > 10 and summary["grammar"]["max_lemmas"] == 400
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args, message",
     [
         (["vocab={tmp}/missing"], "vocab: '{tmp}/missing' does not exist"),
         (["vocab={tmp}"], "is a folder without tokenizer.json"),
         (["n_per_cell=-2"], "n_per_cell must be an integer >= 1, got -2"),
-        (["prediction_sizes=[10,-1,5]"], "prediction_sizes must be null or a list of 3 integers, each >= 0"),
+        (
+            ["prediction_sizes=[10,-1,5]"],
+            "prediction_sizes must be null or a list of 3 integers, each >= 0",
+        ),
         (["max_attractors=-1"], "max_attractors must be an integer >= 0"),
         (["categories=[pp,nope]"], "unknown category 'nope'"),
         (["+grammar.sed=1"], "grammar.sed is not a generator parameter"),

@@ -44,14 +44,30 @@ class Command:
     check: Callable[[DictConfig, list[str]], None] | None = None  # more checks before the app
 
 
-def prepare(command: Command, argv: list[str], check_names: bool = True) -> None:
-    """Built-ins, plugins (``plugins_dir=`` too) and the command's options into Hydra's
-    ConfigStore; registered names on the command line checked (did-you-mean)."""
-    from lstm_nlp.plugins import load_plugins, load_plugins_dir
+COMMANDS = ("train", "eval", "generate", "suites", "inspect")  # lstm_nlp.cli.<name>.COMMAND
+
+
+def register_configs() -> None:
+    """Every built-in component's and every command's options, and the installed plugins', into
+    Hydra's ConfigStore: what ``conf/*.yaml`` need to compose (importing ``lstm_nlp.conf`` runs
+    this, so the configs compose wherever Hydra reads them)."""
+    import importlib
+
+    from lstm_nlp.plugins import load_plugins
 
     load_builtins()
-    store_options(command.options, f"{command.config_name}_options")
+    for name in COMMANDS:
+        command = importlib.import_module(f"lstm_nlp.cli.{name}").COMMAND
+        store_options(command.options, f"{command.config_name}_options")
     load_plugins()
+
+
+def prepare(command: Command, argv: list[str], check_names: bool = True) -> None:
+    """Options into Hydra's ConfigStore (:func:`register_configs`, and plugins of a
+    ``plugins_dir=``); registered names on the command line checked (did-you-mean)."""
+    from lstm_nlp.plugins import load_plugins_dir
+
+    register_configs()
     for folder in override_values(argv, "plugins_dir"):
         if folder != "null":
             load_plugins_dir(folder)

@@ -82,8 +82,10 @@ def command_help(
     if shipped:
         lines.append("Presets (GROUP=NAME; conf/GROUP/NAME.yaml):")
         for group, names in shipped:
-            lines += textwrap.wrap(", ".join(names), 98, initial_indent=f"  {group}: ",
-                                   subsequent_indent="    ")  # fmt: skip
+            first = f"  {group}: "
+            lines += textwrap.wrap(
+                ", ".join(names), 98, initial_indent=first, subsequent_indent="    "
+            )
         lines.append("")
     lines.append(
         "Hydra: --cfg job prints the composed config, -m runs a sweep, --hydra-help Hydra's own."

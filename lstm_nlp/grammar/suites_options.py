@@ -10,10 +10,9 @@ from lstm_nlp.grammar.params import GrammarParams
 from lstm_nlp.schema import CommandOptions, option
 
 # generator parameters a suite can take from the training corpus (data.<key>)
-CORPUS_KEYS = (
-    "plural_prob", "present_prob", "adjective_prob", "zipf_exponent", "max_lemmas",
-    "construction_mix",
-)  # fmt: skip
+CORPUS_KEYS = tuple(
+    "plural_prob present_prob adjective_prob zipf_exponent max_lemmas construction_mix".split()
+)
 
 
 @dataclass

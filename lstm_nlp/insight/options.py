@@ -10,10 +10,10 @@ from lstm_nlp.schema import CommandOptions, option
 
 MODES = ("gates", "units", "probe")
 QUANTITIES = ("forget", "input", "output", "candidate", "cell", "hidden")
-SUBJECT_VERB = [
-    "simple_agreement", "sent_comp", "vp_coord_short", "vp_coord_long", "pp", "subj_rel",
-    "obj_rel", "obj_rel_no_that", "within_obj_rel",
-]  # fmt: skip
+SUBJECT_VERB = (
+    "simple_agreement sent_comp vp_coord_short vp_coord_long pp subj_rel obj_rel obj_rel_no_that "
+    "within_obj_rel"
+).split()
 
 
 @dataclass

@@ -150,9 +150,7 @@ class ReferenceLSTM(nn.Module):
             outputs = []
             for direction in range(self.num_directions):
                 k = layer * self.num_directions + direction
-                steps = self._run_direction(
-                    x, h0[k], c0[k], valid, self._weights(k), reverse=direction == 1
-                )
+                steps = self._run_direction(k, x, h0[k], c0[k], valid, reverse=direction == 1)
                 outputs.append(steps["hidden"])
                 h_n.append(steps.pop("h_n"))
                 c_n.append(steps.pop("c_n"))
@@ -173,8 +171,14 @@ class ReferenceLSTM(nn.Module):
     def _batch_layout(self, x: Tensor) -> Tensor:
         return x.transpose(0, 1) if self.batch_first else x
 
-    def _run_direction(self, x, h, c, valid, weights, reverse: bool) -> dict[str, Tensor]:
-        """Run one direction of one layer over ``x`` (seq, batch, feature).
+    def step(self, k: int, x_t: Tensor, h: Tensor, c: Tensor) -> dict[str, Tensor]:
+        """One time step of layer-and-direction ``k`` (``layer * num_directions + direction``):
+        the :data:`GATE_NAMES` tensors.  The one place a variant of the LSTM changes the step
+        (:class:`~lstm_nlp.modules.mogrifier_lstm.MogrifierLSTM` gates ``x_t`` and ``h`` first)."""
+        return lstm_step(x_t, h, c, self._weights(k))
+
+    def _run_direction(self, k: int, x, h, c, valid, reverse: bool) -> dict[str, Tensor]:
+        """Run direction ``k`` of one layer over ``x`` (seq, batch, feature).
 
         Returns the stacked per-step tensors of :data:`GATE_NAMES` (zero past each
         length) and the final ``h_n``, ``c_n``.
@@ -182,7 +186,7 @@ class ReferenceLSTM(nn.Module):
         seq_len = x.size(0)
         per_step: list[dict[str, Tensor]] = [{}] * seq_len
         for t in reversed(range(seq_len)) if reverse else range(seq_len):
-            step = lstm_step(x[t], h, c, weights)
+            step = self.step(k, x[t], h, c)
             if valid is not None:  # past its length, a sequence keeps its state
                 h = torch.where(valid[t], step["hidden"], h)
                 c = torch.where(valid[t], step["cell"], c)

@@ -108,8 +108,9 @@ def validate_node(
             continue
         value = plain(node[name])
         if not conforms(coerce(value, tp), tp, rule_of(f)):
-            raise ConfigError(f"{prefix}{name} must be {describe(tp, rule_of(f))}, got {value!r}"
-                              + did_you_mean(value, rule_of(f).choices))  # fmt: skip
+            expected = describe(tp, rule_of(f))
+            hint = did_you_mean(value, rule_of(f).choices)
+            raise ConfigError(f"{prefix}{name} must be {expected}, got {value!r}{hint}")
 
 
 def coerce(value: Any, tp: Any) -> Any:

@@ -178,10 +178,8 @@ class LanguageModel(pl.LightningModule):
             loss = loss * tokens.size(0) / self.options.bptt
         # per step, and as the epoch's token-weighted mean over every rank (train/loss_step,
         # train/loss_epoch in the loggers; one scalar all-reduced per step under DDP)
-        self.log(
-            "train/loss", nll, prog_bar=True, on_step=True, on_epoch=True,
-            batch_size=targets.numel(), sync_dist=True,
-        )  # fmt: skip
+        tokens_logged = {"batch_size": targets.numel(), "sync_dist": True}
+        self.log("train/loss", nll, prog_bar=True, on_step=True, on_epoch=True, **tokens_logged)
         return {"loss": loss, "train/loss": nll.detach()}
 
     def _eval_step(

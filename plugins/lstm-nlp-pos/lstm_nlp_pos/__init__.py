@@ -39,4 +39,6 @@ def register() -> None:
     from lstm_nlp.registry import TASKS
 
     if NAME not in TASKS:
-        TASKS.register(NAME, "lstm_nlp_pos.task:build_task", config=PosTaggingConfig)
+        TASKS.register(
+            NAME, "lstm_nlp_pos.task:build_task", config=PosTaggingConfig, origin="lstm-nlp-pos"
+        )

@@ -12,8 +12,9 @@ import lstm_nlp_pos
 from lstm_nlp import plugins
 from lstm_nlp.errors import ConfigError, DataError
 from lstm_nlp.registry import TASKS
+from lstm_nlp.schema.validate import defaults_of
 from lstm_nlp.tasks.base import RunContext
-from lstm_nlp.text.sources import text_folder
+from lstm_nlp.text.sources import TextDataOptions, text_folder
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
@@ -63,6 +64,7 @@ def test_entry_point_is_discovered_and_registers_lazily(monkeypatch):
     assert TASKS.get("pos_tagging") is build_task
 
 
+@pytest.mark.slow
 def test_registering_imports_neither_torch_nor_lightning():
     code = (
         "import sys; from lstm_nlp.registry import TASKS; assert 'pos_tagging' in TASKS.names(); "
@@ -74,18 +76,23 @@ def test_registering_imports_neither_torch_nor_lightning():
 def test_task_choice_resolves_through_the_config_store():
     cfg = compose("task.batch_size=8")
     assert cfg.task.name == "pos_tagging" and cfg.task.batch_size == 8
-    assert {k: cfg.task[k] for k in lstm_nlp_pos.CONFIG if k != "batch_size"} == {
-        k: v for k, v in lstm_nlp_pos.CONFIG.items() if k != "batch_size"
+    defaults = defaults_of(lstm_nlp_pos.PosTaggingConfig)
+    assert {k: v for k, v in cfg.task.items() if k not in ("name", "batch_size")} == {
+        k: v for k, v in defaults.items() if k != "batch_size"
     }
 
 
 def test_encoder_is_made_bidirectional():
     from lstm_nlp_pos.task import encoder_config
 
-    assert encoder_config(compose())["bidirectional"] is True
-    assert encoder_config(compose("task.bidirectional=false"))["bidirectional"] is False
+    def encoder_of(*overrides):
+        cfg = compose(*overrides)
+        return encoder_config(cfg, TASKS.options(cfg.task))
+
+    assert encoder_of()["bidirectional"] is True
+    assert encoder_of("task.bidirectional=false")["bidirectional"] is False
     with pytest.raises(ConfigError, match="task.bidirectional=false .* encoder.bidirectional=true"):
-        encoder_config(compose("task.bidirectional=false", "encoder.bidirectional=true"))
+        encoder_of("task.bidirectional=false", "encoder.bidirectional=true")
 
 
 def train_cli(corpus, run_dir, cache, epochs):
@@ -152,7 +159,7 @@ def build(corpus, tmp_path):
 
     cfg = compose("data=text", f"data.path={corpus}", *TINY)
     return build_task(
-        cfg, RunContext(run_dir=tmp_path / "run", seed=0, cache_dir=tmp_path / "cache")
+        cfg, RunContext(tmp_path / "run", 0, tmp_path / "cache", options=TASKS.options(cfg.task))
     )
 
 
@@ -169,7 +176,7 @@ def test_default_grammar_corpus_is_tagged(tmp_path):
     sizes = ["data.train_sentences=300", "data.valid_sentences=50", "data.test_sentences=50"]
     cfg = compose("data=grammar", f"cache_dir={tmp_path / 'cache'}", *sizes, *TINY)
     parts = build_task(
-        cfg, RunContext(run_dir=tmp_path / "run", seed=0, cache_dir=tmp_path / "cache")
+        cfg, RunContext(tmp_path / "run", 0, tmp_path / "cache", options=TASKS.options(cfg.task))
     )
     assert parts.summary["corpus"] == "grammar" and parts.summary["train_sentences"] == 300
     assert parts.summary["tags"] >= 5 and 0 < parts.summary["test_majority_acc"] < 0.6
@@ -191,7 +198,7 @@ def test_tag_count_mismatch_names_file_and_line(tagged_corpus):
     with pytest.raises(
         DataError, match=rf"{path}:7: 2 POS tags for the \d+ tokens of line 7 of .*test\.txt"
     ):
-        lstm_nlp_pos.data.read_tagged(text_folder({"path": str(tagged_corpus)}), "test")
+        lstm_nlp_pos.data.read_tagged(text_folder(TextDataOptions(path=str(tagged_corpus))), "test")
 
 
 @pytest.mark.parametrize(
@@ -213,7 +220,9 @@ def test_malformed_annotations_are_data_errors(tagged_corpus, edit, match):
     path = tagged_corpus / "train.jsonl"
     path.write_text("\n".join(edit(path.read_text().splitlines())) + "\n")
     with pytest.raises(DataError, match=match):
-        lstm_nlp_pos.data.read_tagged(text_folder({"path": str(tagged_corpus)}), "train")
+        lstm_nlp_pos.data.read_tagged(
+            text_folder(TextDataOptions(path=str(tagged_corpus))), "train"
+        )
 
 
 def test_empty_lines_are_skipped_and_unseen_tags_map_to_unk(tmp_path):
@@ -224,7 +233,7 @@ def test_empty_lines_are_skipped_and_unseen_tags_map_to_unk(tmp_path):
     for split in ("train", "valid", "test"):
         (root / f"{split}.txt").write_text("a b\n\nc\n")
         (root / f"{split}.jsonl").write_text('{"pos": ["X", "Y"]}\n{"pos": []}\n{"pos": ["X"]}\n')
-    lines, tags = read_tagged(text_folder({"path": str(root)}), "train")
+    lines, tags = read_tagged(text_folder(TextDataOptions(path=str(root))), "train")
     assert lines == ["a b", "c"] and tags == [["X", "Y"], ["X"]]
     assert tag_set(tags, tmp_path / "tags.json") == ["<unk>", "X", "Y"]
     (tmp_path / "bad.json").write_text('["X"]')
