@@ -2,7 +2,7 @@
 wrong."""
 
 import pytest
-from cli_helpers import one_line_error, run_cli
+from cli_helpers import config_error, one_line_error, run_cli
 from inspect_helpers import tiny_run
 
 from lstm_nlp.errors import DataError
@@ -40,22 +40,19 @@ def test_units_out_of_range(run, tmp_path):
     assert "units: 6 is out of range" in line and "6 units (0..5)" in line
 
 
-def test_unknown_mode_and_missing_sentence(run, tmp_path):
-    line = error("mode=unit", f"checkpoint={run}", f"out={tmp_path / 'o'}")
-    assert (
-        "mode must be one of gates, units, probe, got 'unit'" in line
-        and "Did you mean 'units'?" in line
+def test_option_mistakes_are_refused_before_the_command_runs(tmp_path):
+    args = ["checkpoint=c", f"out={tmp_path / 'o'}"]
+    assert "max_units must be null or an integer >= 1, got 0" in config_error(
+        "inspect", "mode=units", "max_units=0", *args
     )
-    assert "sentence is required" in error(f"checkpoint={run}", f"out={tmp_path / 'o'}")
+    assert "logger=csv cannot show images" in config_error(
+        "inspect", "mode=probe", "logger=csv", *args
+    )
+    assert "sentence is required" in config_error("inspect", *args)
+    assert "Did you mean 'units'?" in config_error("inspect", "mode=unit", *args)
 
 
 def test_bad_options_of_units_and_probe(run, tmp_path):
-    assert "max_units must be null or an integer >= 1, got 0" in error(
-        "mode=units", f"checkpoint={run}", "max_units=0", f"out={tmp_path / 'o'}"
-    )
-    assert "logger=csv cannot show images" in error(
-        "mode=probe", f"checkpoint={run}", "logger=csv", f"out={tmp_path / 'o'}"
-    )
     assert "suite: " in error(
         "mode=probe",
         f"checkpoint={run}",

@@ -145,6 +145,10 @@ def test_language_model_report_and_a_resumed_run_lists_every_epoch_once(tmp_path
     assert params["embedding"] == model.embedding.weight.numel()
     history = json.loads((run_dir / "report" / "history.json").read_text())
     assert [r["epoch"] for r in history["records"]] == [0, 1]
+    printed = [
+        float(x) for x in re.findall(r"\| train/loss ([0-9.]+) \|", first.stdout + again.stdout)
+    ]
+    assert printed == pytest.approx([r["train/loss"] for r in history["records"]], rel=1e-3)
 
 
 @pytest.mark.slow

@@ -221,3 +221,29 @@ def test_datamodule_rejects_bad_sizes():
 
     with pytest.raises(ConfigError, match="task.eval_batch_size"):
         SentenceDataModule({}, pad_id=0, batch_size=4, eval_batch_size=-1)
+
+
+def test_a_small_evaluation_split_still_gives_every_process_a_batch():
+    """Under DDP each rank evaluates its own batches: with fewer batches of eval_batch_size than
+    processes, the batches shrink (the accuracy is summed over the ranks), and a split with fewer
+    examples than processes is one line naming it."""
+    from lstm_nlp.errors import ConfigError
+
+    small = SentenceDataset([[1, 2]] * 5, labels=[0] * 5)
+    module = SentenceDataModule(
+        {"train": small, "valid": small, "test": SentenceDataset([[1]], labels=[0])},
+        pad_id=0,
+        batch_size=2,
+        eval_batch_size=256,
+    )
+    assert module.shared_batch_size("valid", world=1) == 256
+    for world in (2, 3, 5):
+        size = module.shared_batch_size("valid", world)
+        shards = [
+            list(BucketBatchSampler(small.lengths, size, num_replicas=world, rank=r))
+            for r in range(world)
+        ]
+        assert all(shards), (world, size)
+        assert sorted(i for shard in shards for batch in shard for i in batch) == list(range(5))
+    with pytest.raises(ConfigError, match=r"the test split has 1 example\(s\), fewer than the 2"):
+        module.shared_batch_size("test", world=2)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import hydra
 from omegaconf import DictConfig
 
@@ -9,6 +11,11 @@ from lstm_nlp.cli.common import Command, run_app
 from lstm_nlp.cli.errors import guard
 from lstm_nlp.insight.options import InspectOptions
 from lstm_nlp.schema import options_from_node
+
+if TYPE_CHECKING:
+    import torch
+
+    from lstm_nlp.insight.states import Inspectable
 
 PROG = "lstm-nlp-inspect"
 
@@ -23,7 +30,7 @@ def check(cfg: DictConfig, overrides: list[str]) -> None:
 COMMAND = Command(PROG, "inspect", InspectOptions, groups=("logger",), check=check)
 
 
-def load_inspectable(checkpoint: str, device: str = "cpu"):
+def load_inspectable(checkpoint: str, device: str | torch.device = "cpu") -> Inspectable:
     """The checkpoint (a .ckpt or a run directory) ready to inspect."""
     from lstm_nlp.insight.states import Inspectable
     from lstm_nlp.tasks.language_model import load_language_model

@@ -8,6 +8,7 @@ the file's name and is mapped again on arrival, not copied.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import lightning.pytorch as pl
@@ -36,7 +37,7 @@ class EpochWindows(Sampler[int]):
     def set_epoch(self, epoch: int) -> None:
         self.batches.set_epoch(epoch)
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[int]:
         return iter(range(len(self.batches)))
 
     def __len__(self) -> int:
@@ -100,12 +101,10 @@ class LMStreamDataModule(pl.LightningDataModule):
     def _loader(self, split: str) -> DataLoader:
         data = self.datasets[split]
         if split == "train":
-            if (
-                self.trainer is not None
-            ):  # with variable BPTT the epoch's window count varies: Lightning
-                data.set_epoch(
-                    self.trainer.current_epoch
-                )  # reloads this loader every epoch to know it
+            # with variable BPTT the epoch's window count varies: Lightning reloads this loader
+            # every epoch to know it
+            if self.trainer is not None:
+                data.set_epoch(self.trainer.current_epoch)
             return resumable_loader(
                 self.trainer,
                 data,

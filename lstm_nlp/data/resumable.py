@@ -14,10 +14,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from itertools import islice
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import torch
-from torch.utils.data import DataLoader, Sampler
+from torch.utils.data import DataLoader, Dataset, Sampler
+
+if TYPE_CHECKING:
+    import lightning.pytorch as pl
 
 POSITION_KEY = "lstm_nlp_position"
 
@@ -90,7 +93,7 @@ def own_generator(seed: int) -> torch.Generator:
 
 
 def resumable_loader(
-    trainer, dataset, sampler: Sampler, batched: bool, **kwargs
+    trainer: pl.Trainer | None, dataset: Dataset, sampler: Sampler, batched: bool, **kwargs
 ) -> ResumableLoader:
     """A :class:`ResumableLoader` over ``dataset`` in ``sampler``'s order: ``batched`` when the
     sampler yields lists of indices (a batch sampler), else one index per batch

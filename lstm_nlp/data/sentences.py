@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import lightning.pytorch as pl
 import numpy as np
@@ -33,10 +33,13 @@ from torch.utils.data import DataLoader, Dataset, Sampler
 from lstm_nlp.data.resumable import own_generator, resumable_loader
 from lstm_nlp.errors import ConfigError
 
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
+
 IGNORE_INDEX = -100  # torch.nn.functional.cross_entropy's default ignore_index
 
 
-def encode_sentences(lines: Sequence[str], tokenizer) -> list[np.ndarray]:
+def encode_sentences(lines: Sequence[str], tokenizer: Tokenizer) -> list[np.ndarray]:
     """Ids of each line's whitespace tokens, exactly one id per token (no ``<eos>``).
 
     Words go to the tokenizer pre-split, so ``len(ids) == len(line.split())`` always holds,
@@ -124,7 +127,7 @@ class PaddedBatch:
     labels: Tensor | None = None  # int64 (batch,)
     batch_first: bool = False
 
-    def to(self, device, non_blocking: bool = False) -> PaddedBatch:
+    def to(self, device: torch.device | str, non_blocking: bool = False) -> PaddedBatch:
         """Move everything but ``lengths`` (Lightning calls this to move a batch)."""
         move = lambda t: None if t is None else t.to(device, non_blocking=non_blocking)  # noqa: E731
         return replace(
@@ -410,7 +413,9 @@ class SentenceDataModule(pl.LightningDataModule):
                 f"the {split} split has {n} example(s), fewer than the {world} processes that "
                 "evaluate it: use more data or fewer processes"
             )
-        return max(1, min(self.eval_batch_size, n // world))
+        if -(-n // self.eval_batch_size) >= world:  # enough batches as they are
+            return self.eval_batch_size
+        return max(1, n // world)
 
     def train_dataloader(self) -> DataLoader:
         return self._loader("train", train=True)

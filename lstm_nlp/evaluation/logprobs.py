@@ -48,8 +48,12 @@ def model_device(model: torch.nn.Module) -> torch.device:
 
 
 def run_spans(
-    model, spans: Sequence[Span], hidden: Any = None, pad_id: int = 0, paired: bool = False
-):
+    model: torch.nn.Module,
+    spans: Sequence[Span],
+    hidden: Any = None,
+    pad_id: int = 0,
+    paired: bool = False,
+) -> tuple[list[tuple[float, int]], Any]:
     """``([(sum, count), ...], final hidden)`` for spans run as one padded batch from ``hidden``.
 
     ``hidden`` is a batch-1 state (or None: zeros).  The final hidden state is each
@@ -76,7 +80,9 @@ def run_spans(
     return [(total, s.count) for total, s in zip(sums.tolist(), spans)], final
 
 
-def _scored_positions(spans: Sequence[Span], device) -> tuple[torch.Tensor, torch.Tensor]:
+def _scored_positions(
+    spans: Sequence[Span], device: torch.device
+) -> tuple[torch.Tensor, torch.Tensor]:
     """(step, column) of every scored target, as two index tensors."""
     steps = [t for s in spans for t in range(s.start, s.stop)]
     cols = [j for j, s in enumerate(spans) for _ in range(s.start, s.stop)]
@@ -85,7 +91,7 @@ def _scored_positions(spans: Sequence[Span], device) -> tuple[torch.Tensor, torc
     )
 
 
-def _source_columns(spans: Sequence[Span], paired: bool, device) -> torch.Tensor:
+def _source_columns(spans: Sequence[Span], paired: bool, device: torch.device) -> torch.Tensor:
     """(steps, columns): the column whose logits serve each position (a bad sequence's shared start:
     its good one)."""
     columns = torch.arange(len(spans), device=device)
@@ -111,7 +117,9 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     return n
 
 
-def _logits_at(model, tokens: torch.Tensor, hidden: Any, need: torch.Tensor):
+def _logits_at(
+    model: torch.nn.Module, tokens: torch.Tensor, hidden: Any, need: torch.Tensor
+) -> tuple[torch.Tensor, Any]:
     """Logits of the ``need`` positions only, and the final hidden state.
 
     A :class:`LanguageModel` (``encode`` + ``decoder``) runs its decoder on those rows
@@ -125,7 +133,7 @@ def _logits_at(model, tokens: torch.Tensor, hidden: Any, need: torch.Tensor):
 
 
 def batched_pair_logprobs(
-    model,
+    model: torch.nn.Module,
     pairs: Sequence[tuple[Span, Span]],
     vocab_size: int,
     hidden: Any = None,
@@ -163,7 +171,7 @@ def _chunks(
     return chunks + [chunk] if chunk else chunks
 
 
-def feed(model, ids: Sequence[int], hidden: Any = None) -> Any:
+def feed(model: torch.nn.Module, ids: Sequence[int], hidden: Any = None) -> Any:
     """The hidden state after reading ``ids`` (in chunks, so long texts fit in memory)."""
     device = model_device(model)
     run = model.encode if hasattr(model, "encode") else model  # no logits needed

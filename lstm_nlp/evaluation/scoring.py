@@ -39,6 +39,7 @@ from lstm_nlp.text.tokenizer import EOS, PAD, UNK
 
 if TYPE_CHECKING:
     import torch
+    from tokenizers import Tokenizer
 
 SCORES = ("sum", "mean")
 STATES = ("reset", "stream", "warmup")
@@ -124,7 +125,10 @@ class PairScorer:
     """
 
     def __init__(
-        self, model: torch.nn.Module, tokenizer=None, options: ScoringOptions | None = None
+        self,
+        model: torch.nn.Module,
+        tokenizer: Tokenizer | None = None,
+        options: ScoringOptions | None = None,
     ) -> None:
         if tokenizer is None:
             from tokenizers import Tokenizer
@@ -159,7 +163,9 @@ class PairScorer:
         prepared = [self._prepare_item(item, *words) for item, words in zip(items, texts)]
         return [p[0] for p in prepared], [p[1] for p in prepared]
 
-    def _prepare_item(self, item: PairItem, context: list[str], good: list[str], bad: list[str]):
+    def _prepare_item(
+        self, item: PairItem, context: list[str], good: list[str], bad: list[str]
+    ) -> tuple[ItemScore, tuple[Span, Span]]:
         compared = differing(good, bad) if item.prefix is None else (good, bad)
         unknown = list(dict.fromkeys(w for w in context + good + bad if self.unk in self._ids[w]))
         score = ItemScore(
@@ -170,7 +176,13 @@ class PairScorer:
         score.good_tokens, score.bad_tokens = spans[0].count, spans[1].count
         return score, spans
 
-    def _exclusion(self, good, bad, compared, unknown) -> str | None:
+    def _exclusion(
+        self,
+        good: list[str],
+        bad: list[str],
+        compared: tuple[list[str], list[str]],
+        unknown: list[str],
+    ) -> str | None:
         if good == bad:
             return "identical"
         if self.options.oov != "include" and any(w in unknown for w in compared[0] + compared[1]):

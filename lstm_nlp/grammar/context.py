@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lstm_nlp.grammar import closed_class as cc
 from lstm_nlp.grammar.lexicon import Lexicon, Noun, Verb
@@ -42,7 +44,7 @@ NOUN_KINDS = {
 TENSES_NOT_PRESENT = Weighted(("past", "modal"), (4, 1))
 
 
-def _weighted(pairs) -> Weighted:
+def _weighted(pairs: Sequence[tuple[Any, ...]]) -> Weighted:
     return Weighted([p[:-1] if len(p) > 2 else p[0] for p in pairs], [p[-1] for p in pairs])
 
 
@@ -50,7 +52,7 @@ class Vocabulary:
     """Samplers for every word class; the Zipf rank order is fixed by the seed."""
 
     def __init__(self, lex: Lexicon, params: GrammarParams) -> None:
-        def zipf(items, name):
+        def zipf(items: Sequence[Any], name: str) -> Zipf:
             return Zipf(items, f"{params.seed}:{name}", params.zipf_exponent, params.max_lemmas)
 
         self.nouns = {cls: zipf(items, f"noun:{cls}") for cls, items in lex.nouns.items()}
@@ -118,5 +120,5 @@ class Context:
     def adverb(self, cls: str) -> str:
         return self.vocab.adverbs[cls].sample(self.rng)
 
-    def sample(self, table: Weighted):
+    def sample(self, table: Weighted) -> Any:
         return table.sample(self.rng)

@@ -84,14 +84,30 @@ def transitive_class(g: Context, subj: Ref) -> tuple[str, str]:
 # -- verb phrases: each returns the position of its finite verb ------------------------------
 
 
-def intransitive(g, b, subj, tense, construction, main, depth) -> int:
+def intransitive(
+    g: Context,
+    b: Builder,
+    subj: Ref,
+    tense: str,
+    construction: str,
+    main: bool,
+    depth: int,
+) -> int:
     cls = "intransitive" if subj.animate else "intransitive_thing"
     index = lexical(g, b, subj, g.verb(cls), tense, construction, main)
     manner(g, b)
     return index
 
 
-def transitive(g, b, subj, tense, construction, main, depth) -> int:
+def transitive(
+    g: Context,
+    b: Builder,
+    subj: Ref,
+    tense: str,
+    construction: str,
+    main: bool,
+    depth: int,
+) -> int:
     cls, obj_kind = transitive_class(g, subj)
     index = lexical(g, b, subj, g.verb(cls), tense, construction, main)
     object_np(g, b, obj_kind)
@@ -99,7 +115,15 @@ def transitive(g, b, subj, tense, construction, main, depth) -> int:
     return index
 
 
-def copula_adjective(g, b, subj, tense, construction, main, depth) -> int:
+def copula_adjective(
+    g: Context,
+    b: Builder,
+    subj: Ref,
+    tense: str,
+    construction: str,
+    main: bool,
+    depth: int,
+) -> int:
     index = finite(g, b, subj, "be", tense, construction, main)
     if g.chance(0.2):
         b.add(g.adverb("degree"), "RB")
@@ -107,20 +131,44 @@ def copula_adjective(g, b, subj, tense, construction, main, depth) -> int:
     return index
 
 
-def copula_location(g, b, subj, tense, construction, main, depth) -> int:
+def copula_location(
+    g: Context,
+    b: Builder,
+    subj: Ref,
+    tense: str,
+    construction: str,
+    main: bool,
+    depth: int,
+) -> int:
     index = finite(g, b, subj, "be", tense, construction, main)
     preposition(g, b, g.sample(g.vocab.locatives))
     noun_phrase(g, b, g.number(), "thing")
     return index
 
 
-def possession(g, b, subj, tense, construction, main, depth) -> int:
+def possession(
+    g: Context,
+    b: Builder,
+    subj: Ref,
+    tense: str,
+    construction: str,
+    main: bool,
+    depth: int,
+) -> int:
     index = finite(g, b, subj, "have", tense, construction, main)
     object_np(g, b, "thing")
     return index
 
 
-def infinitival(g, b, subj, tense, construction, main, depth) -> int:
+def infinitival(
+    g: Context,
+    b: Builder,
+    subj: Ref,
+    tense: str,
+    construction: str,
+    main: bool,
+    depth: int,
+) -> int:
     index = lexical(g, b, subj, g.verb("infinitival"), tense, construction, main)
     b.add(*INFINITIVE_MARKER)
     bare_vp(g, b, subj)
@@ -138,7 +186,15 @@ def bare_vp(g: Context, b: Builder, subj: Ref) -> None:
     object_np(g, b, obj_kind)
 
 
-def sentential(g, b, subj, tense, construction, main, depth) -> int:
+def sentential(
+    g: Context,
+    b: Builder,
+    subj: Ref,
+    tense: str,
+    construction: str,
+    main: bool,
+    depth: int,
+) -> int:
     index = lexical(g, b, subj, g.verb("sentential"), tense, construction, main)
     complement_clause(g, b, depth=depth + 1)
     return index

@@ -136,8 +136,14 @@ def build_prediction(
 
 
 def _draw_split(
-    gen: SentenceGenerator, task: str, split: str, size: int, taken: set, vocabulary, oov: Counter
-):
+    gen: SentenceGenerator,
+    task: str,
+    split: str,
+    size: int,
+    taken: set,
+    vocabulary: frozenset[str] | None,
+    oov: Counter,
+) -> tuple[list[PredictionItem], dict[str, Any]]:
     lines: list[PredictionItem] = []
     mine: set[tuple[str, str]] = set()
     dropped = duplicates = drawn = 0

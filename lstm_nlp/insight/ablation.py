@@ -78,7 +78,9 @@ class LayeredLM(nn.Module):
             for name, value in lstm.state_dict().items()
         }
 
-    def forward(self, tokens: Tensor, hidden: tuple[Tensor, Tensor] | None = None):
+    def forward(
+        self, tokens: Tensor, hidden: tuple[Tensor, Tensor] | None = None
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         """Logits ``(seq, batch, vocab)`` and ``(h_n, c_n)``, as the language model's forward in
         eval mode."""
         x, h_n, c_n = self.embedding(tokens), [], []

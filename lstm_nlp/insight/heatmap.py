@@ -10,8 +10,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lstm_nlp.atomic import atomic_path
+
+if TYPE_CHECKING:
+    import numpy as np
 
 PANELS = (
     ("forget", "forget gate f"),
@@ -24,7 +28,7 @@ PANELS = (
 GATES = ("forget", "input", "output")
 
 
-def colour_scale(name: str, values) -> tuple[str, float, float]:
+def colour_scale(name: str, values: np.ndarray) -> tuple[str, float, float]:
     """``(colormap, vmin, vmax)`` of a quantity."""
     if name in GATES:
         return "viridis", 0.0, 1.0

@@ -14,8 +14,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
 from lstm_nlp.insight.options import InspectOptions
 from lstm_nlp.insight.states import Inspectable
+
+if TYPE_CHECKING:
+    from lstm_nlp.insight.agreement_items import AgreementItem
 
 LANDMARK_TEXT = {
     "start": "state after the leading <eos>",
@@ -29,7 +35,14 @@ LANDMARK_TEXT = {
 
 
 def probe_all(
-    insp, items, states: list[str], train, test, l2: float, min_items: int, batch_size: int
+    insp: Inspectable,
+    items: Sequence[AgreementItem],
+    states: list[str],
+    train: Sequence[int],
+    test: Sequence[int],
+    l2: float,
+    min_items: int,
+    batch_size: int,
 ) -> dict:
     from lstm_nlp.insight.probe import probe_series
     from lstm_nlp.insight.states import read_states

@@ -5,15 +5,21 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.insight.options import InspectOptions
 from lstm_nlp.insight.states import Inspectable
 
+if TYPE_CHECKING:
+    from lstm_nlp.insight.agreement_items import AgreementItem
+
 PROG = "lstm-nlp-inspect"
 
 
-def progress_printer(start: float):
+def progress_printer(start: float) -> Callable[[int, int], None]:
     """Print about ten progress lines over the ablations (to stderr)."""
 
     def report(done: int, total: int) -> None:
@@ -27,7 +33,9 @@ def progress_printer(start: float):
     return report
 
 
-def cell_traces(insp, group, units: list[dict], batch_size: int) -> dict:
+def cell_traces(
+    insp: Inspectable, group: Sequence[AgreementItem], units: list[dict], batch_size: int
+) -> dict:
     """``{name: (steps, items)}`` cell values of each unit over the ``group`` items' sentences."""
     from lstm_nlp.insight.states import read_states
     from lstm_nlp.insight.units import state_sequences
@@ -36,7 +44,14 @@ def cell_traces(insp, group, units: list[dict], batch_size: int) -> dict:
     return {u["name"]: states[u["layer"]]["cell"][:, :, u["unit"]].cpu() for u in units}
 
 
-def write_plots(insp, items, result: dict, plots: dict, out, batch_size: int) -> dict:
+def write_plots(
+    insp: Inspectable,
+    items: Sequence[AgreementItem],
+    result: dict,
+    plots: dict,
+    out: Path,
+    batch_size: int,
+) -> dict:
     from lstm_nlp.insight.unit_plots import aligned_items, plot_cells_by_condition, plot_drops
 
     paths = {

@@ -50,7 +50,9 @@ def split_by_sentence(
     return train_idx, test_idx
 
 
-def fit_logistic(x: torch.Tensor, y: torch.Tensor, l2: float, max_iter: int = 200):
+def fit_logistic(
+    x: torch.Tensor, y: torch.Tensor, l2: float, max_iter: int = 200
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
     """``(weights, bias, mean, std)`` of an L2-regularised logistic regression on ``x (n, d)``,
     ``y (n,)`` in {0, 1}."""
     x, y = x.double(), y.double()
@@ -60,7 +62,7 @@ def fit_logistic(x: torch.Tensor, y: torch.Tensor, l2: float, max_iter: int = 20
     b = torch.zeros(1, dtype=torch.float64, requires_grad=True)
     opt = torch.optim.LBFGS([w, b], lr=1.0, max_iter=max_iter, line_search_fn="strong_wolfe")
 
-    def closure():
+    def closure() -> torch.Tensor:
         opt.zero_grad()
         loss = (
             torch.nn.functional.binary_cross_entropy_with_logits(z @ w + b, y) + l2 * w.pow(2).sum()
@@ -73,7 +75,13 @@ def fit_logistic(x: torch.Tensor, y: torch.Tensor, l2: float, max_iter: int = 20
     return w.detach(), b.detach(), mean, std
 
 
-def probe_accuracy(x_train, y_train, x_test, y_test, l2: float) -> float:
+def probe_accuracy(
+    x_train: torch.Tensor,
+    y_train: torch.Tensor,
+    x_test: torch.Tensor,
+    y_test: torch.Tensor,
+    l2: float,
+) -> float:
     w, b, mean, std = fit_logistic(x_train, y_train, l2)
     predicted = (((x_test.double() - mean) / std) @ w + b) > 0
     return float((predicted == y_test.bool()).double().mean())
@@ -106,7 +114,12 @@ def probe_at(
 
 
 def probe_series(
-    features: torch.Tensor, items: Sequence[AgreementItem], train, test, l2: float, min_items: int
+    features: torch.Tensor,
+    items: Sequence[AgreementItem],
+    train: Sequence[int],
+    test: Sequence[int],
+    l2: float,
+    min_items: int,
 ) -> tuple[list[dict], dict[str, dict]]:
     """Probe results by word position and by landmark for one layer and state."""
     labels = torch.tensor([it.label for it in items])

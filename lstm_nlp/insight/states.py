@@ -22,6 +22,7 @@ from lstm_nlp.modules.encoder import GATE_NAMES, ExposesGates, HasLSTMWeights, r
 
 if TYPE_CHECKING:
     import torch
+    from tokenizers import Tokenizer
 
 
 @dataclass
@@ -75,7 +76,7 @@ class KnownWords(frozenset):
     """The model's vocabulary; ``word in known`` first normalises ``word`` as the tokenizer does
     (a model trained with ``data.lowercase=true`` knows "The" as "the")."""
 
-    def __new__(cls, tokenizer):
+    def __new__(cls, tokenizer: Tokenizer) -> KnownWords:
         known = super().__new__(cls, tokenizer.get_vocab())
         known.normalizer = tokenizer.normalizer
         return known

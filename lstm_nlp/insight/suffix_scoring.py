@@ -48,7 +48,7 @@ class Chunk:
     )  # per layer: (prefix, suffix) inputs
 
 
-def _padded(rows: Sequence[Sequence[int]], device) -> Tensor:
+def _padded(rows: Sequence[Sequence[int]], device: torch.device) -> Tensor:
     out = torch.zeros(max(len(r) for r in rows), len(rows), dtype=torch.long)
     for j, row in enumerate(rows):
         out[: len(row), j] = torch.as_tensor(list(row), dtype=torch.long)
@@ -56,7 +56,10 @@ def _padded(rows: Sequence[Sequence[int]], device) -> Tensor:
 
 
 def make_chunk(
-    items: Sequence[AgreementItem], ids: Callable[[Sequence[str]], list[int]], eos: int, device
+    items: Sequence[AgreementItem],
+    ids: Callable[[Sequence[str]], list[int]],
+    eos: int,
+    device: torch.device,
 ) -> Chunk:
     prefixes = [[eos, *ids(it.words[: it.target])] for it in items]  # all of one length
     rests = [ids(it.words[it.target + 1 :]) for it in items]

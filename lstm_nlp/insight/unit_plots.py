@@ -14,9 +14,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lstm_nlp.atomic import atomic_path
 from lstm_nlp.insight.agreement_items import AgreementItem
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 STYLE = {
     "sg": ("tab:blue", "-"),
@@ -70,7 +74,7 @@ def landmarks(item: AgreementItem) -> list[tuple[int, str]]:
     return [(where, " / ".join(names)) for where, names in marks.items()]
 
 
-def _canvas(width: float, height: float):
+def _canvas(width: float, height: float) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

@@ -86,7 +86,7 @@ def csv_text(ranking: list[UnitScore], result: dict) -> str:
     return buffer.getvalue()
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if value is None:
         return ""
     return f"{value:.6g}" if isinstance(value, float) else str(value)

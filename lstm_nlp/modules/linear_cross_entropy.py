@@ -24,6 +24,7 @@ expression is used.
 from __future__ import annotations
 
 import threading
+from typing import Any
 
 import torch
 import torch.nn.functional as F
@@ -65,7 +66,7 @@ POOL = _BufferPool()
 class _LinearCrossEntropy(torch.autograd.Function):
     @staticmethod
     def forward(
-        ctx, hidden: Tensor, weight: Tensor, bias: Tensor | None, targets: Tensor
+        ctx: Any, hidden: Tensor, weight: Tensor, bias: Tensor | None, targets: Tensor
     ) -> Tensor:
         n, vocab = hidden.size(0), weight.size(0)
         flat = POOL.take(n * vocab, hidden)
@@ -85,7 +86,9 @@ class _LinearCrossEntropy(torch.autograd.Function):
 
     @staticmethod
     @once_differentiable
-    def backward(ctx, grad_output: Tensor):
+    def backward(
+        ctx: Any, grad_output: Tensor
+    ) -> tuple[Tensor | None, Tensor | None, Tensor | None, None]:
         hidden, weight = ctx.saved_tensors
         grad, ctx.grad = ctx.grad, None
         if grad is None:  # its buffer went back to the pool after the first backward

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import re
 from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import torch
 import torch.nn.functional as F
@@ -27,6 +29,9 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 from lstm_nlp.modules.dropout import LockedDropout
 from lstm_nlp.modules.reference_lstm import ReferenceLSTM
 from lstm_nlp.modules.weight_drop import weight_drop_forward
+
+if TYPE_CHECKING:
+    from torch.nn.modules.module import _IncompatibleKeys
 
 _NN_NAME = re.compile(r"^(weight|bias)_(ih|hh)_l(\d+)(_reverse)?$")
 _PER_LAYER_NAME = re.compile(r"^(\d+)\.(weight|bias)_(ih|hh)_l0(_reverse)?$")
@@ -55,7 +60,9 @@ def _accept_other_layout(module: LSTMEncoder, state_dict: dict, prefix: str, *_u
             state_dict[prefix + new + renamed] = state_dict.pop(key)
 
 
-def _map_data(x: Tensor | PackedSequence, fn) -> Tensor | PackedSequence:
+def _map_data(
+    x: Tensor | PackedSequence, fn: Callable[[Tensor], Tensor]
+) -> Tensor | PackedSequence:
     """Apply an elementwise ``fn`` to a tensor or to a PackedSequence's data."""
     return x._replace(data=fn(x.data)) if isinstance(x, PackedSequence) else fn(x)
 
@@ -136,11 +143,18 @@ class LSTMEncoder(nn.Module):
         lstm.load_state_dict({k: v.detach().clone() for k, v in weights.items()})
         return lstm.to(next(iter(weights.values()))).eval()  # their device and dtype
 
-    def forward_with_gates(self, x: Tensor, lengths=None):
+    def forward_with_gates(
+        self, x: Tensor, lengths: Tensor | Sequence[int] | None = None
+    ) -> tuple[Tensor, tuple[Tensor, Tensor], list[dict[str, Tensor]]]:
         """``(output, (h_n, c_n), gates)`` as in eval mode, read through :meth:`as_reference`."""
         return self.as_reference().forward_with_gates(x, lengths=lengths)
 
-    def forward(self, x: Tensor, hx: tuple[Tensor, Tensor] | None = None, lengths=None):
+    def forward(
+        self,
+        x: Tensor,
+        hx: tuple[Tensor, Tensor] | None = None,
+        lengths: Tensor | Sequence[int] | None = None,
+    ) -> tuple[Tensor, tuple[Tensor, Tensor]]:
         x = self.input_drop(x)
         if lengths is None:
             output, state = self._run_layers(x, hx)
@@ -152,10 +166,14 @@ class LSTMEncoder(nn.Module):
         output, _ = pad_packed_sequence(output, self.batch_first, total_length=total)
         return self.output_drop(output), state
 
-    def _run(self, lstm: nn.LSTM, x, hx):
+    def _run(
+        self, lstm: nn.LSTM, x: Tensor | PackedSequence, hx: tuple[Tensor, Tensor] | None
+    ) -> tuple[Tensor | PackedSequence, tuple[Tensor, Tensor]]:
         return weight_drop_forward(lstm, x, hx, self.weight_drop, self.training)
 
-    def _run_layers(self, x, hx):
+    def _run_layers(
+        self, x: Tensor | PackedSequence, hx: tuple[Tensor, Tensor] | None
+    ) -> tuple[Tensor | PackedSequence, tuple[Tensor, Tensor]]:
         """Run every layer (fused) on a padded tensor or a PackedSequence."""
         if not self.per_layer:
             return self._run(self.lstm, x, hx)
@@ -185,7 +203,9 @@ class LSTMEncoder(nn.Module):
             (_to_nn_name(key), value) for key, value in self.lstms.state_dict().items()
         )
 
-    def load_nn_lstm_state_dict(self, state_dict: dict[str, Tensor], strict: bool = True):
+    def load_nn_lstm_state_dict(
+        self, state_dict: dict[str, Tensor], strict: bool = True
+    ) -> _IncompatibleKeys:
         """Load weights named as in ``nn.LSTM`` (e.g. ``nn_lstm.state_dict()``)."""
         if not self.per_layer:
             return self.lstm.load_state_dict(state_dict, strict)

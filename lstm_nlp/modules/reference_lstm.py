@@ -9,6 +9,7 @@ exists to read, to test against, and to inspect the gates (``return_gates=True``
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 import torch
 import torch.nn.functional as F
@@ -17,7 +18,9 @@ from torch import Tensor, nn
 GATE_NAMES = ("forget", "input", "candidate", "output", "cell", "hidden")
 
 
-def lengths_mask(lengths, seq_len: int, batch: int, device: torch.device) -> Tensor:
+def lengths_mask(
+    lengths: Tensor | Sequence[int], seq_len: int, batch: int, device: torch.device
+) -> Tensor:
     """A ``(seq, batch, 1)`` bool mask, True where ``t < lengths[b]``."""
     lengths = torch.as_tensor(lengths, dtype=torch.int64).cpu()
     if lengths.shape != (batch,):
@@ -119,7 +122,9 @@ class ReferenceLSTM(nn.Module):
         """The weights under ``nn.LSTM``'s names: this module's own names."""
         return dict(self.state_dict())
 
-    def forward_with_gates(self, x: Tensor, lengths=None):
+    def forward_with_gates(
+        self, x: Tensor, lengths: Tensor | Sequence[int] | None = None
+    ) -> tuple[Tensor, tuple[Tensor, Tensor], list[dict[str, Tensor]]]:
         """``(output, (h_n, c_n), gates)``: see :meth:`forward` with ``return_gates=True``."""
         return self.forward(x, lengths=lengths, return_gates=True)
 
@@ -131,8 +136,11 @@ class ReferenceLSTM(nn.Module):
         self,
         x: Tensor,
         hx: tuple[Tensor, Tensor] | None = None,
-        lengths=None,
+        lengths: Tensor | Sequence[int] | None = None,
         return_gates: bool = False,
+    ) -> (
+        tuple[Tensor, tuple[Tensor, Tensor]]
+        | tuple[Tensor, tuple[Tensor, Tensor], list[dict[str, Tensor]]]
     ):
         if x.dim() != 3:
             raise ValueError(f"ReferenceLSTM expects 3-D input, got {x.dim()}-D")
@@ -177,7 +185,9 @@ class ReferenceLSTM(nn.Module):
         (:class:`~lstm_nlp.modules.mogrifier_lstm.MogrifierLSTM` gates ``x_t`` and ``h`` first)."""
         return lstm_step(x_t, h, c, self._weights(k))
 
-    def _run_direction(self, k: int, x, h, c, valid, reverse: bool) -> dict[str, Tensor]:
+    def _run_direction(
+        self, k: int, x: Tensor, h: Tensor, c: Tensor, valid: Tensor | None, reverse: bool
+    ) -> dict[str, Tensor]:
         """Run direction ``k`` of one layer over ``x`` (seq, batch, feature).
 
         Returns the stacked per-step tensors of :data:`GATE_NAMES` (zero past each

@@ -27,7 +27,10 @@ import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
 
 Loggers = Iterable[Any]  # lightning.pytorch.loggers.Logger instances
 
@@ -67,7 +70,7 @@ def _open_wandb_run(what: str) -> Iterator[None]:
         warnings.warn(f"lstm-nlp: {what} not logged to W&B: {err}", stacklevel=3)
 
 
-def read_png(path: str | Path):
+def read_png(path: str | Path) -> np.ndarray:
     """The PNG's pixels as a ``uint8`` array, height × width × channels (RGB or RGBA kept)."""
     import numpy as np
     from PIL import Image  # Pillow: a dependency of matplotlib

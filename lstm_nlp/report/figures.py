@@ -17,9 +17,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lstm_nlp.atomic import atomic_path
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 MAX_METRIC_PANELS = 3
 TOP_LEVEL = re.compile(r"^val/[^/]+$")
@@ -47,7 +51,7 @@ def metric_names(records: Sequence[dict[str, Any]]) -> list[str]:
     return names[:MAX_METRIC_PANELS]
 
 
-def new_figure(panels: int, height: float = 3.6, width: float = 4.6):
+def new_figure(panels: int, height: float = 3.6, width: float = 4.6) -> tuple[Figure, list[Axes]]:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -56,13 +60,13 @@ def new_figure(panels: int, height: float = 3.6, width: float = 4.6):
     return fig, [fig.add_subplot(1, panels, i + 1) for i in range(panels)]
 
 
-def save(fig, path: Path) -> Path:
+def save(fig: Figure, path: Path) -> Path:
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png", dpi=100)
     return path
 
 
-def integer_ticks(ax) -> None:
+def integer_ticks(ax: Axes) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))

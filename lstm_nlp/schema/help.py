@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
-from dataclasses import MISSING, dataclass, fields, is_dataclass
+from dataclasses import MISSING, Field, dataclass, fields, is_dataclass
 from typing import Any
 
 from lstm_nlp.schema.rules import describe, help_of, rule_of
@@ -34,7 +34,7 @@ def shown(value: Any) -> str:
     return repr(value)
 
 
-def default_of(f) -> Any:
+def default_of(f: Field[Any]) -> Any:
     if f.default is not MISSING:
         return f.default
     if f.default_factory is not MISSING:

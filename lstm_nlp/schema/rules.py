@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import Field, dataclass, field
 from typing import Any
 
 
@@ -37,11 +37,11 @@ def option(default: Any, *, help: str = "", **rule: Any) -> Any:
     return field(default=default, metadata=meta)
 
 
-def help_of(f) -> str:
+def help_of(f: Field[Any]) -> str:
     return f.metadata.get("help", "")
 
 
-def rule_of(f) -> Rule:
+def rule_of(f: Field[Any]) -> Rule:
     return f.metadata.get("rule", Rule())
 
 

@@ -203,7 +203,7 @@ class LanguageModel(pl.LightningModule):
     def on_validation_epoch_start(self) -> None:
         self._hidden.pop("val", None)
 
-    def validation_step(self, batch, batch_idx: int) -> None:
+    def validation_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
         self._eval_step("val", self.val_nll, batch)
 
     def on_validation_epoch_end(self) -> None:
@@ -212,7 +212,7 @@ class LanguageModel(pl.LightningModule):
     def on_test_epoch_start(self) -> None:
         self._hidden.pop("test", None)
 
-    def test_step(self, batch, batch_idx: int) -> None:
+    def test_step(self, batch: tuple[torch.Tensor, torch.Tensor], batch_idx: int) -> None:
         self._eval_step("test", self.test_nll, batch)
 
     def on_test_epoch_end(self) -> None:

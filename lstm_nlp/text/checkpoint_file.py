@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from lstm_nlp.errors import DataError
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 TASK_KEY = "lstm_nlp_task"  # written into every checkpoint by the built-in tasks
 
@@ -67,7 +70,7 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
     return ckpt
 
 
-def checkpoint_tokenizer(ckpt: dict[str, Any], path: Path):
+def checkpoint_tokenizer(ckpt: dict[str, Any], path: Path) -> Tokenizer:
     """The tokenizer stored in a checkpoint (``tokenizer_json``), else the run directory's
     ``tokenizer.json`` beside ``checkpoints/``."""
     from tokenizers import Tokenizer

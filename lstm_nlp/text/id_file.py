@@ -14,6 +14,7 @@ import struct
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from types import TracebackType
 
 import numpy as np
 
@@ -50,7 +51,12 @@ class IdWriter:
     def __enter__(self) -> IdWriter:
         return self
 
-    def __exit__(self, kind, value, tb) -> None:
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
         if kind is None:
             self.close()
         else:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lstm_nlp.errors import DataError
 from lstm_nlp.text.checkpoint_file import checkpoint_tokenizer, read_checkpoint, resolve_checkpoint
+
+if TYPE_CHECKING:
+    from tokenizers import Tokenizer
 
 
 def load_vocabulary(path: str | os.PathLike) -> frozenset[str]:
@@ -40,7 +44,7 @@ def load_vocabulary(path: str | os.PathLike) -> frozenset[str]:
         raise DataError(f"vocab: {str(path)!r}: cannot read ({err.strerror})") from None
 
 
-def _words(tok, source: Path) -> frozenset[str]:
+def _words(tok: Tokenizer, source: Path) -> frozenset[str]:
     from lstm_nlp.text.tokenizer import SPECIALS
 
     words = frozenset(tok.get_vocab()) - set(SPECIALS)

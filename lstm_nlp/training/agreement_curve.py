@@ -113,7 +113,14 @@ class AgreementCurve(pl.Callback):
         if self.every_n_steps is None and not trainer.sanity_checking and trainer.state.fn == "fit":
             self._log(module)
 
-    def on_train_batch_end(self, trainer, module, outputs, batch, batch_idx) -> None:
+    def on_train_batch_end(
+        self,
+        trainer: pl.Trainer,
+        module: pl.LightningModule,
+        outputs: Any,
+        batch: Any,
+        batch_idx: int,
+    ) -> None:
         if self.every_n_steps and trainer.global_step % self.every_n_steps == 0:
             self._log(module)
 

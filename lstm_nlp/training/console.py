@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import lightning.pytorch as pl
 
@@ -25,7 +26,14 @@ class EpochSummary(pl.Callback):
     def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self._start, self._tokens, self._losses = time.perf_counter(), 0, LossMean()
 
-    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+    def on_train_batch_end(
+        self,
+        trainer: pl.Trainer,
+        pl_module: pl.LightningModule,
+        outputs: Any,
+        batch: Any,
+        batch_idx: int,
+    ) -> None:
         tokens = batch[0] if isinstance(batch, (tuple, list)) else None
         if hasattr(tokens, "numel"):
             self._tokens += tokens.numel()
@@ -66,7 +74,9 @@ class StartupTime(pl.Callback):
     def __init__(self) -> None:
         self.done = False
 
-    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
+    def on_train_batch_start(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, batch: Any, batch_idx: int
+    ) -> None:
         if self.done or not trainer.is_global_zero:
             return
         self.done = True

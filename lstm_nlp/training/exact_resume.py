@@ -47,19 +47,21 @@ class ExactResume(pl.Callback):
         self._saved_metrics = dict(state_dict.get("metrics", {}))
         self._plateau_due = bool(state_dict.get("plateau_pending"))
 
-    def setup(self, trainer, pl_module, stage: str) -> None:
+    def setup(self, trainer: pl.Trainer, pl_module: pl.LightningModule, stage: str) -> None:
         self._trainer = trainer
 
-    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
+    def on_train_batch_start(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, batch: Any, batch_idx: int
+    ) -> None:
         if self._saved_rng is not None:
             rng_state.restore(self._saved_rng)
             self._saved_rng = None
 
-    def on_train_epoch_end(self, trainer, pl_module) -> None:
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         fit_loop = trainer.fit_loop
         self._plateau_due = fit_loop.restarting and fit_loop.epoch_loop._num_ready_batches_reached()
 
-    def on_train_epoch_start(self, trainer, pl_module) -> None:
+    def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         # Lightning steps plateau schedulers after the epoch-end checkpoint is saved; so do we,
         # at the start of the next epoch (nothing reads the rate in between)
         if self._plateau_due:
@@ -74,7 +76,7 @@ class ExactResume(pl.Callback):
         self._plateau_due, self._saved_metrics = False, {}
 
 
-def plateau_pending(trainer) -> bool:
+def plateau_pending(trainer: pl.Trainer | None) -> bool:
     """Whether a checkpoint saved now comes between an epoch's end and its plateau-scheduler step
     (Lightning saves epoch-end checkpoints in ``on_train_epoch_end``, then steps the scheduler)."""
     if trainer is None or trainer.state.fn != "fit":

@@ -14,6 +14,8 @@ from __future__ import annotations
 import signal
 import threading
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import lightning.pytorch as pl
 
@@ -36,17 +38,19 @@ class SaveOnSignal(pl.Callback):
         self._previous: dict[int, object] = {}
         self.watch = StepWatch()
 
-    def _handle(self, signum, frame) -> None:
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
         self.received = signal.Signals(signum).name
 
-    def on_train_start(self, trainer, pl_module) -> None:
+    def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if threading.current_thread() is threading.main_thread():
             self._previous = {sig: signal.signal(sig, self._handle) for sig in SIGNALS}
 
-    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
+    def on_train_batch_start(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, batch: Any, batch_idx: int
+    ) -> None:
         self.watch.batch_starts(trainer)
 
-    def _agreed(self, trainer) -> bool:
+    def _agreed(self, trainer: pl.Trainer) -> bool:
         flag = self.received is not None
         if trainer.world_size > 1:
             flag = trainer.strategy.reduce_boolean_decision(flag, all=False)
@@ -54,7 +58,14 @@ class SaveOnSignal(pl.Callback):
             self.received = self.received or "a signal on another rank"
         return flag
 
-    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+    def on_train_batch_end(
+        self,
+        trainer: pl.Trainer,
+        pl_module: pl.LightningModule,
+        outputs: Any,
+        batch: Any,
+        batch_idx: int,
+    ) -> None:
         # saved only where the checkpoint resumes exactly (lstm_nlp.training.save_points), else
         # after the next batch
         if self._agreed(trainer) and self.watch.can_save(trainer, batch_idx):
@@ -64,14 +75,16 @@ class SaveOnSignal(pl.Callback):
                 self.message
             )  # not should_stop: Lightning would validate and checkpoint again
 
-    def on_train_end(self, trainer, pl_module) -> None:
+    def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if self.stopped_at is None and self._agreed(
             trainer
         ):  # training ended before a batch to stop at
             self.stopped_at = trainer.global_step  # the epoch-end checkpoint is the resume point
         self._restore_handlers()
 
-    def on_exception(self, trainer, pl_module, exception) -> None:
+    def on_exception(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, exception: BaseException
+    ) -> None:
         self._restore_handlers()
 
     def _restore_handlers(self) -> None:

@@ -34,7 +34,9 @@ class NonFiniteLoss(pl.Callback):
         self.skipped = 0
         self.in_a_row = 0
 
-    def on_before_backward(self, trainer, pl_module, loss: torch.Tensor) -> None:
+    def on_before_backward(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, loss: torch.Tensor
+    ) -> None:
         value = float(loss.detach())
         if math.isfinite(value):
             self.skip_this_step, self.in_a_row = False, 0
@@ -57,7 +59,9 @@ class NonFiniteLoss(pl.Callback):
             stacklevel=2,
         )
 
-    def on_before_optimizer_step(self, trainer, pl_module, optimizer) -> None:
+    def on_before_optimizer_step(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, optimizer: torch.optim.Optimizer
+    ) -> None:
         if self.skip_this_step:
             for group in optimizer.param_groups:
                 for p in group["params"]:

@@ -13,7 +13,9 @@ is written after the next batch where it would.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import lightning.pytorch as pl
 
@@ -28,7 +30,7 @@ class PeriodicCheckpoint(pl.Callback):
         path: Path,
         every_n_steps: int | None = None,
         every_minutes: float | None = None,
-        clock=time.monotonic,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.path = Path(path)
         self.every_n_steps, self.every_minutes, self.clock = every_n_steps, every_minutes, clock
@@ -38,7 +40,7 @@ class PeriodicCheckpoint(pl.Callback):
         )
         self.watch = StepWatch()
 
-    def _time_due(self, trainer) -> bool:
+    def _time_due(self, trainer: pl.Trainer) -> bool:
         if not self.every_minutes:
             return False
         if trainer.world_size > 1:
@@ -50,10 +52,19 @@ class PeriodicCheckpoint(pl.Callback):
             return trainer.strategy.reduce_boolean_decision(due, all=False)
         return self.clock() - self._last_save >= 60 * self.every_minutes
 
-    def on_train_batch_start(self, trainer, pl_module, batch, batch_idx) -> None:
+    def on_train_batch_start(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, batch: Any, batch_idx: int
+    ) -> None:
         self.watch.batch_starts(trainer)
 
-    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+    def on_train_batch_end(
+        self,
+        trainer: pl.Trainer,
+        pl_module: pl.LightningModule,
+        outputs: Any,
+        batch: Any,
+        batch_idx: int,
+    ) -> None:
         n, before = self.every_n_steps, self.watch.step_before
         if (
             n and before is not None and trainer.global_step // n > before // n

@@ -85,7 +85,14 @@ class TokensPerSecond:
         self.token_rate.start()
         super().on_train_epoch_start(trainer, pl_module)
 
-    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+    def on_train_batch_end(
+        self,
+        trainer: pl.Trainer,
+        pl_module: pl.LightningModule,
+        outputs: Any,
+        batch: Any,
+        batch_idx: int,
+    ) -> None:
         self.token_rate.add(
             batch_tokens(batch) * trainer.world_size
         )  # every rank trains as many as rank 0

@@ -14,8 +14,13 @@ A save that is due on another batch waits for the next batch that qualifies.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 
-def validation_follows(trainer, batch_idx: int) -> bool:
+if TYPE_CHECKING:
+    import lightning.pytorch as pl
+
+
+def validation_follows(trainer: pl.Trainer, batch_idx: int) -> bool:
     """Whether Lightning validates or ends the epoch right after training batch ``batch_idx``."""
     if batch_idx + 1 >= trainer.num_training_batches:
         return True
@@ -35,9 +40,9 @@ class StepWatch:
     def __init__(self) -> None:
         self.step_before: int | None = None
 
-    def batch_starts(self, trainer) -> None:
+    def batch_starts(self, trainer: pl.Trainer) -> None:
         self.step_before = trainer.global_step
 
-    def can_save(self, trainer, batch_idx: int) -> bool:
+    def can_save(self, trainer: pl.Trainer, batch_idx: int) -> bool:
         stepped = self.step_before is not None and trainer.global_step != self.step_before
         return stepped and not validation_follows(trainer, batch_idx)

@@ -12,5 +12,7 @@ class TaskStamp(pl.Callback):
     def __init__(self, task: str) -> None:
         self.task = task
 
-    def on_save_checkpoint(self, trainer, pl_module, checkpoint: dict) -> None:
+    def on_save_checkpoint(
+        self, trainer: pl.Trainer, pl_module: pl.LightningModule, checkpoint: dict
+    ) -> None:
         checkpoint.setdefault(TASK_KEY, self.task)
