@@ -85,3 +85,26 @@ def config_error(module: str, *args: str) -> str:
     lines = [line for line in err.getvalue().splitlines() if line.startswith(command.prog)]
     assert len(lines) == 1, err.getvalue()
     return lines[0]
+
+
+def run_in_process(module: str, *args: str) -> subprocess.CompletedProcess:
+    """Run a command (its Hydra app too) in this process, as ``run_cli`` runs it in another: the
+    exit code, stdout and stderr (no interpreter start-up, no second import of torch)."""
+    import contextlib
+    import importlib
+    import io
+    from unittest import mock
+
+    from lstm_nlp.cli.common import run_app
+
+    cli = importlib.import_module(f"lstm_nlp.cli.{module}")
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    argv = [cli.COMMAND.prog, *args]
+    with mock.patch.object(sys, "argv", argv), contextlib.redirect_stdout(out):
+        with contextlib.redirect_stderr(err):
+            try:
+                run_app(cli.COMMAND, cli._app)
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 1
+    return subprocess.CompletedProcess(argv, code, out.getvalue(), err.getvalue())

@@ -8,7 +8,16 @@ import sys
 import time
 
 import pytest
-from cli_helpers import TINY, config_error, env, metrics, one_line_error, run_cli, train
+from cli_helpers import (
+    TINY,
+    config_error,
+    env,
+    metrics,
+    one_line_error,
+    run_cli,
+    run_in_process,
+    train,
+)
 
 
 @pytest.mark.slow
@@ -305,7 +314,6 @@ def test_config_mistakes_give_one_line_errors(args, expected):
     assert re.search(expected, line), line
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize(
     "arg",
     [
@@ -317,7 +325,7 @@ def test_config_mistakes_give_one_line_errors(args, expected):
     ],
 )
 def test_schema_mistakes_are_refused_before_the_run_directory_is_made(tmp_path, arg):
-    one_line_error(run_cli("train", arg, f"run_dir={tmp_path / 'run'}"))
+    config_error("train", arg, f"run_dir={tmp_path / 'run'}")
     assert not (tmp_path / "run").exists()
 
 
@@ -384,10 +392,12 @@ def test_generate_errors_and_run_directory(corpus_dir, tmp_path):
     assert "checkpoint is required" in config_error("generate")
     bad = tmp_path / "bad.ckpt"
     bad.write_bytes(b"not a checkpoint")
-    line = one_line_error(run_cli("generate", f"checkpoint={bad}"), "lstm-nlp-generate")
+    line = one_line_error(run_in_process("generate", f"checkpoint={bad}"), "lstm-nlp-generate")
     assert "not a readable lstm-nlp checkpoint" in line and "weights_only" not in line
     line = config_error("generate", f"checkpoint={run_dir}", "temperature=nan")
     assert line == "lstm-nlp-generate: error: temperature must be a number > 0, got nan"
-    unknown = run_cli("generate", f"checkpoint={run_dir}", "prompt=the zzzunknownword", "words=2")
+    unknown = run_in_process(
+        "generate", f"checkpoint={run_dir}", "prompt=the zzzunknownword", "words=2"
+    )
     assert unknown.returncode == 0, unknown.stderr[-2000:]
     assert "prompt words outside the vocabulary, read as <unk>: zzzunknownword" in unknown.stderr

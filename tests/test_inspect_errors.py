@@ -2,7 +2,7 @@
 wrong."""
 
 import pytest
-from cli_helpers import config_error, one_line_error, run_cli
+from cli_helpers import config_error, one_line_error, run_in_process
 from inspect_helpers import tiny_run
 
 from lstm_nlp.errors import DataError
@@ -16,7 +16,7 @@ def run(tmp_path_factory):
 
 
 def error(*args: str) -> str:
-    return one_line_error(run_cli("inspect", *args), prog=PROG)
+    return one_line_error(run_in_process("inspect", *args), prog=PROG)
 
 
 def test_missing_checkpoint(tmp_path):

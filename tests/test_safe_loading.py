@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 import torch
-from cli_helpers import metrics, one_line_error, run_cli, train
+from cli_helpers import metrics, one_line_error, run_in_process, train
 
 from lstm_nlp.errors import DataError
 from lstm_nlp.text.checkpoint_file import read_checkpoint
@@ -54,7 +54,7 @@ def test_commands_refuse_it_in_one_line_and_training_resumes_past_it(corpus_dir,
         ("generate", [f"checkpoint={evil}"]),
         ("eval", [f"checkpoint={evil}", f"pairs={pairs}"]),
     ):
-        line = one_line_error(run_cli(command, *args), prog=f"lstm-nlp-{command}")
+        line = one_line_error(run_in_process(command, *args), prog=f"lstm-nlp-{command}")
         assert "refused: the file holds a pickled" in line, line
 
     # planted as the run's newest checkpoint: skipped with a warning, the run resumes from best.ckpt

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from cli_helpers import one_line_error, run_cli
+from cli_helpers import one_line_error, run_cli, run_in_process
 from lexicon_tables import (
     LEX,
     NOUN_GENDER,
@@ -549,11 +549,11 @@ def test_cli_end_to_end(tmp_path):
 def test_cli_errors_are_one_line(tmp_path, args, message):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     if message is None:  # out missing
-        line = one_line_error(run_cli("suites", "n_per_cell=2", cwd=tmp_path), "lstm-nlp-suites")
+        line = one_line_error(run_in_process("suites", "n_per_cell=2"), "lstm-nlp-suites")
         assert "out is required" in line
         return
     line = one_line_error(
-        run_cli("suites", f"out={tmp_path / 'o'}", *args, cwd=tmp_path), "lstm-nlp-suites"
+        run_in_process("suites", f"out={tmp_path / 'o'}", *args), "lstm-nlp-suites"
     )
     assert message.replace("{tmp}", str(tmp_path)) in line
     assert not (tmp_path / "o").exists()
