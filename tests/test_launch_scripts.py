@@ -123,6 +123,7 @@ def test_train_multi_gpu_bad_arguments_are_one_line_errors(args, expected):
     assert expected in error_line(script(MULTI, *args), "train_multi_gpu.sh")
 
 
+@pytest.mark.slow
 def test_train_multi_gpu_runs_lightning_ddp_on_cpu(corpus_dir, tmp_path, monkeypatch):
     """One node: Lightning starts the second process itself, even inside a SLURM allocation."""
     plugins, out = write_probe(tmp_path, monkeypatch)
@@ -150,6 +151,7 @@ def test_train_multi_gpu_runs_lightning_ddp_on_cpu(corpus_dir, tmp_path, monkeyp
     assert "val/ppl" in metrics(run_dir)
 
 
+@pytest.mark.slow
 def test_train_multi_gpu_runs_torchrun_on_one_node(corpus_dir, tmp_path, monkeypatch):
     """--nnodes: torchrun starts every process; Lightning reads torchrun's environment."""
     plugins, out = write_probe(tmp_path, monkeypatch)

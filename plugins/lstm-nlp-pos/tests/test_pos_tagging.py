@@ -121,6 +121,7 @@ def train_cli(corpus, run_dir, cache, epochs):
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_cli_trains_a_tagger_that_uses_context_and_resumes(tagged_corpus, tmp_path):
     run_dir = tmp_path / "run"
     proc = train_cli(tagged_corpus, run_dir, tmp_path / "cache", epochs=4)
