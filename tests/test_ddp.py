@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import torch
 import torch.nn.functional as F
-from cli_helpers import metrics, one_line_error, train
+from cli_helpers import metrics, one_line_error, run_cli, train
 from omegaconf import OmegaConf
 
 from lstm_nlp.errors import ConfigError
@@ -373,3 +373,25 @@ def test_ddp_run_stopped_by_sigterm_resumes_exactly(tmp_path):
     assert again.returncode == 0, again.stderr[-3000:]
     assert "resuming from" in again.stdout
     assert metrics(run_dir) == metrics(tmp_path / "reference")
+
+
+@pytest.mark.slow
+def test_a_sentence_task_with_a_tiny_validation_split_trains_on_two_processes(tmp_path):
+    """Fewer validation examples than one batch per process: every process still gets a batch
+    (no 'zero length' DataLoader, no gloo crash), and no framework advice is printed."""
+    proc = run_cli(
+        "train",
+        "task=number_agreement",
+        "trainer=ddp_cpu",
+        "encoder.hidden_size=8",
+        "encoder.num_layers=1",
+        "task.embedding_dim=8",
+        "trainer.max_epochs=1",
+        "data.train_sentences=300",
+        "data.valid_sentences=4",
+        "data.test_sentences=4",
+        f"run_dir={tmp_path / 'run'}",
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "zero length" not in proc.stderr and "sync_dist" not in proc.stderr, proc.stderr
+    assert "val/acc" in metrics(tmp_path / "run")

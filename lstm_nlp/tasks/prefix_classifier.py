@@ -206,13 +206,14 @@ class PrefixClassifier(pl.LightningModule):
     def _eval_end(self, prefix: str) -> None:
         loss = self.losses[prefix]
         if loss.update_count:
-            self.log(f"{prefix}/loss", loss.compute(), prog_bar=prefix == "val")
+            # already reduced over the ranks (torchmetrics): sync_dist only says so to Lightning
+            self.log(f"{prefix}/loss", loss.compute(), prog_bar=prefix == "val", sync_dist=True)
         loss.reset()
         full = not (
             prefix == "val" and self.trainer.state.fn == "fit"
         )  # breakdowns: final evaluation only
         for key, value in self.accuracies(prefix, full).items():
-            self.log(key, value, prog_bar=key == "val/acc")
+            self.log(key, value, prog_bar=key == "val/acc", sync_dist=True)  # summed over ranks
 
     def on_validation_epoch_start(self) -> None:
         self._eval_start("val")

@@ -82,7 +82,8 @@ class PosTagger(pl.LightningModule):
     def _eval_end(self, split: str) -> None:
         for name in ("loss", "acc"):
             metric = getattr(self, f"{split}_{name}")
-            self.log(f"{split}/{name}", metric.compute(), prog_bar=split == "val")
+            # torchmetrics reduced it over the ranks: sync_dist only tells Lightning so
+            self.log(f"{split}/{name}", metric.compute(), prog_bar=split == "val", sync_dist=True)
             metric.reset()
 
     def validation_step(self, batch: PaddedBatch, batch_idx: int) -> None:
