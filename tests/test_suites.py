@@ -232,14 +232,16 @@ def test_wider_attractor_range_and_requests():
     pairs = build_pairs("pp", 2, seed=1, max_attractors=6)
     assert collections.Counter(p["attractors"] for p in pairs) == {k: 4 for k in range(7)}
     assert {p["attractors"] for p in build_pairs("sent_comp", 2, seed=1, max_attractors=6)} == {0}
+    from lstm_nlp.grammar.suites_options import SuitesOptions
+
     for bad in (
         dict(n_per_cell=0),
         dict(n_per_cell=-1),
         dict(max_attractors=-1),
         dict(n_per_cell=True),
-    ):
-        with pytest.raises(ConfigError):
-            build_pairs("pp", **{"n_per_cell": 1, "seed": 0, **bad})
+    ):  # the suite's arguments are checked by the options of the commands that draw suites
+        with pytest.raises(ConfigError, match=next(iter(bad))):
+            SuitesOptions(out="o", **bad)
     with pytest.raises(ConfigError, match="Did you mean 'obj_rel'"):
         build_pairs("obj_rell", 1, 0)
 

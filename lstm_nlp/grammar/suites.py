@@ -151,18 +151,7 @@ PAIR_FIELDS = (
 )
 
 
-# -- arguments -----------------------------------------------------------------------------------
-def check_int(key: str, value: Any, minimum: int | None = None) -> int:
-    if (
-        isinstance(value, bool)
-        or not isinstance(value, int)
-        or (minimum is not None and value < minimum)
-    ):
-        kind = "an integer" if minimum is None else f"an integer >= {minimum}"
-        raise ConfigError(f"{key} must be {kind}, got {value!r}")
-    return value
-
-
+# -- arguments (their types and ranges: the commands' options dataclasses, e.g. SuitesOptions) ----
 def check_categories(categories: Iterable[str] | str | None) -> list[str]:
     """Category names in the canonical order; ``None`` means all of them."""
     if categories is None:
@@ -187,8 +176,6 @@ def suite_params(
 ) -> GrammarParams:
     """Generator parameters: ``grammar`` (e.g. a ``data=grammar`` config; other keys are ignored)
     with ``seed`` and ``max_attractors`` (the longest PP chains of the prediction sentences) set."""
-    seed = check_int("seed", seed)
-    max_attractors = check_int("max_attractors", max_attractors, 0)
     defaults = GrammarParams().as_dict()
     values = {}
     for key in defaults:
@@ -323,8 +310,6 @@ def build_suite(
     """The pairs of one category, cell by cell, with drop/duplicate counts (see
     :func:`build_pairs`)."""
     (category,) = check_categories([category])
-    n_per_cell = check_int("n_per_cell", n_per_cell, 1)
-    max_attractors = check_int("max_attractors", max_attractors, 0)
     gen = generator or SentenceGenerator(suite_params(seed, max_attractors, grammar))
     result = SuiteResult(category, [], [])
     for k in attractor_counts(category, max_attractors):
@@ -449,7 +434,6 @@ def write_suites(
     from lstm_nlp.grammar import prediction
 
     names = check_categories(categories)
-    n_per_cell = check_int("n_per_cell", n_per_cell, 1)
     params = suite_params(seed, max_attractors, grammar)
     sizes = prediction.check_sizes(prediction_sizes)
     vocab = frozenset(vocabulary) if vocabulary is not None else None
