@@ -401,3 +401,19 @@ def test_generate_errors_and_run_directory(corpus_dir, tmp_path):
     )
     assert unknown.returncode == 0, unknown.stderr[-2000:]
     assert "prompt words outside the vocabulary, read as <unk>: zzzunknownword" in unknown.stderr
+
+
+@pytest.mark.slow
+def test_a_broken_plugin_is_one_warning_line_naming_it(tmp_path):
+    folder = tmp_path / "plugs"
+    folder.mkdir()
+    (folder / "broken.py").write_text("raise RuntimeError('boom at import')\n")
+    (folder / "fine.py").write_text(
+        "from lstm_nlp.registry import TASKS\nTASKS.register('fine_task', 'builtins:dict')\n"
+    )
+    proc = run_cli("train", f"plugins_dir={folder}", "--help")
+    assert proc.returncode == 0 and "fine_task" in proc.stdout
+    assert proc.stderr == (
+        f"lstm-nlp: plugin 'broken' ({folder / 'broken.py'}) failed to load and is skipped: "
+        "RuntimeError: boom at import\n"
+    )
