@@ -113,3 +113,27 @@ def test_head_choices_are_checked():
         TASKS.options({"name": "language_model", "head": "hierarchical"})
     with pytest.raises(ConfigError, match="tie_weights=true is not supported"):
         TASKS.options({"name": "language_model", "head": "adaptive", "tie_weights": True})
+
+
+def test_a_checkpoint_of_the_flat_hyperparameter_layout_still_loads(tmp_path):
+    """Checkpoints written before the options dataclass kept each option as its own
+    hyper-parameter; ``LanguageModel(**hyper_parameters)`` reads both layouts."""
+    from collections import Counter
+
+    import torch
+
+    from lstm_nlp.tasks.language_model import load_language_model
+    from lstm_nlp.text.checkpoint_file import TASK_KEY
+    from lstm_nlp.text.tokenizer import build_tokenizer
+
+    tok = build_tokenizer(Counter({"a": 3, "b": 2}))
+    old = dict(vocab_size=tok.get_vocab_size(), encoder=ENCODER, optim=OPTIM, embedding_dim=8)
+    old.update(dropout=0.0, tie_weights=False, bptt=7)
+    model = LanguageModel(**old)
+    (tmp_path / "checkpoints").mkdir()
+    path = tmp_path / "checkpoints" / "best.ckpt"
+    saved = {"state_dict": model.state_dict(), "hyper_parameters": old}
+    torch.save({**saved, TASK_KEY: "language_model", "tokenizer_json": tok.to_str()}, path)
+    loaded, _ = load_language_model(tmp_path)
+    assert loaded.options.bptt == 7 and loaded.options.embedding_dim == 8
+    assert set(loaded.hparams) == {"vocab_size", "encoder", "optim", "options"}
