@@ -1,3 +1,3 @@
 """lstm-nlp: a plugin-based NLP training framework for LSTM models."""
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -33,7 +33,7 @@ from typing import Any
 
 from lstm_nlp import plugins
 from lstm_nlp.errors import ConfigError, RegistryError
-from lstm_nlp.schema.validate import defaults_of, options_from_node, plain
+from lstm_nlp.schema.validate import check_schema, defaults_of, options_from_node, plain
 
 
 @dataclass
@@ -112,6 +112,7 @@ class Registry:
         schema, defaults = None, config
         if is_dataclass(config):
             schema = config if isinstance(config, type) else type(config)
+            check_schema(schema)
             defaults = defaults_of(schema) if config is schema else asdict(config)
             defaults.pop("name", None)
         self._entries[name] = Entry(name, target, schema, defaults, origin or _origin(target))
@@ -213,6 +214,7 @@ def store_options(schema: type, name: str, group: str | None = None) -> None:
     component: a command's own options (``name="eval_options"``) or ``trainer/default``."""
     from hydra.core.config_store import ConfigStore
 
+    check_schema(schema)
     node = defaults_of(schema)
     ConfigStore.instance().store(group=group, name=name, node=node, provider="lstm_nlp")
 
@@ -274,6 +276,11 @@ def check_components(cfg: Mapping[str, Any]) -> dict[str, Any]:
     chosen = {}
     for group, registry in REGISTRIES.items():
         node = OmegaConf.select(cfg, registry.package) if OmegaConf.is_config(cfg) else None
+        if node is not None and not isinstance(node, Mapping):
+            raise ConfigError(
+                f"{registry.package}={node}: {registry.package} is a config group; choose it "
+                f"with {group}={node}"
+            )
         if isinstance(node, Mapping) and "name" in node:
             chosen[group] = registry.options(node, skip=nested_groups(registry))
     return chosen

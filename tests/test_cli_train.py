@@ -284,7 +284,7 @@ def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
         (["task.head=hsm"], r"task.head must be one of softmax, adaptive, got 'hsm'"),
         (["task.adaptive_cutoffs=[50,20]"], r"adaptive_cutoffs must be null or increasing ids"),
         (["task.head=adaptive", "task.tie_weights=true"], r"tie_weights=true is not supported"),
-        (["task.head=adaptive", "task.adaptive_cutoffs=5"], r"task.adaptive_cutoffs must be"),
+        (["task.head=adaptive", "task.adaptive_cutoffs=abc"], r"task.adaptive_cutoffs must be"),
         (
             ["+data.construction_mix.pp=-1"],
             r"data.construction_mix must be a mapping of names to a number >= 0",
@@ -295,7 +295,7 @@ def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
             r"checkpoint_every_minutes must be null or a number > 0, got 'soon'",
         ),
         (["encoder.weight_drop=1"], r"encoder.weight_drop must be a number in \[0, 1\), got 1"),
-        (["optim=custom"], r"optim._target_ is required: the class to build"),
+        (["optim=custom"], r"optim._target_ is required \(the class to build"),
         (
             ["optim=custom", "optim._target_=torch.optim.Nope"],
             r"optim: cannot build torch.optim.Nope",
@@ -305,6 +305,13 @@ def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
             r"optim: cannot build torch.optim.RMSprop.*alpah",
         ),
         (["+callbacks.x.patience=3"], r"callbacks.x must be a group of options with a _target_"),
+        (["task=null"], r"task=null: lstm-nlp-train needs a task \(choose one with task=NAME"),
+        (["optim.scheduler=none"], r"config group; choose it with optim/scheduler=none$"),
+        (["--cfg", "job", "task.bptt=abc"], r"task.bptt must be an integer >= 1, got 'abc'$"),
+        (["-m", "task.bptt=abc,35"], r"task.bptt must be an integer >= 1, got 'abc'$"),
+        (["trainer.max_epoch=3"], r"did you mean trainer.max_epochs\?"),
+        (["+trainer.max_steps=-5"], r"trainer.max_steps must be an integer >= -1, got -5$"),
+        (["trainer.precision=17"], r"trainer.precision must be one of 32-true, .*got 17$"),
     ],
 )
 def test_config_mistakes_give_one_line_errors(args, expected):

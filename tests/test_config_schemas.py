@@ -77,7 +77,10 @@ def test_every_option_has_a_default_that_passes_and_a_line_of_help(schema):
             "data.construction_mix must be a mapping of names to a number >= 0, got {'pp': -1}",
         ),
         ("optim.lr=0", "optim.lr must be a number > 0, got 0"),
-        ("optim.scheduler.factor=2", "optim.scheduler.factor must be a number in (0, 1), got 2"),
+        (
+            "optim.scheduler.factor=2",
+            "optim.scheduler.factor must be null or a number in (0, 1), got 2",
+        ),
         ("threads=0", "threads must be null or an integer >= 1, got 0"),
         ("seed=99999999999999999999", "seed must be an integer, got 99999999999999999999"),
         ("nonfinite_loss=ignore", "nonfinite_loss must be one of stop, skip, got 'ignore'"),
@@ -91,7 +94,7 @@ def test_every_option_has_a_default_that_passes_and_a_line_of_help(schema):
         ),
         (
             "trainer.limit_val_batches=1.5",
-            "trainer: limit_val_batches must be a fraction in [0, 1] or a number of batches, "
+            "trainer.limit_val_batches must be a fraction in [0, 1] or a number of batches, "
             "got 1.5",
         ),
     ],
@@ -132,8 +135,8 @@ def test_a_bad_value_names_the_key_and_what_is_allowed(override, message):
         ),
         (
             ["task.head=adaptive", "task.tie_weights=true"],
-            "task 'language_model': tie_weights=true is not supported with head=adaptive (the "
-            "adaptive softmax has no single output matrix to share); set tie_weights=false",
+            "task.tie_weights=true is not supported with task.head=adaptive (the "
+            "adaptive softmax has no single output matrix to share); set task.tie_weights=false",
         ),
     ],
 )
@@ -192,7 +195,7 @@ def test_a_plugin_component_is_checked_by_its_dataclass():
         ConfigError, match=r"^widget_schema_test.width must be an integer >= 2, got 1$"
     ):
         reg.options(OmegaConf.create({"name": "round", "width": 1}))
-    with pytest.raises(ConfigError, match=r"^widget 'round': width=13 is unlucky$"):
+    with pytest.raises(ConfigError, match=r"^widget_schema_test.width=13 is unlucky$"):
         reg.options(OmegaConf.create({"name": "round", "width": 13}))
     with pytest.raises(ConfigError, match="did you mean widget_schema_test.width"):
         reg.options(OmegaConf.create({"name": "round", "widht": 4}))
@@ -222,6 +225,35 @@ def test_a_scalar_where_a_group_of_options_belongs_is_refused():
     with pytest.raises(ConfigError, match=r"^o.inner must be a group of options, got 5$"):
         validate_node(OmegaConf.create({"inner": 5}), Outer, "o.", "o")
     assert options_from_node(OmegaConf.create({"inner": {"x": 3}}), Outer).inner == Inner(3)
+
+
+def test_a_literal_a_list_of_one_and_kept_extra_keys():
+    from typing import ClassVar, Literal
+
+    @dataclass
+    class Pick(Options):
+        more_keys: ClassVar[bool] = True
+        mode: Literal["fast", "exact"] = option("fast", help="how")
+        sizes: list[int] = field(default_factory=lambda: [1], metadata={"help": "sizes"})
+
+    options = options_from_node(OmegaConf.create({"mode": "exact", "sizes": 3, "beta": 2}), Pick)
+    assert (options.mode, options.sizes, options.more) == ("exact", [3], {"beta": 2})
+    assert Pick().more == {}
+    with pytest.raises(ConfigError, match=r"^p.mode must be one of fast, exact, got 'exakt'. Did"):
+        validate_node(OmegaConf.create({"mode": "exakt"}), Pick, "p.", "p")
+
+
+def test_a_field_type_the_checks_cannot_judge_is_refused_at_registration():
+    from lstm_nlp.errors import RegistryError
+
+    reg = Registry("gadget", "gadget_schema_test")
+
+    @dataclass
+    class Odd(Options):
+        pair: tuple[int, int] = option((1, 2), help="a pair")
+
+    with pytest.raises(RegistryError, match=r"^Odd.pair: type .* is not supported in options"):
+        reg.register("odd", "builtins:dict", config=Odd)
 
 
 def test_integers_become_floats_and_numbers_become_text_where_the_dataclass_says():

@@ -104,7 +104,8 @@ def test_ptb_small_is_pytorch_examples_defaults():
         200,
     )
     assert (cfg.encoder.dropout, cfg.task.dropout) == (0.2, 0.2)
-    assert (cfg.optim.name, cfg.optim.lr, cfg.optim.scheduler.factor) == ("sgd", 20.0, 0.25)
+    assert (cfg.optim.name, cfg.optim.lr) == ("sgd", 20.0)
+    assert plateau_factor(cfg) == 0.25  # pytorch/examples divides the rate by 4
     assert (cfg.trainer.gradient_clip_val, cfg.task.bptt, cfg.task.batch_size) == (0.25, 35, 20)
     assert (cfg.task.eval_batch_size, cfg.task.init_range, cfg.trainer.max_epochs) == (10, 0.1, 40)
 
@@ -124,7 +125,17 @@ def test_zaremba_and_awd_presets():
     assert (awd.optim.name, awd.optim.lr, awd.task.batch_size) == ("sgd", 30.0, 20)
 
 
+def plateau_factor(cfg):
+    """The factor of the plateau schedule the config builds."""
+    import torch
+
+    from lstm_nlp.tasks.optim import optimizers_from_config
+
+    built = optimizers_from_config([torch.nn.Parameter(torch.zeros(1))], cfg.optim)
+    return built["lr_scheduler"]["scheduler"].factor
+
+
 def test_agreement_presets_keep_halving_adams_rate():
     for name in ("number_agreement", "pronoun_agreement"):
         cfg = load(f"experiment={name}")
-        assert (cfg.optim.name, cfg.optim.scheduler.factor) == ("adam", 0.5)
+        assert cfg.optim.name == "adam" and plateau_factor(cfg) == 0.5

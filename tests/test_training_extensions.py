@@ -15,7 +15,7 @@ from lstm_nlp.cli.train import COMMAND
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.training.checks import check_config
 from lstm_nlp.training.console import EpochSummary
-from lstm_nlp.training.runner import build_task
+from lstm_nlp.training.runner import build_task, fit
 from lstm_nlp.training.trainer import build_trainer
 
 TINY = [
@@ -109,3 +109,15 @@ def test_any_lightning_logger_by_target_writes_into_the_run_directory(tmp_path):
     )
     (logger,) = trainer.loggers
     assert type(logger).__name__ == "CSVLogger" and logger.save_dir == str(tmp_path)
+
+
+def test_a_callback_monitoring_a_metric_the_task_does_not_log_is_one_line(tmp_path):
+    trainer, parts = built(
+        tmp_path,
+        "+callbacks.es._target_=lightning.pytorch.callbacks.EarlyStopping",
+        "+callbacks.es.monitor=val/accuracy",
+        "trainer.max_epochs=1",
+        "logger=none",
+    )
+    with pytest.raises(ConfigError, match=r"^callbacks: a callback monitors 'val/accuracy', which"):
+        fit(trainer, parts, None)

@@ -10,6 +10,7 @@ fault (exit code 2), before Hydra creates or touches a run directory.
 
 from __future__ import annotations
 
+import difflib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, fields
@@ -20,7 +21,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from lstm_nlp.cli.errors import UNKNOWN_KEY, fail, one_line, show_warnings_as_lines
 from lstm_nlp.cli.optional_plugins import check_optional_plugins
-from lstm_nlp.cli.overrides import override_values, without_key
+from lstm_nlp.cli.overrides import one_run, override_values, without_key
 from lstm_nlp.errors import ConfigError, LstmNlpError
 from lstm_nlp.registry import REGISTRIES, load_builtins, store_options
 from lstm_nlp.schema.validate import unknown_key
@@ -40,6 +41,7 @@ class Command:
     config_name: str  # conf/<config_name>.yaml
     options: type  # the command's own options (the root of its config)
     groups: tuple[str, ...] = ()  # registered config groups its --help lists
+    required: tuple[str, ...] = ()  # config groups that cannot be null
     extra_help: tuple[tuple[str, type, str], ...] = ()  # more option tables: (title, schema, key.)
     check: Callable[[DictConfig, list[str]], None] | None = None  # more checks before the app
 
@@ -64,17 +66,24 @@ def register_configs() -> None:
 
 def prepare(command: Command, argv: list[str], check_names: bool = True) -> None:
     """Options into Hydra's ConfigStore (:func:`register_configs`, and plugins of a
-    ``plugins_dir=``); registered names on the command line checked (did-you-mean)."""
+    ``plugins_dir=``); the command's group choices on the command line checked (did-you-mean,
+    no ``null`` for a group it needs)."""
     from lstm_nlp.plugins import load_plugins_dir
 
     register_configs()
     for folder in override_values(argv, "plugins_dir"):
         if folder != "null":
             load_plugins_dir(folder)
-    for group, registry in REGISTRIES.items() if check_names else ():
+    for group in command.required if check_names else ():
+        if "null" in override_values(argv, group):
+            raise ConfigError(
+                f"{group}=null: {command.prog} needs a {group} (choose one with {group}=NAME; "
+                "--help lists them)"
+            )
+    for group in command.groups if check_names else ():
         for value in override_values(argv, group):
             if value != "null" and not value.startswith(("choice(", "range(", "glob(", "[")):
-                registry.entry(value)
+                REGISTRIES[group].entry(value)
 
 
 def compose(config_name: str, overrides: list[str]) -> DictConfig:
@@ -94,8 +103,12 @@ def unknown_key_line(command: Command, argv: list[str], key: str) -> str | None:
         return None
     parent, _, leaf = key.rpartition(".")
     node = OmegaConf.select(cfg, parent) if parent else cfg
-    if not isinstance(node, DictConfig) or parent.split(".")[0] in OPEN_GROUPS:
+    if not isinstance(node, DictConfig):
         return None
+    if parent.split(".")[0] in OPEN_GROUPS:
+        close = difflib.get_close_matches(leaf, [str(k) for k in node], n=1)
+        hint = f"did you mean {parent}.{close[0]}? " if close else ""
+        return f"{key} is not a config key ({hint}a new one is +{key}=VALUE)"
     registry = next((r for r in REGISTRIES.values() if r.package == parent), None)
     schema = registry.schema(node.name) if registry and "name" in node else None
     if schema is not None:
@@ -147,8 +160,9 @@ def run_app(command: Command, app: Callable[[], object]) -> None:
             print_help(command, argv)
             return
         check_optional_plugins(argv)
-        if not any(a.startswith("-") for a in argv):  # flags such as -m or --cfg: Hydra's
-            checked_config(command, argv)
+        single = one_run(argv)  # -m sweeps: the first run stands for all
+        if single is not None and not any(a in HYDRA_FLAGS for a in argv):
+            checked_config(command, single)
         app()
     except LstmNlpError as err:
         fail(command.prog, err)

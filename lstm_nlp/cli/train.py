@@ -31,6 +31,7 @@ COMMAND = Command(
     "train",
     TrainOptions,
     groups=("task", "encoder", "data", "optim", "optim/scheduler", "logger", "agreement"),
+    required=("task", "encoder", "data", "optim", "trainer"),
     extra_help=(
         (
             "trainer (trainer=NAME picks a preset; +trainer.KEY=VALUE adds any "

@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from lstm_nlp.registry import LOGGERS, instantiate_target
 from lstm_nlp.schema import Options, option
@@ -90,23 +90,32 @@ def no_logger(options: NoLoggerOptions, run_dir: Path, hparams: dict) -> None:
     return None
 
 
-def custom_logger(options: dict, run_dir: Path, hparams: dict) -> Any:
-    """``logger=custom``: any Lightning logger named by ``_target_``; ``save_dir`` is the run
-    directory unless given."""
+@LOGGERS.component("custom", "lstm_nlp.report.loggers:custom_logger")
+@dataclass
+class CustomLoggerOptions(Options):
+    """``logger=custom``: any Lightning logger (``logger._target_=...MLFlowLogger
+    +logger.experiment_name=x``); ``save_dir`` is the run directory unless given."""
+
+    more_keys: ClassVar[bool] = True
+    _target_: str = option(
+        "???", help="the logger class (a dotted import path); its other arguments: +KEY=VALUE"
+    )
+
+
+def custom_logger(options: CustomLoggerOptions, run_dir: Path, hparams: dict) -> Any:
     import inspect
 
     from lstm_nlp.registry import import_dotted
 
-    node = dict(options)
-    target = node.get("_target_")
-    if isinstance(target, str) and target != "???" and "save_dir" not in node:
-        cls = import_dotted(target)
-        if "save_dir" in inspect.signature(cls).parameters:
+    node = {"_target_": options._target_, **options.more}
+    if "save_dir" not in node:
+        try:
+            cls = import_dotted(options._target_)
+        except (ImportError, AttributeError, ValueError):
+            cls = None  # instantiate_target names the failure in one line
+        if cls is not None and "save_dir" in inspect.signature(cls).parameters:
             node["save_dir"] = str(run_dir)
     return instantiate_target(node, "logger")
-
-
-LOGGERS.register("custom", "lstm_nlp.report.loggers:custom_logger", config={"_target_": "???"})
 
 
 def build_logger(cfg: Mapping[str, Any] | None, run_dir: Path, hparams: dict) -> Any:

@@ -16,7 +16,7 @@ same rule and words the command line gets (there as ``task.hidden ...``).
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
-from typing import Any
+from typing import Any, ClassVar
 
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.schema.rules import conforms, describe, option, rule_of
@@ -24,7 +24,14 @@ from lstm_nlp.schema.validate import MISSING_VALUE, coerce, did_you_mean, type_h
 
 
 class Options:
-    """Mixin for option dataclasses: field rules checked in ``__post_init__``, then ``check()``."""
+    """Mixin for option dataclasses: field rules checked in ``__post_init__``, then ``check()``.
+
+    ``more_keys = True`` (a class attribute) opens the schema: keys it does not name are kept in
+    ``more`` (``optim=custom``'s keyword arguments for its ``_target_``) instead of refused.
+    """
+
+    more_keys: ClassVar[bool] = False
+    more: ClassVar[dict[str, Any]] = {}  # per instance when more_keys; read-only otherwise
 
     def __post_init__(self) -> None:
         hints = type_hints(type(self))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import types
 import typing
-from dataclasses import Field, dataclass, field
+from dataclasses import Field, dataclass, field, is_dataclass
 from typing import Any
 
 
@@ -70,7 +70,34 @@ def union_members(tp: Any) -> tuple | None:
     return None
 
 
+def literal_values(tp: Any) -> tuple | None:
+    """The allowed values of ``Literal["a", "b"]``, else None."""
+    return typing.get_args(tp) if typing.get_origin(tp) is typing.Literal else None
+
+
+SCALARS = (bool, int, float, str, Any)
+
+
+def supported(tp: Any) -> bool:
+    """Whether :func:`conforms` can check a field of type ``tp`` (refused at registration
+    otherwise, so a schema never lets an unchecked value through)."""
+    if tp in SCALARS or tp is type(None) or literal_values(tp) is not None or is_dataclass(tp):
+        return True
+    members = union_members(tp)
+    if members is not None:
+        return all(supported(m) for m in members)
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    if origin is list:
+        return len(args) == 1 and supported(args[0])
+    if origin is dict:
+        return len(args) == 2 and args[0] is str and supported(args[1])
+    return False
+
+
 def conforms(value: Any, tp: Any, rule: Rule) -> bool:
+    literal = literal_values(tp)
+    if literal is not None:
+        return value in literal and type(value) in {type(v) for v in literal}
     inner = optional_inner(tp)
     if inner is not None:
         return value is None or conforms(value, inner, rule)
@@ -135,6 +162,9 @@ def bounds(rule: Rule) -> str:
 
 
 def describe(tp: Any, rule: Rule) -> str:
+    literal = literal_values(tp)
+    if literal is not None:
+        return "one of " + ", ".join(str(v) for v in literal)
     inner = optional_inner(tp)
     if inner is not None:
         return f"null or {describe(inner, rule)}"

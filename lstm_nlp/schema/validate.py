@@ -10,6 +10,7 @@ receives typed, checked options and never reads raw config keys.
 from __future__ import annotations
 
 import difflib
+import re
 import typing
 from collections.abc import Collection, Mapping
 from dataclasses import MISSING, asdict, fields, is_dataclass
@@ -17,7 +18,15 @@ from functools import cache
 from typing import Any
 
 from lstm_nlp.errors import ConfigError, LstmNlpError
-from lstm_nlp.schema.rules import conforms, describe, help_of, optional_inner, rule_of
+from lstm_nlp.schema.rules import (
+    conforms,
+    describe,
+    help_of,
+    literal_values,
+    optional_inner,
+    rule_of,
+    supported,
+)
 
 MISSING_VALUE = "???"  # Hydra's mark of a required value
 
@@ -34,21 +43,53 @@ def type_hints(schema: type) -> dict[str, Any]:
     return typing.get_type_hints(schema)
 
 
+SUPPORTED = (
+    "bool, int, float, str, Literal[...], list[...], dict[str, ...], X | None, Any "
+    "or an options dataclass"
+)
+
+
+def check_schema(schema: type) -> None:
+    """Refuse a field type the checks cannot judge, when the schema is registered."""
+    from lstm_nlp.errors import RegistryError
+
+    for name, tp in type_hints(schema).items():
+        if name in {f.name for f in fields(schema)} and not supported(tp):
+            raise RegistryError(
+                f"{schema.__name__}.{name}: type {tp!r} is not supported in options "
+                f"(use {SUPPORTED})"
+            )
+
+
+def qualify(message: str, names: Collection[str], prefix: str) -> str:
+    """Field names in a ``check()`` message as the command line writes them: ``head=adaptive``
+    -> ``task.head=adaptive``.  A name with ``_`` is qualified wherever it stands as a word, a
+    plain word (``head``, ``state``) only before ``=``."""
+    if not prefix:
+        return message
+    for name in sorted(names, key=len, reverse=True):
+        follow = "" if "_" in name else r"(?==)"
+        message = re.sub(rf"(?<![\w.]){re.escape(name)}\b{follow}", prefix + name, message)
+    return message
+
+
 def unknown_key(key: str, prefix: str, label: str, known: Collection[str]) -> ConfigError:
     """``task.poolng is not an option of task 'x'; did you mean task.pooling?``"""
     close = difflib.get_close_matches(str(key), sorted(known), n=1)
-    hint = (
-        f"; did you mean {prefix}{close[0]}?"
-        if close
-        else f" (options: {', '.join(sorted(known))})"
-    )
+    if close:
+        hint = f"; did you mean {prefix}{close[0]}?"
+    elif known:
+        hint = f" (options: {', '.join(sorted(known))})"
+    else:
+        hint = f" ({label} takes no options)"
     return ConfigError(f"{prefix}{key} is not an option of {label}{hint}")
 
 
 def did_you_mean(value: Any, choices: tuple | None) -> str:
-    close = (
-        difflib.get_close_matches(value, choices, n=1) if choices and isinstance(value, str) else []
-    )
+    """``. Did you mean 'sgd'?`` for a string close to one of ``choices`` (none for a valid one)."""
+    if not choices or not isinstance(value, str) or value in choices:
+        return ""
+    close = difflib.get_close_matches(value, [str(c) for c in choices], n=1)
     return f". Did you mean {close[0]!r}?" if close else ""
 
 
@@ -89,7 +130,7 @@ def validate_node(
     config groups, excepted).  Absent and required (``???``) keys are left to the component.
     """
     known = {f.name: f for f in fields(schema)}
-    if strict:
+    if strict and not getattr(schema, "more_keys", False):
         for key in node:
             if key not in known and key != "name" and key not in skip:
                 raise unknown_key(key, prefix, label, known)
@@ -109,7 +150,7 @@ def validate_node(
         value = plain(node[name])
         if not conforms(coerce(value, tp), tp, rule_of(f)):
             expected = describe(tp, rule_of(f))
-            hint = did_you_mean(value, rule_of(f).choices)
+            hint = did_you_mean(value, rule_of(f).choices or literal_values(tp))
             raise ConfigError(f"{prefix}{name} must be {expected}, got {value!r}{hint}")
 
 
@@ -117,6 +158,8 @@ def coerce(value: Any, tp: Any) -> Any:
     """Integers where a float is expected become floats (``lr=20`` -> 20.0), also in lists; a
     number or true/false where text is expected becomes text (``prompt=1990``)."""
     tp = optional_inner(tp) or tp
+    if typing.get_origin(tp) is list and not isinstance(value, (list, tuple)) and value is not None:
+        value = [value]  # data.splits=train: a list of one
     if tp is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     if tp is str and isinstance(value, (bool, int, float)):
@@ -136,8 +179,8 @@ def options_from_node(
     strict: bool = True,
     skip: Collection[str] = (),
 ) -> Any:
-    """``schema``'s object from a checked ``node``; rules across fields (the dataclass's
-    ``check()``) name ``label`` in their message."""
+    """``schema``'s object from a checked ``node``; the field names in a message of the
+    dataclass's ``check()`` get ``prefix`` (``task.head=adaptive``)."""
     validate_node(node, schema, prefix, label, strict, skip)
     hints = type_hints(schema)
     values = {}
@@ -149,10 +192,15 @@ def options_from_node(
             tp = hints[f.name]
             value = plain(node[f.name])
             values[f.name] = from_plain(value, tp) if is_dataclass(tp) else coerce(value, tp)
+    names = [f.name for f in fields(schema)]
     try:
-        return schema(**values)
+        options = schema(**values)
     except LstmNlpError as err:
-        raise ConfigError(f"{label}: {err}" if label else str(err)) from None
+        raise ConfigError(qualify(str(err), names, prefix)) from None
+    if getattr(schema, "more_keys", False):
+        extra = {k: plain(v) for k, v in node.items() if k not in names and k != "name"}
+        object.__setattr__(options, "more", {k: v for k, v in extra.items() if k not in skip})
+    return options
 
 
 def from_plain(value: Mapping[str, Any], schema: type) -> Any:

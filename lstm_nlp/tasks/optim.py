@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from lstm_nlp.registry import OPTIMIZERS, SCHEDULERS, instantiate_target
 from lstm_nlp.schema import Options, option
@@ -48,11 +48,23 @@ class AdamWOptions(AdamOptions):
     weight_decay: float = option(0.01, ge=0, help="decoupled weight decay")
 
 
-def custom_optimizer(params: Iterable[Any], **node: Any) -> Any:
+TARGET_HELP = "the class to build (a dotted import path); its other arguments: +KEY=VALUE"
+
+
+@OPTIMIZERS.component("custom", "lstm_nlp.tasks.optim:custom_optimizer")
+@dataclass
+class CustomOptimizerOptions(Options):
+    """``optim=custom``: any torch optimiser (``optim._target_=torch.optim.RMSprop
+    +optim.alpha=0.95``), built with the model's parameters first."""
+
+    more_keys: ClassVar[bool] = True
+    _target_: str = option("???", help=TARGET_HELP)
+    lr: float = option(0.001, gt=0, help="learning rate")
+
+
+def custom_optimizer(params: Iterable[Any], options: CustomOptimizerOptions) -> Any:
+    node = {"_target_": options._target_, "lr": options.lr, **options.more}
     return instantiate_target(node, "optim", params=params)
-
-
-OPTIMIZERS.register("custom", custom_optimizer, config={"_target_": "???", "lr": 0.001})
 
 
 @SCHEDULERS.component("none", "lstm_nlp.tasks.optim:no_schedule")
@@ -65,9 +77,11 @@ class NoSchedule(Options):
 @dataclass
 class PlateauOptions(Options):
     """``optim/scheduler=plateau``: multiply the rate by ``factor`` when the monitored metric
-    stops improving (pytorch/examples divides by 4)."""
+    stops improving (pytorch/examples divides SGD's rate by 4; Adam's is halved)."""
 
-    factor: float = option(0.25, gt=0, lt=1, help="multiplier applied on a plateau")
+    factor: float | None = option(
+        None, gt=0, lt=1, help="multiplier applied on a plateau (null: 0.25 for sgd, else 0.5)"
+    )
     patience: int = option(0, ge=0, help="validations without improvement before lowering")
     threshold: float = option(0.0, ge=0, help="a relative improvement below this is none")
     min_lr: float = option(0.0, ge=0, help="never lower the rate below this")
@@ -98,10 +112,13 @@ def no_schedule(optimizer: Any, options: Any, monitor: str, mode: str) -> None:
 def plateau(optimizer: Any, options: PlateauOptions, monitor: str, mode: str) -> dict:
     import torch
 
+    factor = options.factor
+    if factor is None:
+        factor = 0.25 if isinstance(optimizer, torch.optim.SGD) else 0.5
     sched = torch.optim.lr_scheduler.ReduceLROnPlateau(
         optimizer,
         mode=mode,
-        factor=options.factor,
+        factor=factor,
         patience=options.patience,
         threshold=options.threshold,
         min_lr=options.min_lr,
@@ -124,21 +141,27 @@ def cosine(optimizer: Any, options: CosineOptions, monitor: str, mode: str) -> d
     return {"scheduler": sched, "interval": "epoch", "frequency": 1}
 
 
-def custom_schedule(optimizer: Any, options: dict, monitor: str, mode: str) -> dict:
-    """``optim/scheduler=custom``: any ``_target_`` taking the optimiser first; ``interval``
-    (epoch or step) and ``monitor`` (for schedules that read a metric) go to Lightning."""
-    node = dict(options)
-    interval, wants_metric = node.pop("interval", "epoch"), node.pop("needs_metric", False)
+@SCHEDULERS.component("custom", "lstm_nlp.tasks.optim:custom_schedule")
+@dataclass
+class CustomScheduleOptions(Options):
+    """``optim/scheduler=custom``: any schedule (``optim.scheduler._target_=...StepLR
+    +optim.scheduler.step_size=3``), built with the optimiser first."""
+
+    more_keys: ClassVar[bool] = True
+    _target_: str = option("???", help=TARGET_HELP)
+    interval: str = option("epoch", choices=("epoch", "step"), help="step it every epoch or step")
+    needs_metric: bool = option(
+        False, help="give it the task's monitored metric (as ReduceLROnPlateau needs)"
+    )
+
+
+def custom_schedule(
+    optimizer: Any, options: CustomScheduleOptions, monitor: str, mode: str
+) -> dict:
+    node = {"_target_": options._target_, **options.more}
     sched = instantiate_target(node, "optim.scheduler", optimizer=optimizer)
-    out = {"scheduler": sched, "interval": interval, "frequency": 1}
-    return {**out, "monitor": monitor} if wants_metric else out
-
-
-SCHEDULERS.register(
-    "custom",
-    custom_schedule,
-    config={"_target_": "???", "interval": "epoch", "needs_metric": False},
-)
+    out = {"scheduler": sched, "interval": options.interval, "frequency": 1}
+    return {**out, "monitor": monitor} if options.needs_metric else out
 
 
 def optimizers_from_config(
@@ -159,5 +182,7 @@ def optimizers_from_config(
 
 
 def _build(cls: Any, params: Iterable[Any], options: Any) -> Any:
+    if getattr(options, "more_keys", False):
+        return cls(params, options)  # optim=custom builds its _target_ itself
     kwargs = options if isinstance(options, dict) else options.as_dict()
     return cls(params, **kwargs)

@@ -39,7 +39,7 @@ class TextDataOptions(VocabularyOptions):
     """``data=text``: a corpus folder in the PTB/WikiText layout: train.txt valid.txt test.txt
     (or ptb.{train,valid,test}.txt, wiki.{train,valid,test}.tokens); one <eos> per line."""
 
-    path: str = option("???", help="the corpus folder (required)")
+    path: str = option("???", help="the corpus folder")
 
 
 def text_folder(options: TextDataOptions, cache_dir: Path | None = None) -> CorpusFiles:

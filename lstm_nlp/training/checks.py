@@ -16,8 +16,9 @@ from omegaconf import DictConfig
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.registry import REGISTRIES, check_components
 from lstm_nlp.schema import options_from_node
+from lstm_nlp.schema.validate import validate_node
 from lstm_nlp.training.ddp_checks import check_hydra_mode
-from lstm_nlp.training.options import TrainerOptions, TrainOptions
+from lstm_nlp.training.options import MoreTrainerOptions, TrainerOptions, TrainOptions
 
 EXTRA_ROOT_KEYS = ("optimized_metric",)  # set by hparams_search=... for a Hydra sweeper
 
@@ -90,6 +91,7 @@ def check_config(cfg: DictConfig, overrides: list[str]) -> None:
     check_root(cfg)
     check_components(cfg)
     options_from_node(cfg.trainer, TrainerOptions, "trainer.", "trainer", strict=False)
+    validate_node(cfg.trainer, MoreTrainerOptions, "trainer.", "trainer", strict=False)
     check_trainer_arguments(cfg.trainer)
     check_callbacks(cfg)
     if cfg.get("agreement") and cfg.task.name != "language_model":

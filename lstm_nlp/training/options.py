@@ -14,6 +14,10 @@ from lstm_nlp.registry import CURVES, store_options
 from lstm_nlp.schema import CommandOptions, Options, option
 
 FRACTION_OR_COUNT = "a fraction in [0, 1] or a number of batches"
+PRECISIONS = (
+    "32-true", "32", "64-true", "64", "16-mixed", "16", "bf16-mixed", "bf16", "16-true",
+    "bf16-true", "transformer-engine", "transformer-engine-float16",
+)  # fmt: skip
 
 
 @dataclass
@@ -57,7 +61,7 @@ class TrainerOptions(Options):
     devices: int | str | list[int] = option(1, help="devices per node: a count, -1/auto, or ids")
     num_nodes: int = option(1, ge=1, help="machines (DDP across nodes)")
     strategy: str = option("auto", help="auto, ddp, ddp_spawn, ...")
-    precision: str = option("32-true", help="32-true, bf16-mixed, 16-mixed, ...")
+    precision: str = option("32-true", choices=PRECISIONS, help="numeric precision of training")
     gradient_clip_val: float | None = option(0.25, ge=0, help="clip gradients (null: never)")
     gradient_clip_algorithm: str = option("norm", choices=("norm", "value"), help="how to clip")
     log_every_n_steps: int | None = option(50, ge=1, help="steps between logged training values")
@@ -83,6 +87,19 @@ class TrainerOptions(Options):
 
 
 store_options(TrainerOptions, "default", group="trainer")
+
+
+@dataclass
+class MoreTrainerOptions(Options):
+    """Trainer arguments users add with ``+trainer.KEY=VALUE`` (no default in the config, so
+    Lightning's own applies); checked only when given."""
+
+    max_steps: int = option(-1, ge=-1, help="stop after this many optimiser steps (-1: no limit)")
+    min_epochs: int | None = option(None, ge=0, help="train at least this many epochs")
+    min_steps: int | None = option(None, ge=0, help="train at least this many steps")
+    accumulate_grad_batches: int = option(1, ge=1, help="batches per optimiser step")
+    max_time: str | None = option(None, help="stop after DD:HH:MM:SS of training")
+    fast_dev_run: bool | int = option(False, ge=0, help="run N batches of each split and stop")
 
 
 @CURVES.component("suite", "lstm_nlp.training.agreement_curve:build_curve")

@@ -9,6 +9,7 @@ the run report.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,12 @@ def fit(trainer: Any, parts: TaskParts, resume: Path | None) -> None:
                     f"{resume} was trained with other model settings than this command's (size "
                     "mismatch); use the run's settings (RUN_DIR/.hydra/overrides.yaml) or "
                     "another run_dir"
+                ) from None
+            unknown = re.search(r"conditioned on metric `([^`]+)` which is not available", str(err))
+            if unknown:
+                raise ConfigError(
+                    f"callbacks: a callback monitors {unknown.group(1)!r}, which this task does "
+                    f"not log (it logs {parts.monitor!r}; leave monitor null to use it)"
                 ) from None
             raise
 

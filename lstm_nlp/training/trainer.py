@@ -143,5 +143,8 @@ def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: Map
             )
         except TypeError as err:  # an unknown +trainer.KEY
             unknown = re.search(r"unexpected keyword argument '(\w+)'", str(err))
-            what = f"trainer.{unknown.group(1)} is not" if unknown else f"trainer: {err}: not"
-            raise ConfigError(f"{what} an argument of lightning.pytorch.Trainer") from None
+            if unknown is None:
+                raise  # not a config mistake: a bug to see in full
+            raise ConfigError(
+                f"trainer.{unknown.group(1)} is not an argument of lightning.pytorch.Trainer"
+            ) from None
