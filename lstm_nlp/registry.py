@@ -247,7 +247,9 @@ OPTIMIZERS = Registry("optimizer", "optim", ("lstm_nlp.tasks.optim",))
 SCHEDULERS = Registry("learning-rate schedule", "optim/scheduler", ("lstm_nlp.tasks.optim",))
 LOGGERS = Registry("logger", "logger", ("lstm_nlp.report.loggers",))
 CURVES = Registry("learning curve", "agreement", ("lstm_nlp.training.options",))
-EVAL_SOURCES = Registry("evaluation source", "source", ("lstm_nlp.evaluation.sources",))
+EVAL_SOURCES = Registry(
+    "evaluation source", "source", ("lstm_nlp.evaluation.sources", "lstm_nlp.evaluation.readers")
+)
 
 REGISTRIES: dict[str, Registry] = {
     r.group: r

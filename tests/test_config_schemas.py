@@ -305,7 +305,10 @@ def test_the_help_table_wraps_and_leaves_out_the_obvious():
 
 BAD_OPTION = {
     "train": (["task.dropout=1.5"], "task.dropout must be a number in [0, 1), got 1.5"),
-    "eval": (["checkpoint=x", "pairs=y", "score=max"], "score must be one of sum, mean, got 'max'"),
+    "eval": (
+        ["checkpoint=x", "path=y", "score=max"],
+        "score must be null or one of sum, mean, got 'max'",
+    ),
     "generate": (["checkpoint=x", "words=0"], "words must be an integer in [1, 1000000], got 0"),
     "suites": (["out=o", "n_per_cell=-2"], "n_per_cell must be an integer >= 1, got -2"),
     "inspect": (

@@ -48,7 +48,7 @@ def test_end_to_end_writes_results(checkpoint, tmp_path):
     proc = run_cli(
         "eval",
         f"checkpoint={checkpoint.parent.parent}",
-        f"pairs={pairs}",
+        f"path={pairs}",
         "lowercase=true",
         "split_punctuation=true",
         "group_by=[category,category+attractors]",
@@ -75,7 +75,7 @@ def test_end_to_end_writes_results(checkpoint, tmp_path):
     }
     assert set(results["groups"]) == {"file", "attractors", "category", "category+attractors"}
     assert results["groups"]["category+attractors"]["simple / 0"]["excluded"] == 1
-    assert results["options"]["score"] == "sum" and results["pairs_per_second"] > 0
+    assert results["options"]["score"] == "sum" and results["items_per_second"] > 0
     assert "| attractors | 1 | 4 | 0.500 |" in (out / "results.md").read_text()
     assert (out / "accuracy.png").read_bytes()[:4] == b"\x89PNG"
     items = [json.loads(line) for line in (out / "items.jsonl").read_text().splitlines()]
@@ -89,7 +89,7 @@ def test_end_to_end_writes_results(checkpoint, tmp_path):
     assert items[6]["good"] == "is" and items[6]["prefix"] == "the cat"
     assert items[6]["score_good"] > items[6]["score_bad"]
     assert "9 items read, 8 scored, 1 excluded (oov_compared 1)" in proc.stdout
-    assert "accuracy 0.625" in proc.stdout and "pairs/s" in proc.stdout
+    assert "accuracy 0.625" in proc.stdout and "items/s" in proc.stdout
     assert not (tmp_path / "outputs").exists() and not (tmp_path / ".hydra").exists()
 
 
@@ -99,7 +99,8 @@ def test_help_lists_every_option():
     assert proc.returncode == 0
     for key in (
         "checkpoint",
-        "pairs",
+        "path",
+        "protocol",
         "group_by",
         "lowercase",
         "split_punctuation",
@@ -141,7 +142,7 @@ def test_malformed_pairs_are_one_line_with_file_and_line(checkpoint, tmp_path, c
     name, data, line = BAD_FILES[case]
     (tmp_path / name).write_bytes(data)
     proc = run_in_process(
-        "eval", f"checkpoint={checkpoint}", f"pairs={tmp_path / name}", f"out={tmp_path / 'out'}"
+        "eval", f"checkpoint={checkpoint}", f"path={tmp_path / name}", f"out={tmp_path / 'out'}"
     )
     error = one_line_error(proc, PROG)
     assert f"{tmp_path / name}:{line}: " in error if line else f"{tmp_path / name}: " in error
@@ -151,15 +152,15 @@ def test_malformed_pairs_are_one_line_with_file_and_line(checkpoint, tmp_path, c
 @pytest.mark.parametrize(
     "args, words",
     [
-        (["score=max"], "score must be one of sum, mean"),
-        (["state=warmup"], "state=warmup needs warmup_text"),
+        (["score=max"], "score must be null or one of sum, mean"),
+        (["state=warmup", "protocol=plain"], "state=warmup needs warmup_text"),
         (["nope=1"], "nope is not an option of lstm-nlp-eval (options: "),
         (["scor=sum"], "scor is not an option of lstm-nlp-eval; did you mean score?"),
-        (["source=pair"], "unknown evaluation source 'pair'; known: pairs"),
+        (["source=pair"], "unknown evaluation source 'pair'; known: auto, blimp"),
     ],
 )
 def test_option_mistakes_are_one_line(args, words):
-    assert words in config_error("eval", "checkpoint=c.ckpt", "pairs=p.jsonl", *args)
+    assert words in config_error("eval", "checkpoint=c.ckpt", "path=p.jsonl", *args)
 
 
 @pytest.mark.slow
@@ -167,7 +168,7 @@ def test_a_group_no_item_has_is_one_line(checkpoint, tmp_path):
     write_jsonl(
         tmp_path / "p.jsonl", [{"sentence_good": "the cat is", "sentence_bad": "the cat are"}]
     )
-    args = [f"checkpoint={checkpoint}", f"pairs={tmp_path / 'p.jsonl'}", "group_by=[colour]"]
+    args = [f"checkpoint={checkpoint}", f"path={tmp_path / 'p.jsonl'}", "group_by=[colour]"]
     assert "group_by: no item has a field 'colour'" in one_line_error(
         run_in_process("eval", *args), PROG
     )
@@ -177,7 +178,7 @@ def test_a_group_no_item_has_is_one_line(checkpoint, tmp_path):
 def test_missing_checkpoint_is_one_line(tmp_path):
     write_jsonl(tmp_path / "p.jsonl", [{"sentence_good": "a", "sentence_bad": "b"}])
     proc = run_in_process(
-        "eval", f"checkpoint={tmp_path / 'none.ckpt'}", f"pairs={tmp_path / 'p.jsonl'}"
+        "eval", f"checkpoint={tmp_path / 'none.ckpt'}", f"path={tmp_path / 'p.jsonl'}"
     )
     assert "none.ckpt' does not exist" in one_line_error(proc, PROG)
 
@@ -185,17 +186,18 @@ def test_missing_checkpoint_is_one_line(tmp_path):
 def test_warmup_file_and_option_checks_in_process(tmp_path):
     from lstm_nlp.evaluation.evaluate import out_dir, scoring_options
     from lstm_nlp.evaluation.options import EvalOptions
+    from lstm_nlp.evaluation.protocols import PROTOCOLS
 
     story = tmp_path / "story.txt"
     story.write_text("the cat .\nthe dog .\n", encoding="utf-8")
-    options = EvalOptions(checkpoint="c", pairs="x/y.jsonl", state="warmup", warmup_file=str(story))
-    assert scoring_options(options).warmup_text == "the cat .\nthe dog .\n"
+    options = EvalOptions(checkpoint="c", path="x/y.jsonl", state="warmup", warmup_file=str(story))
+    assert scoring_options(options, PROTOCOLS["plain"]).warmup_text == "the cat .\nthe dog .\n"
     with pytest.raises(ConfigError, match="not both"):
-        EvalOptions(checkpoint="c", pairs="p", state="warmup", warmup_file="f", warmup_text="the")
+        EvalOptions(checkpoint="c", path="p", state="warmup", warmup_file="f", warmup_text="the")
     with pytest.raises(ConfigError, match="warmup_file is only used with state=warmup"):
-        EvalOptions(checkpoint="c", pairs="p", warmup_file="f")
+        EvalOptions(checkpoint="c", path="p", state="reset", warmup_file="f")
     story.write_bytes(b"ok\n\xff\n")
     with pytest.raises(DataError, match=rf"{story}:2: "):
-        scoring_options(options)
+        scoring_options(options, PROTOCOLS["plain"])
     assert str(out_dir(options)) == "eval_out/y"
-    assert str(out_dir(EvalOptions(checkpoint="c", pairs="x/y.jsonl", out="r"))) == "r"
+    assert str(out_dir(EvalOptions(checkpoint="c", path="x/y.jsonl", out="r"))) == "r"

@@ -52,7 +52,7 @@ def test_commands_refuse_it_in_one_line_and_training_resumes_past_it(corpus_dir,
     pairs.write_text('{"sentence_good": "the dog runs", "sentence_bad": "the dog run"}\n')
     for command, args in (
         ("generate", [f"checkpoint={evil}"]),
-        ("eval", [f"checkpoint={evil}", f"pairs={pairs}"]),
+        ("eval", [f"checkpoint={evil}", f"path={pairs}"]),
     ):
         line = one_line_error(run_in_process(command, *args), prog=f"lstm-nlp-{command}")
         assert "refused: the file holds a pickled" in line, line

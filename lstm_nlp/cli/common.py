@@ -32,6 +32,7 @@ OPEN_GROUPS = ("trainer", "callbacks", "hydra")  # +group.KEY=VALUE adds a key t
 HINTS = {  # for keys people type that live elsewhere
     "data.cache_dir": "the cache folder is the root option cache_dir=DIR",
     "data.path": "a corpus folder is data=text data.path=DIR",
+    "pairs": "lstm-nlp-eval's pairs= is now path= (source= names the format; auto finds it)",
 }
 
 

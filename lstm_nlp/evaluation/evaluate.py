@@ -1,17 +1,34 @@
-"""``lstm-nlp-eval``'s work: read a test set, score it with a language model, write the results."""
+"""``lstm-nlp-eval``'s work: read a test set with its source, score it with its protocol, write
+the results beside the published numbers."""
 
 from __future__ import annotations
 
 import time
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
 from lstm_nlp.errors import ConfigError, DataError
+from lstm_nlp.evaluation.detect import as_test_set, source_for
 from lstm_nlp.evaluation.options import EvalOptions
 from lstm_nlp.evaluation.pairs import SUFFIXES, PairItem
+from lstm_nlp.evaluation.protocols import Protocol, protocol_named
 from lstm_nlp.evaluation.scoring import ScoringOptions
+from lstm_nlp.evaluation.testset import TestSet
 from lstm_nlp.registry import EVAL_SOURCES
+
+OVERRIDABLE = ("score", "state", "final_eos", "suffix", "lowercase", "split_punctuation", "oov")
+
+
+@dataclass
+class Evaluated:
+    """One set's result: what was read, how it was scored, the scores and the summary."""
+
+    source: str
+    test_set: TestSet
+    protocol: Protocol
+    scores: list
+    summary: dict
 
 
 def read_text(path: Path, key: str) -> str:
@@ -28,17 +45,37 @@ def read_text(path: Path, key: str) -> str:
         ) from None
 
 
-def scoring_options(options: EvalOptions) -> ScoringOptions:
-    """The scorer's share of the command's options, the warm-up file read into its text."""
-    values = {f.name: getattr(options, f.name) for f in fields(ScoringOptions)}
+def scoring_options(options: EvalOptions, protocol: Protocol) -> ScoringOptions:
+    """The protocol's scoring options, overridden by those given on the command line, the
+    warm-up file read into its text."""
+    values = {name: getattr(protocol, name) for name in OVERRIDABLE}
+    values.update({k: getattr(options, k) for k in OVERRIDABLE if getattr(options, k) is not None})
+    warmup = options.warmup_text
     if options.warmup_file is not None:
-        values["warmup_text"] = read_text(Path(options.warmup_file).expanduser(), "warmup_file")
-    return ScoringOptions(**values)
+        warmup = read_text(Path(options.warmup_file).expanduser(), "warmup_file")
+    if warmup is None and values["state"] == "warmup":
+        warmup = protocol.warmup_text
+    return ScoringOptions(**values, warmup_text=warmup, batch_size=options.batch_size)
 
 
-def read_items(options: EvalOptions, source: dict) -> list[PairItem]:
-    """The test set, read by the chosen source (``source=NAME``)."""
-    return EVAL_SOURCES.get(source["name"])(EVAL_SOURCES.options(source), options.pairs)
+def read_set(source: dict, path: Path) -> tuple[str, TestSet]:
+    """The chosen source (``auto``: the one that recognises ``path``) and the set it reads."""
+    name = source_for(str(source["name"]), path)
+    node = source if name == source["name"] else {"name": name}
+    read = EVAL_SOURCES.get(name)(EVAL_SOURCES.options(node), path)
+    return name, as_test_set(read, name)
+
+
+def default_protocol(source: str) -> str:
+    schema = EVAL_SOURCES.schema(source)
+    return getattr(schema, "protocol", "plain")
+
+
+def default_groups(source: str, items: list) -> list[str]:
+    """The source's own groups, those its items have."""
+    present = {key for item in items for key in item.meta}
+    groups = getattr(EVAL_SOURCES.schema(source), "group_by", ())
+    return [g for g in groups if all(f in present for f in g.split("+"))]
 
 
 def device_of(name: str) -> Any:
@@ -56,35 +93,64 @@ def device_of(name: str) -> Any:
 def out_dir(options: EvalOptions) -> Path:
     if options.out:
         return Path(options.out).expanduser()
-    pairs = Path(options.pairs).expanduser().resolve()
-    return Path("eval_out") / (pairs.stem if pairs.suffix in SUFFIXES else pairs.name)
+    path = Path(options.path).expanduser().resolve()
+    return Path("eval_out") / (path.stem if path.suffix in SUFFIXES + (".json",) else path.name)
 
 
-def score_items(options: EvalOptions, model: Any, tokenizer: Any, items: list) -> tuple[dict, list]:
-    """Accuracy overall and per group, coverage and speed; every item's scores."""
-    import torch
+def score_set(
+    test_set: TestSet, protocol: Protocol, scoring: ScoringOptions, model: Any, tokenizer: Any
+) -> list:
+    """Every item's score, by the protocol's method."""
+    if protocol.method == "stream":
+        from lstm_nlp.evaluation.stream_scoring import StreamScorer
 
-    from lstm_nlp.evaluation.report import summarize
+        return StreamScorer(model, tokenizer, scoring).score(test_set)
+    if protocol.method == "regions":
+        from lstm_nlp.evaluation.region_scoring import score_regions
+
+        return score_regions(test_set, scoring, model, tokenizer)
+    if test_set.items and not isinstance(test_set.items[0], PairItem):
+        raise ConfigError(
+            f"protocol={protocol.name} scores minimal pairs; this set's items are "
+            f"{type(test_set.items[0]).__name__} (use protocol={test_set.name or 'syntaxgym'})"
+        )
     from lstm_nlp.evaluation.scoring import PairScorer
 
-    scoring = scoring_options(options)
+    return PairScorer(model, tokenizer, scoring).score(test_set.items)
+
+
+def evaluate_set(
+    options: EvalOptions, source: dict, path: Path, model: Any, tokenizer: Any
+) -> Evaluated:
+    """Read, score and summarise one set."""
+    import torch
+
+    from lstm_nlp.evaluation.literature import add_literature
+    from lstm_nlp.evaluation.report import summarize
+
+    name, test_set = read_set(source, path)
+    protocol = protocol_named(options.protocol or default_protocol(name))
+    scoring = scoring_options(options, protocol)
     torch.set_num_threads(options.threads)
     start = time.perf_counter()
-    scores = PairScorer(model.to(device_of(options.device)), tokenizer, scoring).score(items)
+    scores = score_set(test_set, protocol, scoring, model.to(device_of(options.device)), tokenizer)
     seconds = time.perf_counter() - start
-    summary = summarize(items, scores, options.group_by)
+    groups = default_groups(name, test_set.items) + list(options.group_by)
+    summary = summarize(test_set.items, scores, list(dict.fromkeys(groups)))
     used = {f.name: getattr(scoring, f.name) for f in fields(ScoringOptions)}
-    used.pop("warmup_text")
-    used["warmup"] = options.warmup_file or ("warmup_text" if options.warmup_text else None)
-    rate = summary["coverage"]["scored"] / max(seconds, 1e-9)
+    if options.warmup_file is not None:
+        used["warmup_text"] = f"(the text of {options.warmup_file})"
     summary.update(
-        pairs=str(options.pairs),
+        path=str(path),
+        source=name,
+        benchmark=test_set.name,
+        protocol={"name": protocol.name, "method": protocol.method, "paper": protocol.paper},
         options=used,
-        group_by=options.group_by,
         seconds=round(seconds, 3),
-        pairs_per_second=round(rate, 1),
+        items_per_second=round(summary["coverage"]["scored"] / max(seconds, 1e-9), 1),
     )
-    return summary, scores
+    add_literature(summary, test_set, scores)
+    return Evaluated(name, test_set, protocol, scores, summary)
 
 
 def write_outputs(
@@ -95,4 +161,4 @@ def write_outputs(
 
     write_results(out, summary, items, scores)
     if options.plot:
-        plot_accuracy(summary, out / "accuracy.png", options.group_by)
+        plot_accuracy(summary, out / "accuracy.png", [*options.group_by, *summary["groups"]])

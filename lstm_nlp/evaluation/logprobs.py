@@ -70,7 +70,7 @@ def run_spans(
     sources = _source_columns(spans, paired, device)[steps, cols]
     need = torch.zeros(length - 1, len(spans), dtype=torch.bool, device=device)
     need[steps, sources] = True
-    logits, final = _logits_at(model, tokens[:-1], expand_hidden(hidden, len(spans)), need)
+    logits, final = logits_at(model, tokens[:-1], expand_hidden(hidden, len(spans)), need)
     row_of = torch.zeros(need.shape, dtype=torch.long, device=device)
     row_of[need] = torch.arange(logits.size(0), device=device)
     lp = torch.log_softmax(logits.float(), -1)[row_of[steps, sources], tokens[steps + 1, cols]]
@@ -117,7 +117,7 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
     return n
 
 
-def _logits_at(
+def logits_at(
     model: torch.nn.Module, tokens: torch.Tensor, hidden: Any, need: torch.Tensor
 ) -> tuple[torch.Tensor, Any]:
     """Logits of the ``need`` positions only, and the final hidden state.

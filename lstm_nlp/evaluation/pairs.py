@@ -39,6 +39,7 @@ class PairItem:
     prefix: str | None = None
     meta: dict[str, Any] = field(default_factory=dict)
     source: str = ""  # "file:line"
+    line: int | None = None  # stream sets: the index of its line in TestSet.text
 
     @property
     def kind(self) -> str:

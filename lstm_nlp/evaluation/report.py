@@ -132,9 +132,19 @@ def write_results(
     write_text(out / "items.jsonl", "".join(line + "\n" for line in lines))
 
 
-def item_record(item: PairItem, score: ItemScore) -> dict[str, Any]:
-    """One line of ``items.jsonl``: the item as read, then ``score_good``, ``score_bad``,
-    ``correct``, ..."""
+def item_record(item: Any, score: Any) -> dict[str, Any]:
+    """One line of ``items.jsonl``: the item as read, then its scores (``score_good``,
+    ``score_bad``, ``correct``, ... for a pair; ``predictions`` and ``regions`` for a SyntaxGym
+    item)."""
+    if not isinstance(item, PairItem):  # a SyntaxGym item: its conditions' sentences
+        text = {"conditions": {n: c.sentence for n, c in item.conditions.items()}}
+        result = {
+            "correct": score.correct,
+            "predictions": score.predictions,
+            "regions": {c: {str(r): v for r, v in rs.items()} for c, rs in score.regions.items()},
+            "oov": score.oov,
+        }
+        return {"source": item.source, **text, **item.meta, **result}
     text = (
         {"sentence_good": item.good, "sentence_bad": item.bad}
         if item.prefix is None
@@ -156,26 +166,30 @@ def item_record(item: PairItem, score: ItemScore) -> dict[str, Any]:
 def _fmt(s: dict) -> list[str]:
     acc = "-" if s["accuracy"] is None else f"{s['accuracy']:.3f}"
     ci = "-" if s["ci95"] is None else f"[{s['ci95'][0]:.3f}, {s['ci95'][1]:.3f}]"
-    return [str(s["n"]), acc, ci, str(s["excluded"])]
+    published = s.get("published")
+    cell = f"{published['value']:.3f}" if published else ""
+    return [str(s["n"]), acc, ci, str(s["excluded"]), cell]
 
 
 def rows(summary: dict) -> list[list[str]]:
-    """Table rows: group, value, n, accuracy, 95% CI, excluded."""
+    """Table rows: group, value, n, accuracy, 95% CI, excluded, published LSTM accuracy."""
     out = [["overall", "", *_fmt(summary["overall"])]]
     for group, values in summary["groups"].items():
         out += [[group, value, *_fmt(s)] for value, s in values.items()]
     return out
 
 
-HEADER = ["group", "value", "n", "accuracy", "95% CI", "excluded"]
+HEADER = ["group", "value", "n", "accuracy", "95% CI", "excluded", "published LSTM"]
 
 
 def markdown(summary: dict) -> str:
     cov = summary["coverage"]
-    lines = ["# Minimal-pair accuracy", ""]
-    for key in ("checkpoint", "pairs"):
+    lines = ["# Accuracy", ""]
+    for key in ("checkpoint", "path", "source"):
         if key in summary:
             lines.append(f"- {key}: `{summary[key]}`")
+    if "protocol" in summary:
+        lines.append(f"- protocol: {summary['protocol']['name']} ({summary['protocol']['paper']})")
     if "options" in summary:
         lines.append("- options: " + ", ".join(f"{k}={v}" for k, v in summary["options"].items()))
     reasons = ", ".join(f"{r} {n}" for r, n in cov["excluded_by_reason"].items()) or "none"
@@ -188,6 +202,8 @@ def markdown(summary: dict) -> str:
     lines += [
         "| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows(summary)
     ]
+    lines += citations(summary)
+    lines += extra_sections(summary)
     if cov["oov_words"]:
         lines += [
             "",
@@ -209,3 +225,38 @@ def text_table(summary: dict, max_rows: int = 40) -> str:
     if cut > 0:
         lines.append(f"... {cut} more rows in results.md")
     return "\n".join(lines)
+
+
+def citations(summary: dict) -> list[str]:
+    """The published column's sources, one line each."""
+    found = [summary["overall"].get("published")] + [
+        stats.get("published") for values in summary["groups"].values() for stats in values.values()
+    ]
+    seen = dict.fromkeys((p["model"], p["citation"]) for p in found if p)
+    if not seen:
+        return []
+    return ["", "Published LSTM figures:"] + [f"- {model}: {cite}" for model, cite in seen]
+
+
+def extra_sections(summary: dict) -> list[str]:
+    """Contamination and vocabulary coverage, when measured."""
+    lines = []
+    cont = summary.get("contamination")
+    if cont:
+        if cont.get("share") is None:
+            lines += ["", f"Contamination: not measured ({cont.get('why', 'no training corpus')})"]
+        else:
+            lines += [
+                "",
+                f"Contamination: {cont['contaminated']} of {cont['sentences']} sentences "
+                f"({cont['share']:.1%}) share an {cont['n']}-gram with the training corpus "
+                f"({cont['corpus_words']:,} words).",
+            ]
+    vocab = summary.get("vocabulary")
+    if vocab and vocab.get("token_share") is not None:
+        lines += [
+            "",
+            f"Vocabulary coverage: {vocab['token_share']:.1%} of word tokens, "
+            f"{vocab['type_share']:.1%} of word types.",
+        ]
+    return lines

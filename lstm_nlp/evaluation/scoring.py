@@ -70,6 +70,9 @@ class ScoringOptions(ScoreAndState):
         None, help="state=warmup: text read once before the items (lines separated by <eos>)"
     )
     final_eos: bool = option(True, help="sentence pairs: include log P(<eos> | sentence)")
+    suffix: str = option(
+        "", help='sentence pairs: words appended to both sentences (Marvin & Linzen: ".")'
+    )
     lowercase: bool = option(False, help="lowercase the text first (a model of lowercased text)")
     split_punctuation: bool = option(
         False, help='split punctuation off words: "themselves." -> "themselves ."'
@@ -158,7 +161,13 @@ class PairScorer:
     def prepare(self, items: Sequence[PairItem]) -> tuple[list[ItemScore], list[tuple[Span, Span]]]:
         """Each item's coverage verdict (scores still empty) and its good and bad spans."""
         o = self.options
-        texts = [(o.words(it.prefix or ""), o.words(it.good), o.words(it.bad)) for it in items]
+        end = o.words(o.suffix)
+        texts = [
+            (o.words(it.prefix or ""), *((o.words(side) + end) for side in (it.good, it.bad)))
+            if it.prefix is None
+            else (o.words(it.prefix), o.words(it.good), o.words(it.bad))
+            for it in items
+        ]
         self._lookup({w for triple in texts for words in triple for w in words})
         prepared = [self._prepare_item(item, *words) for item, words in zip(items, texts)]
         return [p[0] for p in prepared], [p[1] for p in prepared]
