@@ -342,3 +342,23 @@ def test_every_command_names_an_unknown_key_with_a_did_you_mean(name, capsys, mo
     with pytest.raises(SystemExit):
         run_app(cmd, lambda: None)
     assert f"did you mean {first}?" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", COMMANDS)
+def test_help_imports_no_heavy_library(name):
+    """--help reads the options dataclasses only: no torch, Lightning, numpy or tokenizers."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, contextlib, io, importlib\n"
+        "sys.argv = ['prog', '--help']\n"
+        f"command = importlib.import_module('lstm_nlp.cli.{name}')\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    command.main()\n"
+        "heavy = ('torch', 'lightning', 'numpy', 'tokenizers')\n"
+        "print([m for m in heavy if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout

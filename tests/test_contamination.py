@@ -98,18 +98,17 @@ def test_the_corpus_is_read_once_as_a_stream():
     assert ngram_overlap(lines(["a bird sings"]), stream(), n=3)["contaminated"] == 1
 
 
-def test_a_larger_corpus_streams_quickly():
+def test_a_planted_ngram_is_found_in_a_larger_streamed_corpus():
     import random
-    import time
 
     rng = random.Random(0)
     vocab = [f"w{i}" for i in range(5000)]
-    corpus = ([rng.choice(vocab) for _ in range(20)] for _ in range(25_000))  # 500k words
     sentences = [[rng.choice(vocab) for _ in range(12)] for _ in range(2000)]
-    start = time.perf_counter()
-    result = ngram_overlap(sentences, corpus, n=8)
-    assert result["corpus_words"] == 500_000 and result["contaminated"] == 0
-    assert time.perf_counter() - start < 20
+    lines = [[rng.choice(vocab) for _ in range(20)] for _ in range(25_000)]  # 500k words
+    lines[12_345][3:11] = sentences[77][4:12]  # one sentence's last 8 words, inside a line
+    result = ngram_overlap(sentences, iter(lines), n=8)  # streamed: a generator is enough
+    assert result["corpus_words"] == 500_000
+    assert (result["contaminated"], result["contaminated_index"]) == (1, [77])
 
 
 def test_vocabulary_coverage_of_tokens_and_types():

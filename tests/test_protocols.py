@@ -115,7 +115,7 @@ def test_sentence_surprisals_are_each_sentence_alone_in_bits():
     model, tok = tiny_model()
     eos, pad = tok.token_to_id("<eos>"), tok.token_to_id("<pad>")
     sentences = [ids_of(tok, s.split()) for s in ("the cat", "the dogs near her were big .", "a")]
-    got = sentence_surprisals(model, sentences, eos, pad, batch_size=2)
+    got = sentence_surprisals(model, sentences, eos, pad, tok.get_vocab_size(), batch_size=2)
     for ids, values in zip(sentences, got):
         seq = [eos, *ids, eos]
         logprobs, _ = step_logprobs(model, seq)

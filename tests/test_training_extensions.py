@@ -68,7 +68,9 @@ def test_presets_and_any_callback_class_from_the_command_line(tmp_path):
 
 def test_a_bad_callback_argument_is_one_line_naming_the_entry(tmp_path):
     with pytest.raises(
-        ConfigError, match=r"^callbacks.early_stopping: cannot build .*EarlyStopping"
+        ConfigError,
+        match=r"^callbacks.early_stopping: cannot build .*EarlyStopping.*unexpected keyword "
+        r"argument 'patiense'",
     ):
         built(
             tmp_path, "callbacks=[default,early_stopping]", "+callbacks.early_stopping.patiense=1"

@@ -62,9 +62,7 @@ def evaluate_all(options: EvalOptions, source: dict, checkpoint: Path) -> None:
         for name, p in sets
     ]
     if options.contamination:
-        sentences = [
-            sentences_of(r.test_set, ev.scoring_options(options, r.protocol)) for r in results
-        ]
+        sentences = [sentences_of(r.test_set, r.scoring) for r in results]
         add_corpus_checks([r.summary for r in results], sentences, checkpoint, tokenizer)
     base = ev.out_dir(options)
     for (_, p), r in zip(sets, results):

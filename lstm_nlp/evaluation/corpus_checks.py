@@ -16,7 +16,7 @@ from typing import Any
 from lstm_nlp.evaluation.pairs import PairItem
 from lstm_nlp.evaluation.scoring import ScoringOptions
 from lstm_nlp.evaluation.testset import TestSet
-from lstm_nlp.text.tokenizer import EOS, UNK
+from lstm_nlp.text.tokenizer import EOS, UNK, word_ids
 
 N = 8  # words per n-gram
 
@@ -36,13 +36,9 @@ def sentences_of(test_set: TestSet, scoring: ScoringOptions) -> list[list[str]]:
 
 
 def known_words(tokenizer: Any, words: set[str]) -> set[str]:
-    """Those of ``words`` the tokenizer maps to an id other than ``<unk>``."""
-    ordered = sorted(words)
+    """Those of ``words`` the tokenizer maps to ids other than ``<unk>``."""
     unk = tokenizer.token_to_id(UNK)
-    encoded = tokenizer.encode_batch(
-        [[w] for w in ordered], is_pretokenized=True, add_special_tokens=False
-    )
-    return {w for w, e in zip(ordered, encoded) if e.ids and unk not in e.ids}
+    return {w for w, ids in word_ids(tokenizer, words).items() if unk not in ids}
 
 
 def add_corpus_checks(

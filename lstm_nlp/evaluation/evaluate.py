@@ -8,10 +8,10 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
-from lstm_nlp.errors import ConfigError, DataError
+from lstm_nlp.errors import ConfigError
 from lstm_nlp.evaluation.detect import as_test_set, source_for
 from lstm_nlp.evaluation.options import EvalOptions
-from lstm_nlp.evaluation.pairs import SUFFIXES, PairItem
+from lstm_nlp.evaluation.pairs import SUFFIXES, PairItem, decoded_lines
 from lstm_nlp.evaluation.protocols import Protocol, protocol_named
 from lstm_nlp.evaluation.scoring import ScoringOptions
 from lstm_nlp.evaluation.testset import TestSet
@@ -27,22 +27,9 @@ class Evaluated:
     source: str
     test_set: TestSet
     protocol: Protocol
+    scoring: ScoringOptions  # the protocol's options with the command line's on top
     scores: list
     summary: dict
-
-
-def read_text(path: Path, key: str) -> str:
-    try:
-        raw = path.read_bytes()
-    except OSError as e:
-        raise DataError(f"{key}: cannot read {str(path)!r} ({e.strerror or e})") from None
-    try:
-        return raw.removeprefix(b"\xef\xbb\xbf").decode("utf-8")
-    except UnicodeDecodeError as e:
-        line = raw.count(b"\n", 0, e.start) + 1
-        raise DataError(
-            f"{path}:{line}: bytes that are not UTF-8 (save the file as UTF-8)"
-        ) from None
 
 
 def scoring_options(options: EvalOptions, protocol: Protocol) -> ScoringOptions:
@@ -52,7 +39,8 @@ def scoring_options(options: EvalOptions, protocol: Protocol) -> ScoringOptions:
     values.update({k: getattr(options, k) for k in OVERRIDABLE if getattr(options, k) is not None})
     warmup = options.warmup_text
     if options.warmup_file is not None:
-        warmup = read_text(Path(options.warmup_file).expanduser(), "warmup_file")
+        path = Path(options.warmup_file).expanduser()
+        warmup = "\n".join(decoded_lines(path, "warm-up text for state=warmup"))
     if warmup is None and values["state"] == "warmup":
         warmup = protocol.warmup_text
     return ScoringOptions(**values, warmup_text=warmup, batch_size=options.batch_size)
@@ -84,7 +72,9 @@ def device_of(name: str) -> Any:
     try:
         device = torch.device(str(name))
     except RuntimeError:
-        raise ConfigError(f"device must be cpu, cuda or cuda:N, got {name!r}") from None
+        device = None
+    if device is None or device.type not in ("cpu", "cuda"):
+        raise ConfigError(f"device must be cpu, cuda or cuda:N, got {name!r}")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ConfigError(f"device={name}: no CUDA device is available here (use device=cpu)")
     return device
@@ -150,7 +140,7 @@ def evaluate_set(
         items_per_second=round(summary["coverage"]["scored"] / max(seconds, 1e-9), 1),
     )
     add_literature(summary, test_set, scores)
-    return Evaluated(name, test_set, protocol, scores, summary)
+    return Evaluated(name, test_set, protocol, scoring, scores, summary)
 
 
 def write_outputs(

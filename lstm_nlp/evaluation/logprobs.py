@@ -155,15 +155,23 @@ def batched_pair_logprobs(
 def _chunks(
     pairs: Sequence[tuple[Span, Span]], vocab_size: int, batch_size: int
 ) -> list[list[int]]:
-    """Indices by ascending length, cut into batches of at most ``batch_size`` pairs within the
-    logits budget."""
+    """Pair indices by ascending length, cut into batches (:func:`budget_chunks`)."""
+    return budget_chunks(
+        [max(len(s.ids) for s in pair) - 1 for pair in pairs], 2, vocab_size, batch_size
+    )
+
+
+def budget_chunks(
+    steps: Sequence[int], rows: int, vocab_size: int, batch_size: int
+) -> list[list[int]]:
+    """Indices of items of ``steps`` positions (``rows`` sequences each) by ascending length,
+    cut into batches of at most ``batch_size`` items within the logits budget."""
     chunks: list[list[int]] = []
     chunk: list[int] = []
-    steps_of = [max(len(s.ids) for s in pair) - 1 for pair in pairs]
-    for i in sorted(range(len(pairs)), key=steps_of.__getitem__):
+    for i in sorted(range(len(steps)), key=steps.__getitem__):
         if chunk and (
             len(chunk) >= batch_size
-            or 2 * (len(chunk) + 1) * steps_of[i] * vocab_size > LOGITS_BUDGET
+            or rows * (len(chunk) + 1) * steps[i] * vocab_size > LOGITS_BUDGET
         ):
             chunks.append(chunk)
             chunk = []

@@ -65,7 +65,7 @@ def read_pairs(path: str | os.PathLike) -> list[PairItem]:
 
 
 def read_pair_file(path: Path) -> list[PairItem]:
-    lines = _decoded_lines(path)
+    lines = decoded_lines(path)
     parse = _tsv_items if path.suffix == ".tsv" else _jsonl_items
     items = parse(path, lines)
     if not items:
@@ -82,8 +82,9 @@ def _expected(path: Path) -> str:
     return "one JSON object per line with sentence_good/sentence_bad or prefix/good/bad"
 
 
-def _decoded_lines(path: Path) -> list[str]:
-    """The file's lines, decoded as UTF-8 (BOM dropped); empty or undecodable files are errors."""
+def decoded_lines(path: Path, expected: str | None = None) -> list[str]:
+    """The file's lines, decoded as UTF-8 (BOM dropped); empty or undecodable files are errors
+    (an empty one says what was ``expected``: by default a pairs file's content)."""
     try:
         raw = path.read_bytes()
     except OSError as e:
@@ -98,7 +99,7 @@ def _decoded_lines(path: Path) -> list[str]:
             "save the file as UTF-8"
         ) from None
     if not text.strip():  # after decoding: Unicode spaces (U+2028, U+3000, ...) are blank too
-        raise DataError(f"{path}: the file is empty (expected {_expected(path)})")
+        raise DataError(f"{path}: the file is empty (expected {expected or _expected(path)})")
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 

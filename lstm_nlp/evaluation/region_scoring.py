@@ -12,7 +12,7 @@ from typing import Any
 from lstm_nlp.errors import DataError
 from lstm_nlp.evaluation.scoring import ScoringOptions
 from lstm_nlp.evaluation.testset import TestSet
-from lstm_nlp.text.tokenizer import EOS, PAD, UNK
+from lstm_nlp.text.tokenizer import EOS, PAD, UNK, word_ids
 
 
 def score_regions(test_set: TestSet, scoring: ScoringOptions, model: Any, tokenizer: Any) -> list:
@@ -26,13 +26,12 @@ def score_regions(test_set: TestSet, scoring: ScoringOptions, model: Any, tokeni
     ids: dict[str, int] = {}
 
     def surprisals(sentences: list[list[str]]) -> list[list[float]]:
-        words = sorted({w for s in sentences for w in s} - set(ids))
-        encoded = tokenizer.encode_batch(
-            [[w] for w in words], is_pretokenized=True, add_special_tokens=False
-        )
-        ids.update((w, e.ids[0] if len(e.ids) == 1 else unk) for w, e in zip(words, encoded))
+        new = word_ids(tokenizer, {w for s in sentences for w in s} - ids.keys())
+        ids.update((w, found[0] if len(found) == 1 else unk) for w, found in new.items())
         rows = [[ids[w] for w in s] for s in sentences]
-        return sentence_surprisals(model, rows, eos, pad, scoring.batch_size)
+        return sentence_surprisals(
+            model, rows, eos, pad, tokenizer.get_vocab_size(), scoring.batch_size
+        )
 
     scores = score_items(suites, test_set.items, surprisals, scoring.words)
     for item, score in zip(test_set.items, scores):

@@ -35,7 +35,7 @@ from lstm_nlp.evaluation.normalize import normalize
 from lstm_nlp.evaluation.pairs import PairItem
 from lstm_nlp.evaluation.span import Span
 from lstm_nlp.schema import Options, option
-from lstm_nlp.text.tokenizer import EOS, PAD, UNK
+from lstm_nlp.text.specials import EOS, PAD, UNK
 
 if TYPE_CHECKING:
     import torch
@@ -206,12 +206,9 @@ class PairScorer:
         return Span(ids, len(before), len(before) + len(scored) + int(final_eos))
 
     def _lookup(self, words: set[str]) -> None:
-        new = sorted(w for w in words if w not in self._ids)
-        if new:
-            encoded = self.tokenizer.encode_batch(
-                [[w] for w in new], is_pretokenized=True, add_special_tokens=False
-            )
-            self._ids.update((w, tuple(e.ids) or (self.unk,)) for w, e in zip(new, encoded))
+        from lstm_nlp.text.tokenizer import word_ids
+
+        self._ids.update(word_ids(self.tokenizer, words - self._ids.keys()))
 
     def _encode(self, words: list[str]) -> list[int]:
         return [i for w in words for i in self._ids[w]]

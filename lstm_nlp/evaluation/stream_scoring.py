@@ -20,7 +20,7 @@ from lstm_nlp.errors import DataError
 from lstm_nlp.evaluation.pairs import PairItem
 from lstm_nlp.evaluation.scoring import ItemScore, ScoringOptions, evaluation_mode
 from lstm_nlp.evaluation.testset import TestSet
-from lstm_nlp.text.tokenizer import EOS, UNK
+from lstm_nlp.text.tokenizer import EOS, UNK, word_ids
 
 if TYPE_CHECKING:
     import torch
@@ -75,11 +75,11 @@ class StreamScorer:
         return {self._word(w) for item in items for w in (item.good, item.bad)}
 
     def _ids(self, words: set[str]) -> dict[str, int]:
-        ordered = sorted(words)
-        encoded = self.tokenizer.encode_batch(
-            [[w] for w in ordered], is_pretokenized=True, add_special_tokens=False
-        )
-        return {w: (e.ids[0] if len(e.ids) == 1 else self.unk) for w, e in zip(ordered, encoded)}
+        """One id per word (a word the tokenizer splits is unknown to a word-level stream)."""
+        return {
+            w: ids[0] if len(ids) == 1 else self.unk
+            for w, ids in word_ids(self.tokenizer, words).items()
+        }
 
     def _prepare(self, item: PairItem, lines: list[list[str]], ids: dict[str, int]) -> ItemScore:
         good, bad = self._word(item.good), self._word(item.bad)

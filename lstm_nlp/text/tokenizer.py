@@ -21,9 +21,7 @@ from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processor
 
 from lstm_nlp.atomic import write_text
 from lstm_nlp.errors import ConfigError, DataError
-
-UNK, EOS, PAD = "<unk>", "<eos>", "<pad>"
-SPECIALS = (UNK, EOS, PAD)
+from lstm_nlp.text.specials import EOS, PAD, SPECIALS, UNK  # noqa: F401  (re-exported)
 
 
 def count_words(lines: Iterable[str], lowercase: bool = False) -> Counter:
@@ -117,6 +115,17 @@ def word_level_lowercase(tok: Tokenizer) -> bool | None:
         and all(tok.token_to_id(s) is not None for s in SPECIALS)
     )
     return (normalizer is not None) if plain else None
+
+
+def word_ids(tok: Tokenizer, words: Iterable[str]) -> dict[str, tuple[int, ...]]:
+    """Each word's ids as the tokenizer maps it alone (its normalizer applied, no specials added);
+    a word that maps to no id at all gets ``(<unk>,)``."""
+    ordered = sorted(set(words))
+    unk = tok.token_to_id(UNK)
+    encoded = tok.encode_batch(
+        [[w] for w in ordered], is_pretokenized=True, add_special_tokens=False
+    )
+    return {w: tuple(e.ids) or (unk,) for w, e in zip(ordered, encoded)}
 
 
 def save_tokenizer(tok: Tokenizer, path: str | os.PathLike) -> None:

@@ -10,6 +10,7 @@ from typing import Any
 import lightning.pytorch as pl
 
 from lstm_nlp.report.history import LossMean, reported_loss
+from lstm_nlp.training.progress import batch_tokens
 
 
 class EpochSummary(pl.Callback):
@@ -34,9 +35,7 @@ class EpochSummary(pl.Callback):
         batch: Any,
         batch_idx: int,
     ) -> None:
-        tokens = batch[0] if isinstance(batch, (tuple, list)) else None
-        if hasattr(tokens, "numel"):
-            self._tokens += tokens.numel()
+        self._tokens += batch_tokens(batch)
         self._losses.add(reported_loss(outputs, trainer.accumulate_grad_batches))
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:

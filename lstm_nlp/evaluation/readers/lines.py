@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from lstm_nlp.errors import DataError
-from lstm_nlp.evaluation.pairs import _decoded_lines
+from lstm_nlp.evaluation.pairs import decoded_lines
 
 PEEK_BYTES = 1 << 16  # recognises() reads at most this much of a file
 
@@ -36,16 +36,6 @@ def files_of(path: Path, suffixes: Iterable[str], source: str) -> list[Path]:
     if not files:
         raise DataError(f"{source}: folder {str(path)!r} has no {' or '.join(suffixes)} files")
     return files
-
-
-def decoded_lines(path: Path, expected: str) -> list[str]:
-    """The file's lines (UTF-8, BOM dropped); an empty file is an error saying ``expected``."""
-    try:
-        return _decoded_lines(path)
-    except DataError as e:
-        if str(e).startswith(f"{path}: the file is empty"):
-            raise DataError(f"{path}: the file is empty (expected {expected})") from None
-        raise
 
 
 def numbered_lines(path: Path, expected: str) -> list[tuple[int, str]]:
