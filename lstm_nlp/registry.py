@@ -29,10 +29,11 @@ import difflib
 import importlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, is_dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from lstm_nlp import plugins
 from lstm_nlp.errors import ConfigError, RegistryError
+from lstm_nlp.schema import Options, option
 from lstm_nlp.schema.validate import check_schema, defaults_of, options_from_node, plain
 
 
@@ -41,7 +42,6 @@ class Entry:
     name: str
     target: Any  # the object, or a "module:attr" string resolved on first use
     schema: type | None = None  # the options dataclass, when the component declares one
-    defaults: dict | None = None  # the Hydra node of group=name (None: no config)
     origin: str = "lstm_nlp"  # the package or plugin that registered it
     _resolved: Any = field(default=None, repr=False)
 
@@ -115,7 +115,7 @@ class Registry:
             check_schema(schema)
             defaults = defaults_of(schema) if config is schema else asdict(config)
             defaults.pop("name", None)
-        self._entries[name] = Entry(name, target, schema, defaults, origin or _origin(target))
+        self._entries[name] = Entry(name, target, schema, origin or _origin(target))
         if defaults is not None:
             _store_config(self.group, name, defaults)
         return target
@@ -217,6 +217,22 @@ def store_options(schema: type, name: str, group: str | None = None) -> None:
     check_schema(schema)
     node = defaults_of(schema)
     ConfigStore.instance().store(group=group, name=name, node=node, provider="lstm_nlp")
+
+
+TARGET_HELP = "the class to build (a dotted import path); its other arguments: +KEY=VALUE"
+
+
+@dataclass
+class TargetOptions(Options):
+    """Options of a ``custom`` choice: the class to build (``_target_``) and, as ``more``, any
+    keyword arguments given with ``+KEY=VALUE`` (``optim=custom``, ``logger=custom``, ...)."""
+
+    more_keys: ClassVar[bool] = True
+    _target_: str = option("???", help=TARGET_HELP)
+
+    def node(self, **fixed: Any) -> dict[str, Any]:
+        """What :func:`instantiate_target` builds: the target, ``fixed`` values, the extras."""
+        return {"_target_": self._target_, **fixed, **self.more}
 
 
 def instantiate_target(

@@ -312,6 +312,13 @@ def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
         (["trainer.max_epoch=3"], r"did you mean trainer.max_epochs\?"),
         (["+trainer.max_steps=-5"], r"trainer.max_steps must be an integer >= -1, got -5$"),
         (["trainer.precision=17"], r"trainer.precision must be one of 32-true, .*got 17$"),
+        (["~encoder"], r"encoder=null: lstm-nlp-train needs an encoder \(choose one"),
+        (["plugins_dir=/nonexistent/x"], r"plugins_dir: '/nonexistent/x' is not a folder"),
+        (
+            ["logger=none", "+logger.foo=1"],
+            r"logger.foo is not an option of logger 'none' \(logger "
+            r"'none' takes no options\)$",
+        ),
     ],
 )
 def test_config_mistakes_give_one_line_errors(args, expected):
@@ -329,6 +336,7 @@ def test_config_mistakes_give_one_line_errors(args, expected):
         "+data.construction_mix.pp=-1",
         "optim.scheduler.name=step",
         "+task.bpt=10",
+        "encoder.bidirectional=true",
     ],
 )
 def test_schema_mistakes_are_refused_before_the_run_directory_is_made(tmp_path, arg):

@@ -97,6 +97,11 @@ def test_every_option_has_a_default_that_passes_and_a_line_of_help(schema):
             "trainer.limit_val_batches must be a fraction in [0, 1] or a number of batches, "
             "got 1.5",
         ),
+        (
+            "trainer.limit_test_batches=1.5",
+            "trainer.limit_test_batches must be a fraction in [0, 1] or a number of batches, "
+            "got 1.5",
+        ),
     ],
 )
 def test_a_bad_value_names_the_key_and_what_is_allowed(override, message):
@@ -241,6 +246,8 @@ def test_a_literal_a_list_of_one_and_kept_extra_keys():
     assert Pick().more == {}
     with pytest.raises(ConfigError, match=r"^p.mode must be one of fast, exact, got 'exakt'. Did"):
         validate_node(OmegaConf.create({"mode": "exakt"}), Pick, "p.", "p")
+    with pytest.raises(ConfigError, match=r"^mode must be one of fast, exact, got 'exakt'. Did"):
+        Pick(mode="exakt")  # the same rule and words from Python
 
 
 def test_a_field_type_the_checks_cannot_judge_is_refused_at_registration():
@@ -362,3 +369,25 @@ def test_help_imports_no_heavy_library(name):
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+def test_a_field_without_any_default_is_required_in_one_line():
+    reg = Registry("gizmo", "gizmo_schema_test")
+
+    @reg.component("plain", "builtins:dict")
+    @dataclass
+    class NoDefault(Options):
+        size: int = field(metadata={"help": "how big"})
+
+    with pytest.raises(ConfigError, match=r"^gizmo_schema_test.size is required \(how big\)"):
+        reg.options(OmegaConf.create({"name": "plain"}))
+    assert reg.options(OmegaConf.create({"name": "plain", "size": 3})).size == 3
+
+
+def test_every_command_checks_its_chosen_components_before_it_runs():
+    from cli_helpers import config_error
+
+    line = config_error(
+        "inspect", "checkpoint=x", "out=o", "sentence=a b", "logger=wandb", "logger.mode=banana"
+    )
+    assert "logger.mode must be null or one of online, offline, disabled, got 'banana'" in line

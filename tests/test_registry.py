@@ -1,3 +1,4 @@
+import subprocess
 import sys
 import textwrap
 from importlib.metadata import EntryPoint
@@ -30,7 +31,13 @@ def test_builtins_are_registered_lazily():
     assert "language_model" in TASKS.names()
     assert {"lstm", "reference_lstm"} <= set(ENCODERS.names())
     assert {"text", "grammar"} <= set(DATA_SOURCES.names())
-    assert isinstance(TASKS.entry("language_model").target, str)  # an import path until first use
+    code = (  # the task's module (torch, Lightning) is imported on first use, not when listed
+        "import sys; from lstm_nlp.registry import TASKS; TASKS.names(); "
+        "TASKS.entry('language_model'); print('lstm_nlp.tasks.language_model' in sys.modules); "
+        "TASKS.get('language_model'); print('lstm_nlp.tasks.language_model' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "True"], out.stdout
 
 
 def test_decorator_and_get():

@@ -14,6 +14,7 @@ import difflib
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, fields
+from functools import partial
 
 from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
@@ -23,8 +24,8 @@ from lstm_nlp.cli.errors import UNKNOWN_KEY, fail, one_line, show_warnings_as_li
 from lstm_nlp.cli.optional_plugins import check_optional_plugins
 from lstm_nlp.cli.overrides import one_run, override_values, without_key
 from lstm_nlp.errors import ConfigError, LstmNlpError
-from lstm_nlp.registry import REGISTRIES, load_builtins, store_options
-from lstm_nlp.schema.validate import unknown_key
+from lstm_nlp.registry import REGISTRIES, check_components, load_builtins, store_options
+from lstm_nlp.schema.validate import options_from_node, unknown_key
 
 HELP_FLAGS = ("--help", "-h")
 HYDRA_FLAGS = ("--hydra-help", "--version", "--info", "-i")
@@ -44,7 +45,8 @@ class Command:
     groups: tuple[str, ...] = ()  # registered config groups its --help lists
     required: tuple[str, ...] = ()  # config groups that cannot be null
     extra_help: tuple[tuple[str, type, str], ...] = ()  # more option tables: (title, schema, key.)
-    check: Callable[[DictConfig, list[str]], None] | None = None  # more checks before the app
+    # the checks before the app; None: check_options (its options and chosen components)
+    check: Callable[[DictConfig, list[str]], None] | None = None
 
 
 COMMANDS = ("train", "eval", "generate", "suites", "inspect")  # lstm_nlp.cli.<name>.COMMAND
@@ -69,18 +71,15 @@ def prepare(command: Command, argv: list[str], check_names: bool = True) -> None
     """Options into Hydra's ConfigStore (:func:`register_configs`, and plugins of a
     ``plugins_dir=``); the command's group choices on the command line checked (did-you-mean,
     no ``null`` for a group it needs)."""
+    import lstm_nlp.conf  # noqa: F401  (its import runs register_configs, once)
     from lstm_nlp.plugins import load_plugins_dir
 
-    register_configs()
     for folder in override_values(argv, "plugins_dir"):
         if folder != "null":
             load_plugins_dir(folder)
     for group in command.required if check_names else ():
-        if "null" in override_values(argv, group):
-            raise ConfigError(
-                f"{group}=null: {command.prog} needs a {group} (choose one with {group}=NAME; "
-                "--help lists them)"
-            )
+        if "null" in override_values(argv, group):  # Hydra cannot compose a null group
+            raise required_group(command, group)
     for group in command.groups if check_names else ():
         for value in override_values(argv, group):
             if value != "null" and not value.startswith(("choice(", "range(", "glob(", "[")):
@@ -135,12 +134,29 @@ def checked_config(command: Command, argv: list[str]) -> DictConfig:
         match = UNKNOWN_KEY.match(str(err).strip())
         better = match and unknown_key_line(command, argv, match.group(1))
         raise ConfigError(better or one_line(err)) from None
-    if command.check is not None:
-        try:
-            command.check(cfg, argv)
-        except ConfigError as err:
-            raise ConfigError(with_hint(str(err))) from None
+    for group in command.required:
+        if cfg.get(group) is None:  # ~task
+            raise required_group(command, group)
+    try:
+        (command.check or partial(check_options, command))(cfg, argv)
+    except ConfigError as err:
+        raise ConfigError(with_hint(str(err))) from None
     return cfg
+
+
+def required_group(command: Command, group: str) -> ConfigError:
+    article = "an" if group[0] in "aeiou" else "a"
+    return ConfigError(
+        f"{group}=null: {command.prog} needs {article} {group} (choose one with {group}=NAME; "
+        "--help lists them)"
+    )
+
+
+def check_options(command: Command, cfg: DictConfig, overrides: list[str] = ()) -> None:
+    """A command's own options by its dataclass, and every chosen component's by its own."""
+    skip = tuple(dict.fromkeys(group.split("/")[0] for group in command.groups))
+    options_from_node(cfg, command.options, skip=skip)
+    check_components(cfg)
 
 
 def print_help(command: Command, argv: list[str]) -> None:

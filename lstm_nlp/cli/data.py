@@ -82,7 +82,6 @@ def chosen(name: str, catalogue: Mapping[str, Benchmark]) -> list[Benchmark]:
     close = difflib.get_close_matches(name, known, n=1)
     hint = f"; did you mean {close[0]!r}?" if close else ""
     fail(PROG, f"unknown benchmark {name!r} (known: {', '.join(known)}){hint}")
-    return []
 
 
 def error(message: object) -> int:

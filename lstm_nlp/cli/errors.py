@@ -8,7 +8,7 @@ import sys
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TextIO
+from typing import NoReturn, TextIO
 
 from hydra.errors import HydraException, MissingConfigException, OverrideParseException
 from omegaconf.errors import MissingMandatoryValue, OmegaConfBaseException
@@ -47,7 +47,7 @@ def one_line(err: BaseException) -> str:
     return first
 
 
-def fail(prog: str, err: BaseException | str) -> None:
+def fail(prog: str, err: BaseException | str) -> NoReturn:
     print(f"{prog}: error: {err}", file=sys.stderr, flush=True)
     sys.exit(2)
 

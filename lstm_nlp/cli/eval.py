@@ -16,14 +16,7 @@ from lstm_nlp.schema import options_from_node
 PROG = "lstm-nlp-eval"
 
 
-def check(cfg: DictConfig, overrides: list[str]) -> None:
-    from lstm_nlp.registry import check_components
-
-    options_from_node(cfg, EvalOptions, "", "", skip=("source",))
-    check_components(cfg)
-
-
-COMMAND = Command(PROG, "eval", EvalOptions, groups=("source",), check=check)
+COMMAND = Command(PROG, "eval", EvalOptions, groups=("source",))
 
 
 def summary_lines(summary: dict, out: Path) -> list[str]:

@@ -15,11 +15,7 @@ from lstm_nlp.tasks.generation import GenerateOptions
 PROG = "lstm-nlp-generate"
 
 
-def check(cfg: DictConfig, overrides: list[str]) -> None:
-    options_from_node(cfg, GenerateOptions)
-
-
-COMMAND = Command(PROG, "generate", GenerateOptions, check=check)
+COMMAND = Command(PROG, "generate", GenerateOptions)
 
 
 @hydra.main(config_path="pkg://lstm_nlp.conf", config_name="generate", version_base="1.3")

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import hydra
 from omegaconf import DictConfig
 
-from lstm_nlp.cli.common import Command, run_app
+from lstm_nlp.cli.common import Command, check_options, run_app
 from lstm_nlp.cli.errors import guard
 from lstm_nlp.insight.options import InspectOptions
 from lstm_nlp.schema import options_from_node
@@ -23,7 +23,7 @@ PROG = "lstm-nlp-inspect"
 def check(cfg: DictConfig, overrides: list[str]) -> None:
     from lstm_nlp.insight.images_to_loggers import check_logger
 
-    options_from_node(cfg, InspectOptions, skip=("logger",))
+    check_options(COMMAND, cfg)  # the logger's own options too
     check_logger(cfg.get("logger"))
 
 

@@ -17,11 +17,7 @@ from lstm_nlp.schema import options_from_node
 PROG = "lstm-nlp-suites"
 
 
-def check(cfg: DictConfig, overrides: list[str]) -> None:
-    options_from_node(cfg, SuitesOptions)
-
-
-COMMAND = Command(PROG, "suites", SuitesOptions, check=check)
+COMMAND = Command(PROG, "suites", SuitesOptions)
 
 
 def write_arguments(options: SuitesOptions) -> dict[str, Any]:

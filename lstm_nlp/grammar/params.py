@@ -9,6 +9,7 @@ from typing import Any
 
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.schema import Options, option
+from lstm_nlp.schema.validate import qualify
 
 GENERATOR_VERSION = 1  # bump whenever the output for the same parameters changes
 
@@ -92,13 +93,13 @@ class GrammarParams(Options):
 KEYS = tuple(f.name for f in fields(GrammarParams))
 
 
-def make_params(**values: Any) -> GrammarParams:
-    """Checked :class:`GrammarParams` whose errors name the ``data.<key>`` config key; unknown
-    keyword arguments are a ``TypeError``."""
+def make_params(prefix: str = "data.", **values: Any) -> GrammarParams:
+    """Checked :class:`GrammarParams` whose errors name the config keys (``data.<key>``, or
+    ``grammar.<key>`` for the suites); unknown keyword arguments are a ``TypeError``."""
     try:
         return GrammarParams(**values)
     except ConfigError as err:
-        raise ConfigError(f"data.{err}") from None
+        raise ConfigError(qualify(str(err), KEYS, prefix)) from None
 
 
 def params_of(options: Any) -> GrammarParams:

@@ -13,7 +13,6 @@ from pathlib import Path
 from lstm_nlp.atomic import atomic_dir
 from lstm_nlp.errors import DataError
 from lstm_nlp.grammar.params import GrammarParams, params_of
-from lstm_nlp.grammar.writer import write_corpus
 from lstm_nlp.paths import cache_dir as default_cache_dir
 from lstm_nlp.registry import DATA_SOURCES
 from lstm_nlp.text.corpus import SPLITS, CorpusFiles
@@ -38,6 +37,8 @@ def grammar_corpus(options: GrammarDataOptions, cache_dir: Path | None = None) -
     root = corpus_folder(params, cache_dir)
     if not _complete(root):
         with atomic_dir(root) as tmp:
+            from lstm_nlp.grammar.writer import write_corpus  # the generator: only to write
+
             write_corpus(tmp, params)
     if not _complete(root):  # a cached folder that lost files: atomic_dir keeps it as it is
         raise DataError(

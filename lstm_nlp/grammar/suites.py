@@ -184,10 +184,7 @@ def suite_params(
             if key == "construction_mix" and value is not None and hasattr(value, "items"):
                 value = {k: v for k, v in value.items()}  # DictConfig -> dict
             values[key] = value
-    try:
-        return make_params(**values, seed=seed, max_attractors=max_attractors)
-    except ConfigError as err:
-        raise ConfigError(str(err).replace("data.", "grammar.", 1)) from None
+    return make_params("grammar.", **values, seed=seed, max_attractors=max_attractors)
 
 
 def attractor_counts(category: str, max_attractors: int) -> list[int]:

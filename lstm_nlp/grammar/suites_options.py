@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lstm_nlp.errors import ConfigError
-from lstm_nlp.grammar.params import GrammarParams
+from lstm_nlp.grammar.params import make_params
 from lstm_nlp.schema import CommandOptions, option
 
 # generator parameters a suite can take from the training corpus (data.<key>)
@@ -56,10 +56,7 @@ class SuitesOptions(CommandOptions):
                     f"grammar.{key} is not a generator parameter here{hint}; known: "
                     f"{', '.join(CORPUS_KEYS)}"
                 )
-        try:
-            GrammarParams(**self.corpus_parameters())
-        except ConfigError as err:
-            raise ConfigError(f"grammar.{err}") from None
+        make_params("grammar.", **self.corpus_parameters())
 
     def corpus_parameters(self) -> dict[str, Any]:
         """The ``grammar`` keys that are set."""

@@ -27,13 +27,13 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from lstm_nlp.errors import ConfigError, DataError
+from lstm_nlp.insight.options import QUANTITIES
 
 if TYPE_CHECKING:
     import torch
 
     from lstm_nlp.insight.states import Inspectable
 
-QUANTITIES = ("forget", "input", "output", "candidate", "cell", "hidden")
 FORMAT_VERSION = 1
 
 

@@ -15,7 +15,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-GATE_NAMES = ("forget", "input", "candidate", "output", "cell", "hidden")
+from lstm_nlp.modules.encoder import GATE_NAMES
 
 
 def lengths_mask(

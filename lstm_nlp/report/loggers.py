@@ -14,9 +14,9 @@ import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
 
-from lstm_nlp.registry import LOGGERS, instantiate_target
+from lstm_nlp.registry import LOGGERS, TargetOptions, instantiate_target
 from lstm_nlp.schema import Options, option
 
 
@@ -92,14 +92,9 @@ def no_logger(options: NoLoggerOptions, run_dir: Path, hparams: dict) -> None:
 
 @LOGGERS.component("custom", "lstm_nlp.report.loggers:custom_logger")
 @dataclass
-class CustomLoggerOptions(Options):
+class CustomLoggerOptions(TargetOptions):
     """``logger=custom``: any Lightning logger (``logger._target_=...MLFlowLogger
     +logger.experiment_name=x``); ``save_dir`` is the run directory unless given."""
-
-    more_keys: ClassVar[bool] = True
-    _target_: str = option(
-        "???", help="the logger class (a dotted import path); its other arguments: +KEY=VALUE"
-    )
 
 
 def custom_logger(options: CustomLoggerOptions, run_dir: Path, hparams: dict) -> Any:
@@ -107,7 +102,7 @@ def custom_logger(options: CustomLoggerOptions, run_dir: Path, hparams: dict) ->
 
     from lstm_nlp.registry import import_dotted
 
-    node = {"_target_": options._target_, **options.more}
+    node = options.node()
     if "save_dir" not in node:
         try:
             cls = import_dotted(options._target_)

@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 import shutil
 import textwrap
-from dataclasses import MISSING, Field, dataclass, fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
 from lstm_nlp.schema.rules import describe, help_of, rule_of
-from lstm_nlp.schema.validate import MISSING_VALUE, type_hints
+from lstm_nlp.schema.validate import MISSING_VALUE, default_of, type_hints
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,6 @@ def shown(value: Any) -> str:
     if isinstance(value, (list, dict)):
         return json.dumps(value).replace('"', "").replace(", ", ",")
     return repr(value)
-
-
-def default_of(f: Field[Any]) -> Any:
-    if f.default is not MISSING:
-        return f.default
-    if f.default_factory is not MISSING:
-        return f.default_factory()
-    return MISSING_VALUE
 
 
 def option_rows(schema: type, prefix: str = "") -> list[OptionRow]:

@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any, ClassVar
 
 from lstm_nlp.errors import ConfigError
-from lstm_nlp.schema.rules import conforms, describe, option, rule_of
-from lstm_nlp.schema.validate import MISSING_VALUE, coerce, did_you_mean, type_hints
+from lstm_nlp.schema.rules import option
+from lstm_nlp.schema.validate import MISSING_VALUE, coerce, field_problem, type_hints
 
 
 class Options:
@@ -39,13 +39,10 @@ class Options:
             value = getattr(self, f.name)
             if isinstance(value, str) and value == MISSING_VALUE:
                 continue  # required: the component says so when it needs the value
-            value = coerce(value, hints[f.name])
-            if not conforms(value, hints[f.name], rule_of(f)):
-                raise ConfigError(
-                    f"{f.name} must be {describe(hints[f.name], rule_of(f))}, "
-                    f"got {getattr(self, f.name)!r}" + did_you_mean(value, rule_of(f).choices)
-                )
-            object.__setattr__(self, f.name, value)
+            problem = field_problem(f, value, hints[f.name])
+            if problem:
+                raise ConfigError(problem)
+            object.__setattr__(self, f.name, coerce(value, hints[f.name]))
         self.check()
 
     def check(self) -> None:

@@ -13,7 +13,7 @@ import difflib
 import re
 import typing
 from collections.abc import Collection, Mapping
-from dataclasses import MISSING, asdict, fields, is_dataclass
+from dataclasses import MISSING, Field, asdict, fields, is_dataclass
 from functools import cache
 from typing import Any
 
@@ -64,12 +64,14 @@ def check_schema(schema: type) -> None:
 def qualify(message: str, names: Collection[str], prefix: str) -> str:
     """Field names in a ``check()`` message as the command line writes them: ``head=adaptive``
     -> ``task.head=adaptive``.  A name with ``_`` is qualified wherever it stands as a word, a
-    plain word (``head``, ``state``) only before ``=``."""
+    plain word (``head``, ``state``) only before ``=`` or when it begins the message."""
     if not prefix:
         return message
     for name in sorted(names, key=len, reverse=True):
         follow = "" if "_" in name else r"(?==)"
         message = re.sub(rf"(?<![\w.]){re.escape(name)}\b{follow}", prefix + name, message)
+        if message.startswith(f"{name} "):  # a field's own rule: "seed must be ..."
+            message = prefix + message
     return message
 
 
@@ -93,18 +95,22 @@ def did_you_mean(value: Any, choices: tuple | None) -> str:
     return f". Did you mean {close[0]!r}?" if close else ""
 
 
+def default_of(f: Field[Any]) -> Any:
+    """A field's default value (built when it has a factory); ``"???"`` when it has none."""
+    if f.default is not MISSING:
+        return f.default
+    if f.default_factory is not MISSING:
+        return f.default_factory()
+    return MISSING_VALUE
+
+
 def defaults_of(schema: type) -> dict[str, Any]:
     """Each field's default (``"???"`` for a required one), without building the dataclass (its
     ``check()`` may need values only a user gives)."""
     out = {}
     for f in fields(schema):
-        if f.default is not MISSING:
-            out[f.name] = f.default
-        elif f.default_factory is not MISSING:
-            value = f.default_factory()
-            out[f.name] = asdict(value) if is_dataclass(value) else value
-        else:
-            out[f.name] = MISSING_VALUE
+        value = default_of(f)
+        out[f.name] = asdict(value) if is_dataclass(value) else value
     return out
 
 
@@ -147,11 +153,17 @@ def validate_node(
                 )
             validate_node(child, tp, f"{prefix}{name}.", f"{prefix}{name}")
             continue
-        value = plain(node[name])
-        if not conforms(coerce(value, tp), tp, rule_of(f)):
-            expected = describe(tp, rule_of(f))
-            hint = did_you_mean(value, rule_of(f).choices or literal_values(tp))
-            raise ConfigError(f"{prefix}{name} must be {expected}, got {value!r}{hint}")
+        problem = field_problem(f, plain(node[name]), tp)
+        if problem:
+            raise ConfigError(prefix + problem)
+
+
+def field_problem(f: Field[Any], value: Any, tp: Any) -> str | None:
+    """``"name must be ..., got ..."`` when ``value`` breaks field ``f``'s rule, else None."""
+    if conforms(coerce(value, tp), tp, rule_of(f)):
+        return None
+    hint = did_you_mean(value, rule_of(f).choices or literal_values(tp))
+    return f"{f.name} must be {describe(tp, rule_of(f))}, got {value!r}{hint}"
 
 
 def coerce(value: Any, tp: Any) -> Any:
@@ -185,7 +197,8 @@ def options_from_node(
     hints = type_hints(schema)
     values = {}
     for f in fields(schema):
-        if f.default == MISSING_VALUE and (f.name not in node or is_missing(node, f.name)):
+        required = f.default_factory is MISSING and f.default in (MISSING, MISSING_VALUE)
+        if required and (f.name not in node or is_missing(node, f.name)):
             what = f" ({help_of(f)})" if help_of(f) else ""
             raise ConfigError(f"{prefix}{f.name} is required{what}: add {prefix}{f.name}=VALUE")
         if f.name in node and not is_missing(node, f.name):

@@ -26,7 +26,7 @@ from lstm_nlp.schema.validate import plain
 from lstm_nlp.tasks.base import RunContext, TaskParts
 from lstm_nlp.tasks.components import build_encoder, corpus_files
 from lstm_nlp.tasks.optim import optimizers_from_config
-from lstm_nlp.tasks.options import LanguageModelOptions
+from lstm_nlp.tasks.options import LanguageModelOptions, check_language_model_encoder
 from lstm_nlp.text.checkpoint_file import (
     TASK_KEY,
     checkpoint_tokenizer,
@@ -106,12 +106,7 @@ class LanguageModel(pl.LightningModule):
                 "options": opts.as_dict(),
             }
         )
-        if encoder.get("bidirectional"):
-            raise ConfigError(
-                "encoder.bidirectional=true cannot be used with task=language_model: a "
-                "left-to-right language model would see the words it predicts (use "
-                "encoder.bidirectional=false)"
-            )
+        check_language_model_encoder(encoder)
         self.embedding = nn.Embedding(vocab_size, opts.embedding_dim)
         self.encoder = build_encoder(encoder, input_size=opts.embedding_dim)
         self.drop = nn.Dropout(opts.dropout)

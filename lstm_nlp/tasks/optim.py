@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any
 
-from lstm_nlp.registry import OPTIMIZERS, SCHEDULERS, instantiate_target
+from lstm_nlp.registry import OPTIMIZERS, SCHEDULERS, TargetOptions, instantiate_target
 from lstm_nlp.schema import Options, option
 from lstm_nlp.schema.validate import plain
 
@@ -48,23 +48,17 @@ class AdamWOptions(AdamOptions):
     weight_decay: float = option(0.01, ge=0, help="decoupled weight decay")
 
 
-TARGET_HELP = "the class to build (a dotted import path); its other arguments: +KEY=VALUE"
-
-
 @OPTIMIZERS.component("custom", "lstm_nlp.tasks.optim:custom_optimizer")
 @dataclass
-class CustomOptimizerOptions(Options):
+class CustomOptimizerOptions(TargetOptions):
     """``optim=custom``: any torch optimiser (``optim._target_=torch.optim.RMSprop
     +optim.alpha=0.95``), built with the model's parameters first."""
 
-    more_keys: ClassVar[bool] = True
-    _target_: str = option("???", help=TARGET_HELP)
     lr: float = option(0.001, gt=0, help="learning rate")
 
 
 def custom_optimizer(params: Iterable[Any], options: CustomOptimizerOptions) -> Any:
-    node = {"_target_": options._target_, "lr": options.lr, **options.more}
-    return instantiate_target(node, "optim", params=params)
+    return instantiate_target(options.node(lr=options.lr), "optim", params=params)
 
 
 @SCHEDULERS.component("none", "lstm_nlp.tasks.optim:no_schedule")
@@ -143,12 +137,10 @@ def cosine(optimizer: Any, options: CosineOptions, monitor: str, mode: str) -> d
 
 @SCHEDULERS.component("custom", "lstm_nlp.tasks.optim:custom_schedule")
 @dataclass
-class CustomScheduleOptions(Options):
+class CustomScheduleOptions(TargetOptions):
     """``optim/scheduler=custom``: any schedule (``optim.scheduler._target_=...StepLR
     +optim.scheduler.step_size=3``), built with the optimiser first."""
 
-    more_keys: ClassVar[bool] = True
-    _target_: str = option("???", help=TARGET_HELP)
     interval: str = option("epoch", choices=("epoch", "step"), help="step it every epoch or step")
     needs_metric: bool = option(
         False, help="give it the task's monitored metric (as ReduceLROnPlateau needs)"
@@ -158,8 +150,7 @@ class CustomScheduleOptions(Options):
 def custom_schedule(
     optimizer: Any, options: CustomScheduleOptions, monitor: str, mode: str
 ) -> dict:
-    node = {"_target_": options._target_, **options.more}
-    sched = instantiate_target(node, "optim.scheduler", optimizer=optimizer)
+    sched = instantiate_target(options.node(), "optim.scheduler", optimizer=optimizer)
     out = {"scheduler": sched, "interval": options.interval, "frequency": 1}
     return {**out, "monitor": monitor} if options.needs_metric else out
 

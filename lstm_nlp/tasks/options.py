@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lstm_nlp.errors import ConfigError
 from lstm_nlp.registry import TASKS
 from lstm_nlp.schema import Options, option
 
@@ -104,3 +105,14 @@ class PronounAgreementOptions(AgreementTaskOptions):
         ["attractors", "gender", "number", "type", "construction"],
         help="metadata keys to break accuracy down by: test/acc/KEY/VALUE",
     )
+
+
+def check_language_model_encoder(encoder: object) -> None:
+    """A language model reads left to right: its encoder cannot be bidirectional (a rule across
+    task and encoder, checked before a run starts and again when the model is built)."""
+    if getattr(encoder, "get", lambda key: None)("bidirectional"):
+        raise ConfigError(
+            "encoder.bidirectional=true cannot be used with task=language_model: a "
+            "left-to-right language model would see the words it predicts (use "
+            "encoder.bidirectional=false)"
+        )

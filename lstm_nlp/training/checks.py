@@ -17,6 +17,7 @@ from lstm_nlp.errors import ConfigError
 from lstm_nlp.registry import REGISTRIES, check_components
 from lstm_nlp.schema import options_from_node
 from lstm_nlp.schema.validate import validate_node
+from lstm_nlp.tasks.options import check_language_model_encoder
 from lstm_nlp.training.ddp_checks import check_hydra_mode
 from lstm_nlp.training.options import MoreTrainerOptions, TrainerOptions, TrainOptions
 
@@ -94,6 +95,8 @@ def check_config(cfg: DictConfig, overrides: list[str]) -> None:
     validate_node(cfg.trainer, MoreTrainerOptions, "trainer.", "trainer", strict=False)
     check_trainer_arguments(cfg.trainer)
     check_callbacks(cfg)
+    if cfg.task.name == "language_model":
+        check_language_model_encoder(cfg.encoder)
     if cfg.get("agreement") and cfg.task.name != "language_model":
         raise ConfigError(
             f"agreement=suite scores a language model; task={cfg.task.name} is not one "

@@ -80,7 +80,8 @@ class TrainerOptions(Options):
     enable_model_summary: bool = option(True, help="print the parameters per module")
 
     def check(self) -> None:
-        for key in ("val_check_interval", "limit_train_batches", "limit_val_batches"):
+        fractions = ("val_check_interval", "limit_train_batches", "limit_val_batches")
+        for key in (*fractions, "limit_test_batches"):
             value = getattr(self, key)
             if isinstance(value, float) and value > 1:
                 raise ConfigError(f"{key} must be {FRACTION_OR_COUNT}, got {value!r}")

@@ -106,7 +106,7 @@ def train(cfg: DictConfig, run_dir: Path, overrides: list[str] | None = None) ->
     check_config(cfg, overrides or [])
     import lightning.pytorch as pl
 
-    from lstm_nlp.training.interruption import Preempted
+    from lstm_nlp.training.interruption import Preempted, SaveOnSignal
 
     configure_runtime(cfg)
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
@@ -122,7 +122,10 @@ def train(cfg: DictConfig, run_dir: Path, overrides: list[str] | None = None) ->
             fit(trainer, parts, resume)
         except Preempted:
             pass  # SaveOnSignal saved the checkpoint; its message says so
-        stopped = next((c.message for c in trainer.callbacks if getattr(c, "message", None)), None)
+        stopped = next(
+            (c.message for c in trainer.callbacks if isinstance(c, SaveOnSignal) and c.message),
+            None,
+        )
         if stopped:  # pre-empted: the checkpoint is saved; no evaluation, no metrics.json yet
             if trainer.is_global_zero:
                 print(stopped, flush=True)

@@ -12,13 +12,15 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from lstm_nlp.errors import ConfigError, DataError
-from lstm_nlp.evaluation.syntaxgym.suite import Suite, read_suite
 from lstm_nlp.evaluation.testset import SourceOptions, TestSet
 from lstm_nlp.registry import EVAL_SOURCES
 from lstm_nlp.schema import option
+
+if TYPE_CHECKING:
+    from lstm_nlp.evaluation.syntaxgym.suite import Suite
 
 SNIFF_BYTES = 8192  # recognises(): how much of each file's start is read
 
@@ -47,6 +49,8 @@ class SyntaxGymOptions(SourceOptions):
 
 def read(options: SyntaxGymOptions, path: str | os.PathLike) -> TestSet:
     """Every item of the suite file, or of each suite file of the folder, in file order."""
+    from lstm_nlp.evaluation.syntaxgym.suite import read_suite
+
     path = Path(path).expanduser()
     if path.is_dir():
         files = suite_files(path)
