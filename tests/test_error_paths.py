@@ -33,3 +33,19 @@ def test_inspect_needs_probe_states_and_a_folder_to_write_in(tmp_path):
     taken.write_text("x")
     with pytest.raises(ConfigError, match=r"must be a folder path$"):
         InspectOptions(mode="probe", checkpoint="c", out=str(taken)).out_dir()
+
+
+def test_loading_another_tasks_checkpoint_as_a_language_model_names_the_task(tmp_path):
+    import torch
+    from eval_helpers import save_checkpoint, tiny_model
+
+    from lstm_nlp.errors import DataError
+    from lstm_nlp.tasks.language_model import load_language_model
+    from lstm_nlp.text.checkpoint_file import TASK_KEY
+
+    path = save_checkpoint(tiny_model()[0], tmp_path / "best.ckpt")
+    checkpoint = torch.load(path, weights_only=False)
+    checkpoint[TASK_KEY] = "number_agreement"
+    torch.save(checkpoint, path)
+    with pytest.raises(DataError, match=r"not a language-model checkpoint \(written by task="):
+        load_language_model(path)
