@@ -28,7 +28,8 @@ import pytest
 from cli_helpers import env, metrics, train
 
 from lstm_nlp.report.dashboards import log_images, log_table, read_png
-from lstm_nlp.training.agreement_curve import PLOTS, TABLE_COLUMNS, TABLE_KEY
+from lstm_nlp.training.agreement_curve import PLOTS
+from lstm_nlp.training.learning_curve import TABLE_COLUMNS, TABLE_KEY
 
 SMALL = [
     "data.train_sentences=400",
@@ -61,10 +62,12 @@ def results(run_dir: Path) -> dict:
 
 
 def expected_rows(run_dir: Path) -> list[list]:
-    """The table as results.json says it should be: overall, each category, each attractor count."""
+    """The table as results.json says it should be: overall, then each group's values in its
+    order (attractor counts, categories)."""
     res = results(run_dir)
+    assert set(res["groups"]) == {"category", "attractors"}
     cells = [("overall", "all", res["overall"])]
-    cells += [(g, v, s) for g in ("category", "attractors") for v, s in res["groups"][g].items()]
+    cells += [(g, v, s) for g, values in res["groups"].items() for v, s in values.items()]
     return [
         [g, v, s["n"], s["correct"], s["accuracy"], *(s["ci95"] or [None, None])]
         for g, v, s in cells

@@ -41,6 +41,14 @@ def test_auto_recognises_each_kind_of_set(every_set, tmp_path):
     plain = tmp_path / "plain.jsonl"
     plain.write_text('{"sentence_good": "a b", "sentence_bad": "b a"}\n', encoding="utf-8")
     assert detect_source(plain) == "pairs"
+    suites = tmp_path / "suites"  # lstm-nlp-suites' records have condition + sentence_good too
+    suites.mkdir()
+    (suites / "pp.jsonl").write_text(
+        '{"sentence_good": "a b", "sentence_bad": "b a", "condition": "sg"}\n', encoding="utf-8"
+    )
+    assert detect_source(suites) == "marvin_linzen"
+    (suites / "summary.json").write_text("{}", encoding="utf-8")
+    assert detect_source(suites) == "suites"
 
 
 def test_one_command_scores_every_set_into_one_table(every_set, checkpoint, tmp_path):

@@ -53,11 +53,14 @@ def test_option_mistakes_are_refused_before_the_command_runs(tmp_path):
 
 
 def test_bad_options_of_units_and_probe(run, tmp_path):
-    assert "suite: " in error(
+    assert "path: " in error(
         "mode=probe",
         f"checkpoint={run}",
-        f"suite={tmp_path / 'none.jsonl'}",
+        f"path={tmp_path / 'none.jsonl'}",
         f"out={tmp_path / 'o'}",
+    )
+    assert "suite= is now path=" in error(
+        "mode=probe", f"checkpoint={run}", f"suite={tmp_path}", f"out={tmp_path / 'o'}"
     )
     (tmp_path / "other.jsonl").write_text(
         '{"sentence_good": "the dog", "sentence_bad": "dog the"}\n'
@@ -65,10 +68,10 @@ def test_bad_options_of_units_and_probe(run, tmp_path):
     line = error(
         "mode=units",
         f"checkpoint={run}",
-        f"suite={tmp_path / 'other.jsonl'}",
+        f"path={tmp_path / 'other.jsonl'}",
         f"out={tmp_path / 'o'}",
     )
-    assert "suite: no subject-verb agreement pair" in line and "not_number_agreement 1" in line
+    assert "path: no agreement pair" in line and "not_one_word_apart 1" in line
     line = error(
         "mode=units",
         f"checkpoint={run}",

@@ -210,7 +210,8 @@ def test_units_command_with_max_units_samples_and_reads_a_suite_folder(run, tmp_
         "mode=units",
         f"checkpoint={run}",
         f"out={out}",
-        f"suite={suites}",
+        f"path={suites}",
+        "categories=[pp,obj_rel]",
         "max_units=5",
         "ablate_top=1",
         "seed=4",
@@ -219,7 +220,8 @@ def test_units_command_with_max_units_samples_and_reads_a_suite_folder(run, tmp_
     summary = json.loads((out / "units.json").read_text())
     assert summary["ablated"] == 5 and summary["units_total"] == 12
     assert (
-        summary["items"]["suite"] == str(suites)
+        summary["items"]["path"] == str(suites)
+        and summary["items"]["source"] == "suites"
         and summary["items"]["skipped"]["other_category"] > 0
     )
     selected = {r["name"]: r["selected"] for r in summary["ablations"]}
@@ -230,3 +232,41 @@ def test_units_command_with_max_units_samples_and_reads_a_suite_folder(run, tmp_
         summary["median_drop"] == statistics.median(random_drops)
         and summary["median_over"] == "the random sample"
     )
+
+
+def write_lakretz(path, items):
+    """Items in Lakretz et al.'s NA-task layout: prefix ending in the verb, condition, verdict,
+    id; two rows per id."""
+    word = {"sg": "singular", "pl": "plural"}
+    rows = []
+    for k, it in enumerate(items):
+        other = it.number if it.attractors == 0 else ("pl" if it.number == "sg" else "sg")
+        condition = f"{word[it.number]}_{word[other]}"
+        prefix = " ".join(it.words[: it.target])
+        rows.append(f"{prefix} {it.good}\t{condition}\tcorrect\t{k}")
+        rows.append(f"{prefix} {it.bad}\t{condition}\twrong\t{k}")
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_units_command_reads_a_native_lakretz_file(run, tmp_path):
+    from lstm_nlp.cli.inspect import load_inspectable
+    from lstm_nlp.insight.agreement_items import generate_suite
+
+    insp = load_inspectable(run)
+    items = generate_suite(insp.vocabulary(), ["pp"], 3, 1, 0, {"max_lemmas": 6})
+    write_lakretz(tmp_path / "nounpp.txt", items)
+    out = tmp_path / "out"
+    proc = run_cli(
+        "inspect", "mode=units", f"checkpoint={run}", f"out={out}",
+        f"path={tmp_path / 'nounpp.txt'}", "max_units=3", "ablate_top=1",
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    summary = json.loads((out / "units.json").read_text())
+    found = summary["items"]
+    assert found["source"] == "lakretz" and found["used"] == len(items) == found["read"]
+    expected = {"sg_sg", "pl_pl", "sg_pl", "pl_sg"}
+    assert set(found["conditions"]) == expected and set(summary["baseline"]) >= expected
+    header = (out / "units.csv").read_text().splitlines()[0].split(",")
+    assert {f"drop_{c}" for c in expected} <= set(header)
+    assert (out / "units_cell_by_condition.png").stat().st_size > 0

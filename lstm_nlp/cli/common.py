@@ -34,6 +34,7 @@ HINTS = {  # for keys people type that live elsewhere
     "data.cache_dir": "the cache folder is the root option cache_dir=DIR",
     "data.path": "a corpus folder is data=text data.path=DIR",
     "pairs": "lstm-nlp-eval's pairs= is now path= (source= names the format; auto finds it)",
+    "suite": "lstm-nlp-inspect's suite= is now path= (source= names the format; auto finds it)",
 }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import hydra
-from omegaconf import DictConfig
+from omegaconf import DictConfig, OmegaConf
 
 from lstm_nlp.cli.common import Command, check_options, run_app
 from lstm_nlp.cli.errors import guard
@@ -27,7 +27,7 @@ def check(cfg: DictConfig, overrides: list[str]) -> None:
     check_logger(cfg.get("logger"))
 
 
-COMMAND = Command(PROG, "inspect", InspectOptions, groups=("logger",), check=check)
+COMMAND = Command(PROG, "inspect", InspectOptions, groups=("logger", "source"), check=check)
 
 
 def load_inspectable(checkpoint: str, device: str | torch.device = "cpu") -> Inspectable:
@@ -51,12 +51,13 @@ def _app(cfg: DictConfig) -> None:
     from lstm_nlp.insight.images_to_loggers import check_logger
 
     with guard(PROG):
-        options = options_from_node(cfg, InspectOptions, skip=("logger",))
+        options = options_from_node(cfg, InspectOptions, skip=("logger", "source"))
+        source = OmegaConf.to_container(cfg.source, resolve=True)
         logger = check_logger(cfg.get("logger"))
         torch.set_num_threads(options.threads)
         insp = load_inspectable(options.checkpoint, device_of(options.device))
         mode = importlib.import_module(f"lstm_nlp.insight.mode_{options.mode}")
-        print("\n".join(mode.run(options, insp, logger)), flush=True)
+        print("\n".join(mode.run(options, insp, logger, source)), flush=True)
 
 
 def main() -> None:

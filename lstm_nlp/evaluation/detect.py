@@ -1,8 +1,9 @@
 """``source=auto`` and ``benchmarks=all``: which source reads a path, and which sets a folder
 holds.
 
-Every registered source but ``auto`` is asked (its options class's ``recognises``); the
-specific formats are asked before the general ``pairs`` (any .jsonl/.tsv), so BLiMP's folder is
+Every registered source but ``auto`` is asked (its options class's ``recognises``): first
+``suites`` (a folder with lstm-nlp-suites' summary.json is ours whatever its JSONL looks like),
+then the specific formats, the general ``pairs`` (any .jsonl/.tsv) last, so BLiMP's folder is
 read as BLiMP, not as plain pairs.
 """
 
@@ -15,13 +16,14 @@ from lstm_nlp.errors import DataError
 from lstm_nlp.evaluation.testset import SourceOptions, TestSet
 from lstm_nlp.registry import EVAL_SOURCES
 
+FIRST = ("suites",)  # asked first: recognised by a file only we write
 GENERAL = ("pairs",)  # asked last
 
 
 def detect_source(path: Path) -> str | None:
     """The name of the first source that recognises ``path``, or None."""
     names = [n for n in EVAL_SOURCES.names() if n != "auto"]
-    for name in sorted(names, key=lambda n: (n in GENERAL, n)):
+    for name in sorted(names, key=lambda n: (n not in FIRST, n in GENERAL, n)):
         schema = EVAL_SOURCES.schema(name)
         if isinstance(schema, type) and issubclass(schema, SourceOptions):
             if schema.recognises(path):
@@ -29,17 +31,17 @@ def detect_source(path: Path) -> str | None:
     return None
 
 
-def source_for(name: str, path: Path) -> str:
-    """``name``, or for ``auto`` the source that recognises ``path`` (a one-line error if none
-    does)."""
+def source_for(name: str, path: Path, key: str = "path") -> str:
+    """``name``, or for ``auto`` the source that recognises ``path`` (a one-line error naming the
+    config ``key`` if none does)."""
     if name != "auto":
         return name
     if not path.exists():
-        raise DataError(f"path: {str(path)!r} does not exist")
+        raise DataError(f"{key}: {str(path)!r} does not exist")
     found = detect_source(path)
     if found is None:
         raise DataError(
-            f"path: {str(path)!r} is in no format source=auto knows (BLiMP, Marvin & Linzen, "
+            f"{key}: {str(path)!r} is in no format source=auto knows (BLiMP, Marvin & Linzen, "
             "Gulordava, Linzen, Lakretz, SyntaxGym, JSONL/TSV pairs); name it with source=NAME"
         )
     return found

@@ -46,9 +46,10 @@ def scoring_options(options: EvalOptions, protocol: Protocol) -> ScoringOptions:
     return ScoringOptions(**values, warmup_text=warmup, batch_size=options.batch_size)
 
 
-def read_set(source: dict, path: Path) -> tuple[str, TestSet]:
-    """The chosen source (``auto``: the one that recognises ``path``) and the set it reads."""
-    name = source_for(str(source["name"]), path)
+def read_set(source: dict, path: Path, key: str = "path") -> tuple[str, TestSet]:
+    """The chosen source (``auto``: the one that recognises ``path``, given as config ``key``)
+    and the set it reads."""
+    name = source_for(str(source["name"]), path, key)
     node = source if name == source["name"] else {"name": name}
     read = EVAL_SOURCES.get(name)(EVAL_SOURCES.options(node), path)
     return name, as_test_set(read, name)

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from lstm_nlp.errors import ConfigError
-from lstm_nlp.evaluation.protocols import PROTOCOLS
-from lstm_nlp.evaluation.scoring import OOV_POLICIES, SCORES, STATES
+from lstm_nlp.evaluation.protocol_options import ProtocolOptions
 from lstm_nlp.schema import CommandOptions, option
-
-PROTOCOL = "null: the protocol's"
 
 
 @dataclass
-class EvalOptions(CommandOptions):
+class EvalOptions(CommandOptions, ProtocolOptions):
     """lstm-nlp-eval: score a trained language model on the field's syntax test sets, each read
     in its native format and scored with its paper's protocol, beside the published LSTM numbers
 
@@ -41,38 +37,11 @@ class EvalOptions(CommandOptions):
         choices=("all",),
         help="all: evaluate every set found under path (one folder or file each) into one table",
     )
-    protocol: str | None = option(
-        None, choices=tuple(PROTOCOLS), help="how items are scored; null: the source's paper's"
-    )
     group_by: list[str] = option(
         [],
         help="metadata fields to break accuracy down by, e.g. [UID]; a+b: one row per "
         "combination (added to the source's own groups)",
     )
-    score: str | None = option(
-        None, choices=SCORES, help=f"sum: whole log-probability | mean: per token ({PROTOCOL})"
-    )
-    state: str | None = option(
-        None,
-        choices=STATES,
-        help="reset: every item from zeros | stream: the set in order as one text | warmup: "
-        f"every item after the warm-up text ({PROTOCOL})",
-    )
-    final_eos: bool | None = option(None, help=f"include log P(<eos> | sentence) ({PROTOCOL})")
-    suffix: str | None = option(None, help=f"words appended to each sentence ({PROTOCOL})")
-    lowercase: bool | None = option(None, help=f"lowercase the text first ({PROTOCOL})")
-    split_punctuation: bool | None = option(
-        None, help=f'split punctuation off words: "themselves." -> "themselves ." ({PROTOCOL})'
-    )
-    oov: str | None = option(
-        None,
-        choices=OOV_POLICIES,
-        help="exclude: skip items whose compared words are unknown | exclude_any: items with "
-        f"any unknown word | include: score them with <unk> ({PROTOCOL})",
-    )
-    warmup_text: str | None = option(None, help="state=warmup: the text read before each item")
-    warmup_file: str | None = option(None, help="state=warmup: a UTF-8 file of warm-up text")
-    batch_size: int = option(128, ge=1, help="items per forward call")
     contamination: bool = option(
         True, help="share of sentences with an 8-gram in the model's training corpus"
     )
@@ -82,18 +51,3 @@ class EvalOptions(CommandOptions):
     out: str | None = option(
         None, help="output folder; null: eval_out/<name of the test file or folder>"
     )
-
-    def check(self) -> None:
-        given = [k for k in ("warmup_text", "warmup_file") if getattr(self, k) is not None]
-        if len(given) == 2:
-            raise ConfigError("give warmup_text or warmup_file, not both")
-        protocol = PROTOCOLS.get(self.protocol or "")
-        if self.state == "warmup" and not given and protocol and not protocol.warmup_text:
-            raise ConfigError(
-                "state=warmup needs warmup_text=TEXT or warmup_file=FILE "
-                f"(protocol={protocol.name} has no warm-up text of its own)"
-            )
-        if self.state not in (None, "warmup") and given:
-            raise ConfigError(
-                f"{given[0]} is only used with state=warmup (state is {self.state!r})"
-            )

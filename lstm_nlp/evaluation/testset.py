@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
 
+from lstm_nlp.errors import ConfigError
 from lstm_nlp.schema import Options
 
 
@@ -43,9 +44,23 @@ class SourceOptions(Options):
     protocol: ClassVar[str] = "plain"  # the protocol its paper used (``protocol=null``)
     group_by: ClassVar[tuple[str, ...]] = ()  # groups reported by default (``file`` is always)
     benchmark: ClassVar[str] = ""  # the key of its published numbers
+    targets: ClassVar[str] = ""  # "verb": every compared word is a verb (its number tells)
 
     @classmethod
     def recognises(cls, path: Path) -> bool:
         """Whether ``path`` (a file, or a folder's own files) is in this source's format, for
         ``source=auto``; cheap (file names, at most a first line)."""
         return False
+
+
+def check_source_name(name: str, key: str = "source") -> None:
+    """A one-line error unless ``name`` is a registered evaluation source (or ``auto``)."""
+    from lstm_nlp.registry import EVAL_SOURCES
+    from lstm_nlp.schema.validate import did_you_mean
+
+    names = tuple(EVAL_SOURCES.names())
+    if name not in names:
+        raise ConfigError(
+            f"{key} must be an evaluation source ({', '.join(names)}), got "
+            f"{name!r}{did_you_mean(name, names)}"
+        )

@@ -1,16 +1,17 @@
 """The agreement items that ``mode=units`` and ``mode=probe`` read, with their landmarks.
 
-An item is a sentence pair that differs in one word, the verb (or pronoun) at ``target_index``,
-whose form agrees with the subject (``controller_index``) in number (``number``: sg | pl); the
-fields are those of ``lstm-nlp-suites`` files (:mod:`lstm_nlp.grammar.suites`).  ``suite=PATH``
-reads such a file or folder (other pairs are skipped and counted); without it the pairs are
-generated on the fly from the grammar, only with words the model knows, as the training run's
-agreement callback does, with the run's grammar seed and parameters when the checkpoint's run
-directory holds its ``.hydra/config.yaml``.
+An item is a sentence pair that differs in one word, the verb (or pronoun) at ``target``, whose
+form agrees with the subject in number (``number``: sg | pl).  ``path=PATH`` reads a test set in
+any evaluation source's format (``source=auto`` by default: the field's sets, JSONL/TSV pairs,
+``lstm-nlp-suites`` folders; :mod:`lstm_nlp.insight.source_items` says how each format's fields
+become an item; other pairs are skipped and counted); without it the pairs are generated on the
+fly from the grammar, only with words the model knows, as the training run's agreement callback
+does, with the run's grammar seed and parameters when the checkpoint's run directory holds its
+``.hydra/config.yaml``.
 
-Landmarks, as word indices: ``subject`` (the controller), ``attractor`` (the noun of the other
-number nearest the verb, between subject and verb: found with the grammar's noun lexicon, and
-only kept when the count found matches the item's ``attractors``) and ``verb``.
+Landmarks, as word indices: ``subject`` (the controller, when known), ``attractor`` (the noun
+of the other number nearest the verb, between subject and verb: found with the grammar's noun
+lexicon, and only kept when the count found matches the item's ``attractors``) and ``verb``.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class AgreementItem:
     target: int  # word index of the agreeing word
     good: str
     bad: str
-    subject: int
+    subject: int | None  # unknown in some sets (the probe's subject landmarks skip the item)
     attractor: int | None
     number: str  # the subject's: sg | pl
     condition: str  # sg, pl, sg_pl, pl_sg
@@ -113,30 +114,19 @@ def to_item(meta: Mapping[str, Any], good: str, bad: str) -> AgreementItem | Non
     )
 
 
-def read_suite(
-    path: str | Path, categories: Sequence[str] | None
-) -> tuple[list[AgreementItem], Counter]:
-    """The number-agreement items of a pairs file or folder, and why others were skipped."""
-    from lstm_nlp.evaluation.pairs import read_pairs
+def read_source(
+    source: dict, path: str, categories: Sequence[str] | None
+) -> tuple[list[AgreementItem], Counter, str]:
+    """The number-agreement items of a test set in any source's format, why others were
+    skipped (:mod:`lstm_nlp.insight.source_items`), and the source that read it."""
+    from lstm_nlp.evaluation.evaluate import read_set
+    from lstm_nlp.insight.source_items import agreement_items
+    from lstm_nlp.registry import EVAL_SOURCES
 
-    items, skipped = [], Counter()
-    try:
-        pairs = read_pairs(path)
-    except DataError as err:
-        raise DataError(f"suite: {str(err).removeprefix('pairs: ')}") from None
-    for pair in pairs:
-        if pair.prefix is not None:
-            skipped["not_a_sentence_pair"] += 1
-            continue
-        if categories and "category" in pair.meta and pair.meta["category"] not in categories:
-            skipped["other_category"] += 1
-            continue
-        item = to_item(pair.meta, pair.good, pair.bad)
-        if item is None:
-            skipped["not_number_agreement"] += 1
-        else:
-            items.append(item)
-    return items, skipped
+    name, test_set = read_set(source, Path(path))
+    verbs = getattr(EVAL_SOURCES.schema(name), "targets", "") == "verb"
+    items, skipped = agreement_items(test_set.items, test_set.name or name, verbs, categories)
+    return items, skipped, name
 
 
 def run_grammar(checkpoint: Path) -> tuple[int, dict | None]:
@@ -193,26 +183,29 @@ def in_vocabulary(
 
 
 def load_items(
-    suite: str | None,
+    path: str | None,
+    source: dict,
     vocabulary: frozenset[str],
     checkpoint: Path,
-    categories: Sequence[str],
+    categories: Sequence[str] | None,
     n_per_cell: int,
     max_attractors: int,
     seed: int | None,
 ) -> tuple[list[AgreementItem], dict]:
-    """The items to inspect and a report of where they came from and what was skipped."""
-    if suite is not None:
-        items, skipped = read_suite(suite, categories)
-        source: dict[str, Any] = {"suite": str(suite)}
+    """The items to inspect (read from ``path`` in ``source``'s format, or generated) and a
+    report of where they came from and what was skipped."""
+    if path is not None:
+        items, skipped, name = read_source(source, path, categories)
+        origin: dict[str, Any] = {"path": str(path), "source": name}
     else:
+        categories = categories or VERB_CATEGORIES
         run_seed, grammar = run_grammar(checkpoint)
         seed = run_seed if seed is None else seed
         items, skipped = (
             generate_suite(vocabulary, categories, n_per_cell, max_attractors, seed, grammar),
             Counter(),
         )
-        source = {
+        origin = {
             "generated": {
                 "categories": list(categories),
                 "n_per_cell": n_per_cell,
@@ -227,11 +220,11 @@ def load_items(
     if not items:
         reasons = ", ".join(f"{k} {n}" for k, n in skipped.items()) or "none generated"
         raise DataError(
-            "suite: no subject-verb agreement pair with number/target_index/controller_index "
-            f"fields and only known words ({read} read; skipped: {reasons})"
+            "path: no agreement pair (one word apart, the subject's number known) with only "
+            f"known words ({read} read; skipped: {reasons})"
         )
     report = {
-        **source,
+        **origin,
         "read": read,
         "used": len(items),
         "skipped": dict(skipped),

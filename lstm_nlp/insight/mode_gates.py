@@ -7,8 +7,10 @@ from lstm_nlp.insight.options import InspectOptions
 from lstm_nlp.insight.states import Inspectable
 
 
-def run(options: InspectOptions, insp: Inspectable, logger: dict | None) -> list[str]:
-    """Read the sentence, write the files; returns the lines to print."""
+def run(
+    options: InspectOptions, insp: Inspectable, logger: dict | None, source: dict | None = None
+) -> list[str]:
+    """Read the sentence, write the files; returns the lines to print (``source``: unused)."""
     from lstm_nlp.atomic import write_json
     from lstm_nlp.insight.gates import check_units, gate_record
     from lstm_nlp.insight.heatmap import plot_layer

@@ -76,7 +76,9 @@ def summary_lines(summary: dict) -> list[str]:
     return lines
 
 
-def run(options: InspectOptions, insp: Inspectable, logger: dict | None) -> list[str]:
+def run(
+    options: InspectOptions, insp: Inspectable, logger: dict | None, source: dict | None = None
+) -> list[str]:
     from lstm_nlp.atomic import write_json
     from lstm_nlp.insight.agreement_items import load_items
     from lstm_nlp.insight.images_to_loggers import send_images
@@ -84,8 +86,10 @@ def run(options: InspectOptions, insp: Inspectable, logger: dict | None) -> list
     from lstm_nlp.insight.probe_plot import plot_probe
 
     out = options.out_dir()
-    items, source = load_items(
-        vocabulary=insp.vocabulary(), checkpoint=insp.checkpoint, **options.suite_arguments()
+    items, origin = load_items(
+        vocabulary=insp.vocabulary(),
+        checkpoint=insp.checkpoint,
+        **options.suite_arguments(source or {"name": "auto"}),
     )
     train, test = split_by_sentence(items, options.test_fraction, options.seed)
     states, l2, min_items = options.probe_states, options.l2, options.min_items
@@ -93,7 +97,7 @@ def run(options: InspectOptions, insp: Inspectable, logger: dict | None) -> list
     summary = {
         "format": "lstm-nlp-probe",
         "checkpoint": str(insp.checkpoint),
-        "items": source,
+        "items": origin,
         "split": {
             "by": "sentence",
             "seed": options.seed,

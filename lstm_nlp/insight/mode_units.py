@@ -75,7 +75,9 @@ def write_plots(
     return paths
 
 
-def run(options: InspectOptions, insp: Inspectable, logger: dict | None) -> list[str]:
+def run(
+    options: InspectOptions, insp: Inspectable, logger: dict | None, source: dict | None = None
+) -> list[str]:
     from lstm_nlp.insight.agreement_items import load_items
     from lstm_nlp.insight.images_to_loggers import send_images
     from lstm_nlp.insight.states import lstm_weights
@@ -84,8 +86,10 @@ def run(options: InspectOptions, insp: Inspectable, logger: dict | None) -> list
 
     out = options.out_dir()
     lstm_weights(insp.encoder)  # before anything: mode=units needs nn.LSTM's weights
-    items, source = load_items(
-        vocabulary=insp.vocabulary(), checkpoint=insp.checkpoint, **options.suite_arguments()
+    items, origin = load_items(
+        vocabulary=insp.vocabulary(),
+        checkpoint=insp.checkpoint,
+        **options.suite_arguments(source or {"name": "auto"}),
     )
     categories = sorted({it.category for it in items})
     if options.plot_category is not None and options.plot_category not in categories:
@@ -105,7 +109,7 @@ def run(options: InspectOptions, insp: Inspectable, logger: dict | None) -> list
     summary = {
         "format": "lstm-nlp-units",
         "checkpoint": str(insp.checkpoint),
-        "items": source,
+        "items": origin,
         "statistic": STATISTIC,
         "rank_by": options.rank_by,
         "baseline": result["baseline"],
@@ -127,7 +131,7 @@ def run(options: InspectOptions, insp: Inspectable, logger: dict | None) -> list
     }
     write_unit_files(out, summary, ranking, result)
     plots = {
-        "category": options.plot_category,
+        "category": options.plot_category or ("pp" if "pp" in categories else None),
         "attractors": options.plot_attractors,
         "units": options.plot_units,
     }

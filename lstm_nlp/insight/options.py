@@ -10,10 +10,6 @@ from lstm_nlp.schema import CommandOptions, option
 
 MODES = ("gates", "units", "probe")
 QUANTITIES = ("forget", "input", "output", "candidate", "cell", "hidden")
-SUBJECT_VERB = (
-    "simple_agreement sent_comp vp_coord_short vp_coord_long pp subj_rel obj_rel obj_rel_no_that "
-    "within_obj_rel"
-).split()
 
 
 @dataclass
@@ -24,6 +20,7 @@ class InspectOptions(CommandOptions):
       lstm-nlp-inspect checkpoint=RUN_DIR sentence="the keys to the cabinet are" out=inspect_out
       lstm-nlp-inspect mode=units checkpoint=RUN_DIR out=inspect_out     # number units, ablated
       lstm-nlp-inspect mode=probe checkpoint=RUN_DIR out=inspect_out     # probing by position
+      lstm-nlp-inspect mode=units checkpoint=RUN_DIR path=lakretz/ out=inspect_out  # any test set
       lstm-nlp-inspect ... logger=tensorboard    # the pictures also to OUT/tensorboard (or wandb)
 
     mode=gates writes gates.json and gates_layer<k>.png, mode=units units.json, units.csv and two
@@ -43,11 +40,15 @@ class InspectOptions(CommandOptions):
         None, ge=0, help="mode=gates: these units instead, e.g. [3,17]"
     )
     select_by: str = option("cell", choices=QUANTITIES, help="mode=gates: what top_k ranks by")
-    suite: str | None = option(
-        None, help="units/probe: a minimal-pair file or folder (lstm-nlp-suites); null: generate"
+    path: str | None = option(
+        None,
+        help="units/probe: a test set (a file or folder; source=NAME its format, auto by default) "
+        "to take agreement pairs from; null: generate them from the grammar",
     )
-    categories: list[str] = option(
-        SUBJECT_VERB, help="units/probe: subject-verb agreement categories to use (and generate)"
+    categories: list[str] | None = option(
+        None,
+        help="units/probe: only these categories (a set's category/pattern/template/UID/file); "
+        "null: every subject-verb one when generating, all of path's",
     )
     n_per_cell: int = option(25, ge=1, help="units/probe: generated pairs per cell")
     max_attractors: int = option(4, ge=0, help="units/probe: attractor counts 0..max_attractors")
@@ -62,7 +63,9 @@ class InspectOptions(CommandOptions):
     )
     ablate_top: int = option(10, ge=0, help="mode=units: best-ranked units always ablated")
     plot_units: int = option(4, ge=1, help="mode=units: units in units_cell_by_condition.png")
-    plot_category: str | None = option("pp", help="mode=units: the construction of that plot")
+    plot_category: str | None = option(
+        None, help="mode=units: the category of that plot; null: pp if present, else any"
+    )
     plot_attractors: int = option(1, ge=0, help="mode=units: the attractor count of that plot")
     probe_states: list[str] = option(
         ["hidden"], choices=("hidden", "cell"), help="mode=probe: hidden and/or cell"
@@ -84,7 +87,8 @@ class InspectOptions(CommandOptions):
             raise ConfigError(
                 'sentence is required for mode=gates: add sentence="the keys to the cabinet are"'
             )
-        self.categories = check_categories(self.categories)
+        if self.path is None and self.categories is not None:
+            self.categories = check_categories(self.categories)
         self.probe_states = list(dict.fromkeys(self.probe_states))
         if not self.probe_states:
             raise ConfigError("probe_states must name hidden and/or cell, e.g. [hidden,cell]")
@@ -95,22 +99,20 @@ class InspectOptions(CommandOptions):
             raise ConfigError(f"out: {self.out!r} must be a folder path")
         return path
 
-    def suite_path(self) -> str | None:
-        if self.suite is None:
+    def set_path(self) -> str | None:
+        if self.path is None:
             return None
-        path = Path(self.suite).expanduser()
-        if not self.suite.strip() or not path.exists():
-            raise DataError(
-                f"suite: {self.suite!r} does not exist (a .jsonl/.tsv file or a folder written by "
-                "lstm-nlp-suites)"
-            )
+        path = Path(self.path).expanduser()
+        if not self.path.strip() or not path.exists():
+            raise DataError(f"path: {self.path!r} does not exist (a test set file or folder)")
         return str(path)
 
-    def suite_arguments(self) -> dict:
+    def suite_arguments(self, source: dict) -> dict:
         """The keyword arguments of :func:`lstm_nlp.insight.agreement_items.load_items` but the
         model's."""
         return {
-            "suite": self.suite_path(),
+            "path": self.set_path(),
+            "source": source,
             "categories": self.categories,
             "n_per_cell": self.n_per_cell,
             "max_attractors": self.max_attractors,

@@ -30,7 +30,7 @@ from lstm_nlp.insight.agreement_items import AgreementItem
 LANDMARKS: dict[str, Callable[[AgreementItem], int | None]] = {
     "start": lambda it: 0,
     "before_subject": lambda it: it.subject,
-    "subject": lambda it: it.subject + 1,
+    "subject": lambda it: None if it.subject is None else it.subject + 1,
     "attractor": lambda it: None if it.attractor is None else it.attractor + 1,
     "verb": lambda it: it.target,
     "after_verb": lambda it: it.target + 1,

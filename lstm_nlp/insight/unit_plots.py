@@ -36,6 +36,23 @@ LABELS = {
 }
 
 
+def condition_order(condition: str) -> tuple[int, str]:
+    return (list(STYLE).index(condition) if condition in STYLE else len(STYLE), condition)
+
+
+def style_of(condition: str) -> tuple[tuple[str, str], str]:
+    """Colour and line style, and the legend's words, of a condition (``sg_pl_sg`` too: the
+    numbers of the subject and of the nouns after it, as a test set may name them)."""
+    if condition in STYLE:
+        return STYLE[condition], LABELS[condition]
+    subject, *others = condition.split("_")
+    words = {"sg": "singular", "pl": "plural"}
+    label = f"{words.get(subject, subject)} subject, then " + ", ".join(
+        words.get(n, n) for n in others
+    )
+    return ("tab:blue" if subject == "sg" else "tab:red", ":"), label
+
+
 def aligned_items(
     items: Sequence[AgreementItem], category: str | None, attractors: int
 ) -> list[AgreementItem]:
@@ -65,7 +82,7 @@ def landmarks(item: AgreementItem) -> list[tuple[int, str]]:
     predicts the verb (names at the same index are joined)."""
     marks: dict[int, list[str]] = {}
     for where, name in (
-        (item.subject + 1, "subject"),
+        (None if item.subject is None else item.subject + 1, "subject"),
         (None if item.attractor is None else item.attractor + 1, "attractor"),
         (item.target, "predicts verb"),
     ):
@@ -99,10 +116,10 @@ def plot_cells_by_condition(
     axes = fig.subplots(len(units), 1, squeeze=False)[:, 0]
     for ax, unit in zip(axes, units):
         values = np.asarray(cells[unit["name"]], dtype=float)[:steps]
-        for cond in STYLE:
+        for cond in sorted({it.condition for it in group}, key=condition_order):
             mask = np.array([it.condition == cond for it in group])
             if mask.any():
-                colour, line = STYLE[cond]
+                (colour, line), label = style_of(cond)
                 ax.plot(
                     range(steps),
                     values[:, mask].mean(axis=1),
@@ -110,7 +127,7 @@ def plot_cells_by_condition(
                     linestyle=line,
                     marker="o",
                     markersize=3,
-                    label=f"{LABELS[cond]} (n={int(mask.sum())})",
+                    label=f"{label} (n={int(mask.sum())})",
                 )
         for where, name in landmarks(first):
             ax.axvline(where, color="grey", linestyle=":", linewidth=1)

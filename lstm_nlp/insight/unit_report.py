@@ -32,14 +32,26 @@ from pathlib import Path
 
 from lstm_nlp.atomic import write_json, write_text
 from lstm_nlp.insight.ranking import UnitScore
-from lstm_nlp.insight.units import CONDITIONS
+from lstm_nlp.insight.units import ordered_conditions
 
 STATISTIC = (
     "auc: P(activation at the verb position of a plural-subject item > that of a "
     "singular-subject item), ties 1/2 (Mann-Whitney U / (n_pl n_sg)); separation = |2 auc - 1|; "
     "t: Welch's t (pl - sg)"
 )
-COLUMNS = [
+
+
+def conditions_of(baseline: dict) -> list[str]:
+    """The conditions a baseline's accuracies are broken down by."""
+    return ordered_conditions(k for k in baseline if k not in ("accuracy", "correct"))
+
+
+def columns(conditions: list[str]) -> list[str]:
+    """The CSV's columns: one ``drop_<condition>`` per condition of the items."""
+    return [*HEAD, *[f"drop_{c}" for c in conditions], *TAIL]
+
+
+HEAD = [
     "rank",
     "name",
     "layer",
@@ -52,7 +64,8 @@ COLUMNS = [
     "selected",
     "accuracy",
     "drop",
-    *[f"drop_{c}" for c in CONDITIONS],
+]
+TAIL = [
     "lost",
     "gained",
     "p_value",
@@ -66,7 +79,8 @@ def csv_text(ranking: list[UnitScore], result: dict) -> str:
     named, strong = set(result["above_median"]), set(result["significant"])
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(COLUMNS)
+    names = columns(conditions_of(result["baseline"]))
+    writer.writerow(names)
     for unit in ranking:
         row = unit.to_dict()
         record = ablations.get(unit.name)
@@ -82,7 +96,7 @@ def csv_text(ranking: list[UnitScore], result: dict) -> str:
                 significant=str(unit.name in strong).lower(),
             )
             row.update({f"drop_{c}": v["drop"] for c, v in record["by_condition"].items()})
-        writer.writerow([_cell(row.get(c)) for c in COLUMNS])
+        writer.writerow([_cell(row.get(c)) for c in names])
     return buffer.getvalue()
 
 
@@ -99,7 +113,8 @@ def write_unit_files(out: Path, summary: dict, ranking: list[UnitScore], result:
 
 def summary_lines(summary: dict, top: int = 10) -> list[str]:
     base = summary["baseline"]
-    conds = ", ".join(f"{c} {base[c]:.3f}" for c in CONDITIONS if c in base)
+    conditions = conditions_of(base)
+    conds = ", ".join(f"{c} {base[c]:.3f}" for c in conditions)
     lines = [
         f"lstm-nlp-inspect: {summary['items']['used']} agreement pairs; accuracy "
         f"{base['accuracy']:.3f} ({conds})",
@@ -108,13 +123,13 @@ def summary_lines(summary: dict, top: int = 10) -> list[str]:
             f"{u['name']} auc {u['auc_' + summary['rank_by']]:.2f}" for u in summary["ranking"][:5]
         ),
         f"{'unit':<8}{'rank':>6}{'auc cell':>10}{'drop':>9}"
-        + "".join(f"{c:>9}" for c in CONDITIONS)
+        + "".join(f"{c:>9}" for c in conditions)
         + f"{'lost':>6}{'gained':>7}{'p':>9}",
     ]
     for r in summary["ablations"][:top]:
         per = "".join(
             f"{r['by_condition'][c]['drop']:>+9.3f}" if c in r["by_condition"] else f"{'-':>9}"
-            for c in CONDITIONS
+            for c in conditions
         )
         lines.append(
             f"{r['name']:<8}{r['rank']:>6}{r['auc_cell']:>10.2f}{r['drop']:>+9.3f}{per}"

@@ -20,7 +20,7 @@ import math
 import random
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import torch
@@ -82,11 +82,17 @@ def accuracies(margins: torch.Tensor, conditions: Sequence[str]) -> dict:
     """Accuracy overall and per condition (correct: the good sentence strictly more probable)."""
     correct = margins > 0
     out = {"accuracy": float(correct.double().mean())}
-    for cond in CONDITIONS:
+    for cond in ordered_conditions(conditions):
         mask = torch.tensor([c == cond for c in conditions])
-        if mask.any():
-            out[cond] = float(correct[mask].double().mean())
+        out[cond] = float(correct[mask].double().mean())
     return out
+
+
+def ordered_conditions(conditions: Iterable[str]) -> list[str]:
+    """The conditions present: :data:`CONDITIONS` first, then others (``sg_sg``, ... from a
+    test set's own conditions) by name."""
+    present = set(conditions)
+    return [c for c in CONDITIONS if c in present] + sorted(present - set(CONDITIONS))
 
 
 def sign_test(lost: int, gained: int) -> float:
@@ -127,8 +133,7 @@ def ablate_each(
             "p_value": sign_test(lost, gained),
             "by_condition": {
                 c: {"accuracy": acc[c], "drop": baseline[c] - acc[c]}
-                for c in CONDITIONS
-                if c in acc
+                for c in ordered_conditions(conditions)
             },
         }
         records.append(record)

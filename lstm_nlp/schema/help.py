@@ -3,6 +3,7 @@ and its one-line help, so the help can never disagree with what the command chec
 
 from __future__ import annotations
 
+import inspect
 import json
 import shutil
 import textwrap
@@ -37,7 +38,8 @@ def shown(value: Any) -> str:
 def option_rows(schema: type, prefix: str = "") -> list[OptionRow]:
     """One row per option of ``schema`` (nested option groups flattened as ``group.key``)."""
     rows, hints = [], type_hints(schema)
-    for f in fields(schema):
+    own = inspect.get_annotations(schema)  # the class's own options first, then inherited ones
+    for f in sorted(fields(schema), key=lambda f: f.name not in own):
         tp = hints[f.name]
         if is_dataclass(tp):
             rows += option_rows(tp, f"{prefix}{f.name}.")

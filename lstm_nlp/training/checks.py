@@ -99,8 +99,8 @@ def check_config(cfg: DictConfig, overrides: list[str]) -> None:
         check_language_model_encoder(cfg.encoder)
     if cfg.get("agreement") and cfg.task.name != "language_model":
         raise ConfigError(
-            f"agreement=suite scores a language model; task={cfg.task.name} is not one "
-            "(use lstm-nlp-eval on a language-model checkpoint, or agreement=null)"
+            f"agreement={cfg.agreement.name} scores a language model; task={cfg.task.name} is "
+            "not one (use lstm-nlp-eval on a language-model checkpoint, or agreement=null)"
         )
     check_hydra_mode(cfg)
     check_custom_optimizer(cfg)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lstm_nlp.errors import ConfigError
+from lstm_nlp.evaluation.protocol_options import ProtocolOptions
 from lstm_nlp.evaluation.scoring import ScoreAndState
 from lstm_nlp.registry import CURVES, store_options
 from lstm_nlp.schema import CommandOptions, Options, option
@@ -128,3 +129,27 @@ class AgreementSuiteOptions(ScoreAndState):
             raise ConfigError("state=warmup needs a warm-up text; here use reset or stream")
         if self.categories is not None:
             check_categories(self.categories)
+
+
+@CURVES.component("eval", "lstm_nlp.training.eval_curve:build_eval_curve")
+@dataclass
+class AgreementEvalOptions(ProtocolOptions):
+    """``agreement=eval``: score any evaluation source (BLiMP, Marvin & Linzen, Gulordava,
+    Linzen, Lakretz, SyntaxGym, pairs, suites) with its paper's protocol while a language model
+    trains, as lstm-nlp-eval scores it (learning curves per the source's groups, RUN_DIR/agreement/
+    with the published column at the end).  The set is read before training starts."""
+
+    path: str = option("???", help="the test set: a file or a folder, in the source's format")
+    source: str = option("auto", help="its format (an evaluation source); auto: by its files")
+    group_by: list[str] = option(
+        [], help="metadata fields to break accuracy down by too, e.g. [UID]; a+b: combinations"
+    )
+    every_n_steps: int | None = option(
+        None, ge=1, help="null: score at every validation; N: every N training steps"
+    )
+
+    def check(self) -> None:
+        from lstm_nlp.evaluation.testset import check_source_name
+
+        super().check()
+        check_source_name(self.source)

@@ -44,6 +44,7 @@ class LinzenOptions(SourceOptions):
     protocol: ClassVar[str] = "linzen"
     group_by: ClassVar[tuple[str, ...]] = ("attractors",)
     benchmark: ClassVar[str] = "linzen"
+    targets: ClassVar[str] = "verb"
 
     @classmethod
     def recognises(cls, path: Path) -> bool:
