@@ -12,7 +12,8 @@ from lstm_nlp.cli.train import COMMAND
 from lstm_nlp.training.checks import check_config
 
 CONF = Path(__file__).resolve().parent.parent / "conf"
-EXPERIMENTS = ["ptb_small", "ptb_medium", "ptb_large", "awd_lstm"]
+EXPERIMENTS = ["ptb_small", "ptb_medium", "ptb_large", "awd_lstm", "awd_lstm_wt2"]
+EXPERIMENTS += ["zaremba_small", "zaremba_medium", "zaremba_large", "gulordava2018"]
 PRESET_GROUPS = ["experiment", "hparams_search", "debug", "trainer", "callbacks"]
 
 
@@ -122,7 +123,8 @@ def test_zaremba_and_awd_presets():
         400,
     )
     assert awd.task.tie_weights and awd.encoder.weight_drop == 0.5 and awd.task.variable_bptt
-    assert (awd.optim.name, awd.optim.lr, awd.task.batch_size) == ("sgd", 30.0, 20)
+    assert (awd.optim.name, awd.optim.lr, awd.task.batch_size) == ("nt_asgd", 30.0, 20)
+    assert awd.encoder.last_layer_size == 400  # AWD: the last layer as wide as the embedding
 
 
 def plateau_factor(cfg):

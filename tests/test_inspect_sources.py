@@ -6,8 +6,7 @@ from pathlib import Path
 import pytest
 
 from lstm_nlp.evaluation.pairs import PairItem
-from lstm_nlp.insight.agreement_items import read_source
-from lstm_nlp.insight.source_items import from_pair, verb_number
+from lstm_nlp.insight.source_items import from_pair, read_source, verb_number
 
 BENCHMARKS = Path(__file__).parent / "data" / "benchmarks"
 

@@ -16,14 +16,11 @@ lexicon, and only kept when the count found matches the item's ``attractors``) a
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-
-from lstm_nlp.errors import DataError
 
 # The subject-verb agreement categories of lstm_nlp.grammar.suites (pronouns and reflexives left
 # out).
@@ -114,21 +111,6 @@ def to_item(meta: Mapping[str, Any], good: str, bad: str) -> AgreementItem | Non
     )
 
 
-def read_source(
-    source: dict, path: str, categories: Sequence[str] | None
-) -> tuple[list[AgreementItem], Counter, str]:
-    """The number-agreement items of a test set in any source's format, why others were
-    skipped (:mod:`lstm_nlp.insight.source_items`), and the source that read it."""
-    from lstm_nlp.evaluation.evaluate import read_set
-    from lstm_nlp.insight.source_items import agreement_items
-    from lstm_nlp.registry import EVAL_SOURCES
-
-    name, test_set = read_set(source, Path(path))
-    verbs = getattr(EVAL_SOURCES.schema(name), "targets", "") == "verb"
-    items, skipped = agreement_items(test_set.items, test_set.name or name, verbs, categories)
-    return items, skipped, name
-
-
 def run_grammar(checkpoint: Path) -> tuple[int, dict | None]:
     """The grammar seed and parameters of the checkpoint's training run (0, None when unknown)."""
     config = checkpoint.parent.parent / ".hydra" / "config.yaml"
@@ -172,62 +154,3 @@ def generate_suite(
             if item is not None:
                 items.append(item)
     return items
-
-
-def in_vocabulary(
-    items: Sequence[AgreementItem], vocabulary: frozenset[str]
-) -> tuple[list[AgreementItem], int]:
-    """The items whose words (both verb forms too) are all known; and how many were not."""
-    kept = [it for it in items if all(w in vocabulary for w in it.words) and it.bad in vocabulary]
-    return kept, len(items) - len(kept)
-
-
-def load_items(
-    path: str | None,
-    source: dict,
-    vocabulary: frozenset[str],
-    checkpoint: Path,
-    categories: Sequence[str] | None,
-    n_per_cell: int,
-    max_attractors: int,
-    seed: int | None,
-) -> tuple[list[AgreementItem], dict]:
-    """The items to inspect (read from ``path`` in ``source``'s format, or generated) and a
-    report of where they came from and what was skipped."""
-    if path is not None:
-        items, skipped, name = read_source(source, path, categories)
-        origin: dict[str, Any] = {"path": str(path), "source": name}
-    else:
-        categories = categories or VERB_CATEGORIES
-        run_seed, grammar = run_grammar(checkpoint)
-        seed = run_seed if seed is None else seed
-        items, skipped = (
-            generate_suite(vocabulary, categories, n_per_cell, max_attractors, seed, grammar),
-            Counter(),
-        )
-        origin = {
-            "generated": {
-                "categories": list(categories),
-                "n_per_cell": n_per_cell,
-                "max_attractors": max_attractors,
-                "seed": seed,
-            }
-        }
-    read = len(items) + sum(skipped.values())
-    items, oov = in_vocabulary(items, vocabulary)
-    if oov:
-        skipped["unknown_words"] += oov
-    if not items:
-        reasons = ", ".join(f"{k} {n}" for k, n in skipped.items()) or "none generated"
-        raise DataError(
-            "path: no agreement pair (one word apart, the subject's number known) with only "
-            f"known words ({read} read; skipped: {reasons})"
-        )
-    report = {
-        **origin,
-        "read": read,
-        "used": len(items),
-        "skipped": dict(skipped),
-        "conditions": dict(Counter(it.condition for it in items)),
-    }
-    return items, report

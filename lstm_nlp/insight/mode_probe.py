@@ -80,8 +80,8 @@ def run(
     options: InspectOptions, insp: Inspectable, logger: dict | None, source: dict | None = None
 ) -> list[str]:
     from lstm_nlp.atomic import write_json
-    from lstm_nlp.insight.agreement_items import load_items
     from lstm_nlp.insight.images_to_loggers import send_images
+    from lstm_nlp.insight.items_to_inspect import load_items
     from lstm_nlp.insight.probe import split_by_sentence
     from lstm_nlp.insight.probe_plot import plot_probe
 

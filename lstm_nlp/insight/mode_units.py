@@ -78,8 +78,8 @@ def write_plots(
 def run(
     options: InspectOptions, insp: Inspectable, logger: dict | None, source: dict | None = None
 ) -> list[str]:
-    from lstm_nlp.insight.agreement_items import load_items
     from lstm_nlp.insight.images_to_loggers import send_images
+    from lstm_nlp.insight.items_to_inspect import load_items
     from lstm_nlp.insight.states import lstm_weights
     from lstm_nlp.insight.unit_report import STATISTIC, summary_lines, write_unit_files
     from lstm_nlp.insight.units import rank, run_ablations, select_units

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from lstm_nlp.evaluation.pairs import PairItem
@@ -150,3 +151,17 @@ def agreement_items(
         else:
             kept.append(found)
     return kept, skipped
+
+
+def read_source(
+    source: dict, path: str, categories: Sequence[str] | None
+) -> tuple[list[AgreementItem], Counter, str]:
+    """The number-agreement items of a test set in any source's format, why others were
+    skipped (:mod:`lstm_nlp.insight.source_items`), and the source that read it."""
+    from lstm_nlp.evaluation.evaluate import read_set
+    from lstm_nlp.registry import EVAL_SOURCES
+
+    name, test_set = read_set(source, Path(path))
+    verbs = getattr(EVAL_SOURCES.schema(name), "targets", "") == "verb"
+    items, skipped = agreement_items(test_set.items, test_set.name or name, verbs, categories)
+    return items, skipped, name

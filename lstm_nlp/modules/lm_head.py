@@ -17,7 +17,8 @@ class LMHead(nn.Module):
     ``tie_to.weight`` (one shared Parameter; Press & Wolf 2017, Inan et al. 2017).
     If ``input_dim`` differs from the embedding size, a bias-free linear
     ``projection`` (``input_dim -> embedding_dim``) comes first; it has no bias
-    because the decoder's bias already absorbs any constant offset.  Without
+    because the decoder's bias already absorbs any constant offset.  (AWD-LSTM has none: its
+    encoder's last layer is as wide as the embedding, ``encoder.last_layer_size``.)  Without
     ``tie_to``, ``projection`` is None and the decoder maps ``input_dim`` directly.
     ``forward(hidden)`` accepts any leading dimensions: ``(..., input_dim) -> (..., vocab_size)``.
     ``nll(hidden, targets)`` is the mean next-word loss without materialising fresh logits

@@ -12,6 +12,12 @@ Either way :meth:`LSTMEncoder.to_nn_lstm_state_dict` gives the nn.LSTM names, wh
 ``nn.LSTM`` and :class:`~lstm_nlp.modules.reference_lstm.ReferenceLSTM` load
 directly, and :meth:`LSTMEncoder.load_nn_lstm_state_dict` loads such weights back.
 ``load_state_dict`` also accepts a checkpoint saved with the other layout.
+
+``last_layer_size`` (AWD-LSTM's model.py: the last layer is as wide as the tied embedding)
+gives the last layer its own width, so one single-layer ``nn.LSTM`` per layer.  The state
+stays one ``(num_layers * num_directions, batch, width)`` tensor per name, ``width`` the wider
+of the two sizes: each layer's state in its first units, zeros beyond (a task carries and feeds
+it back unchanged).  Such layers are no ``nn.LSTM``: the nn.LSTM views refuse them in one line.
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
+from lstm_nlp.errors import ConfigError
+from lstm_nlp.modules.arguments import check_size
 from lstm_nlp.modules.dropout import LockedDropout
 from lstm_nlp.modules.reference_lstm import ReferenceLSTM
 from lstm_nlp.modules.weight_drop import weight_drop_forward
@@ -82,7 +90,8 @@ class LSTMEncoder(nn.Module):
     ``hidden_dropout`` locked dropout between layers (switches to one
     single-layer nn.LSTM per layer, see the module docstring); ``weight_drop``
     DropConnect on the hidden-to-hidden weights.  Every layer always runs the fused
-    LSTM kernel.
+    LSTM kernel.  ``last_layer_size`` (None: ``hidden_size``) is the last layer's width and
+    so :meth:`get_output_dim`; the state's shape is in the module docstring.
     """
 
     def __init__(
@@ -98,20 +107,29 @@ class LSTMEncoder(nn.Module):
         hidden_dropout: float = 0.0,
         output_dropout: float = 0.0,
         weight_drop: float = 0.0,
+        last_layer_size: int | None = None,
     ) -> None:
         super().__init__()
         self.input_size, self.hidden_size, self.num_layers = input_size, hidden_size, num_layers
+        last = (
+            hidden_size
+            if last_layer_size is None
+            else check_size(last_layer_size, "last_layer_size")
+        )
+        self.layer_sizes = (hidden_size,) * (num_layers - 1) + (last,)
+        self.state_size = max(self.layer_sizes)  # the width of the state tensors
         self.batch_first, self.bidirectional = batch_first, bidirectional
         self.num_directions = 2 if bidirectional else 1
         self.dropout, self.weight_drop = float(dropout), float(weight_drop)
         self.input_drop = LockedDropout(input_dropout, batch_first)
         self.hidden_drop = LockedDropout(hidden_dropout, batch_first)
         self.output_drop = LockedDropout(output_dropout, batch_first)
-        self.per_layer = hidden_dropout > 0
+        self.per_layer = hidden_dropout > 0 or last != hidden_size
         if self.per_layer:
-            sizes = [input_size] + [hidden_size * self.num_directions] * (num_layers - 1)
+            sizes = [input_size] + [n * self.num_directions for n in self.layer_sizes[:-1]]
             self.lstms = nn.ModuleList(
-                nn.LSTM(n, hidden_size, 1, bias, batch_first, 0.0, bidirectional) for n in sizes
+                nn.LSTM(n, m, 1, bias, batch_first, 0.0, bidirectional)
+                for n, m in zip(sizes, self.layer_sizes, strict=True)
             )
         else:  # one layer has nothing between layers: dropout would only make nn.LSTM warn
             between = dropout if num_layers > 1 else 0.0
@@ -126,11 +144,19 @@ class LSTMEncoder(nn.Module):
     state_layout = ("h", "c")
 
     def get_output_dim(self) -> int:
-        return self.hidden_size * self.num_directions
+        return self.layer_sizes[-1] * self.num_directions
+
+    def _require_uniform(self, what: str) -> None:
+        if len(set(self.layer_sizes)) > 1:
+            raise ConfigError(
+                f"{what} needs layers of one size; this encoder's last layer has "
+                f"{self.layer_sizes[-1]} units, the others {self.hidden_size} (last_layer_size)"
+            )
 
     def as_reference(self) -> ReferenceLSTM:
         """A :class:`ReferenceLSTM` (eval mode) holding a copy of these weights: the same results
         as this encoder in eval mode, gate by gate."""
+        self._require_uniform("the reference LSTM (gates)")
         weights = self.to_nn_lstm_state_dict()
         lstm = ReferenceLSTM(
             self.input_size,
@@ -178,17 +204,18 @@ class LSTMEncoder(nn.Module):
         if not self.per_layer:
             return self._run(self.lstm, x, hx)
         h_n, c_n, d = [], [], self.num_directions
-        for k, lstm in enumerate(self.lstms):
+        for k, (lstm, size) in enumerate(zip(self.lstms, self.layer_sizes, strict=True)):
             if k > 0:
                 x = self.hidden_drop(
                     _map_data(x, lambda t: F.dropout(t, self.dropout, self.training))
                 )
-            layer_hx = (
-                None if hx is None else (hx[0][k * d : (k + 1) * d], hx[1][k * d : (k + 1) * d])
-            )
+            layer_hx = None
+            if hx is not None:  # this layer's rows, and its units of a wider state
+                layer_hx = tuple(t[k * d : (k + 1) * d, :, :size].contiguous() for t in hx)
             x, (h, c) = self._run(lstm, x, layer_hx)
-            h_n.append(h)
-            c_n.append(c)
+            pad = (0, self.state_size - size)  # zeros beyond a narrower layer's units
+            h_n.append(F.pad(h, pad) if pad[1] else h)
+            c_n.append(F.pad(c, pad) if pad[1] else c)
         return x, (torch.cat(h_n), torch.cat(c_n))
 
     def to_nn_lstm_state_dict(self) -> OrderedDict[str, Tensor]:
@@ -197,6 +224,7 @@ class LSTMEncoder(nn.Module):
         Load them with ``nn.LSTM(...).load_state_dict(...)`` or
         ``ReferenceLSTM(...).load_state_dict(...)`` built with the same sizes.
         """
+        self._require_uniform("nn.LSTM's weight layout")
         if not self.per_layer:
             return self.lstm.state_dict()
         return OrderedDict(

@@ -43,6 +43,11 @@ class LSTMEncoderOptions(LSTMArguments):
     hidden_dropout: float = option(0.0, **UNIT, help="locked dropout between layers (dropouth)")
     output_dropout: float = option(0.0, **UNIT, help="locked dropout on the output")
     weight_drop: float = option(0.0, **UNIT, help="DropConnect on hidden-to-hidden weights")
+    last_layer_size: int | None = option(
+        None,
+        ge=1,
+        help="units of the last layer (AWD-LSTM: the tied embedding size); null: hidden_size",
+    )
 
 
 @ENCODERS.component("mogrifier_lstm", "lstm_nlp.modules.mogrifier_lstm:MogrifierLSTM")

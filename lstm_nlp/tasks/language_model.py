@@ -118,12 +118,23 @@ class LanguageModel(pl.LightningModule):
             cutoffs=opts.adaptive_cutoffs,
             div_value=opts.adaptive_div_value,
         )
-        self._init_weights(opts.init_range)
+        self._init_weights(opts.init, opts.init_range)
         self.val_nll, self.test_nll = MeanMetric(), MeanMetric()
         self._hidden: dict[str, Any] = {}
         self.tokenizer_json: str | None = None  # saved into checkpoints, see on_save_checkpoint
 
-    def _init_weights(self, init_range: float) -> None:
+    def _init_weights(self, scheme: str, init_range: float) -> None:
+        """``task.init``: ``pytorch_examples`` (word_language_model's ``init_weights``: embedding
+        and decoder ~ U(-r, r), decoder bias 0, the encoder as torch built it); ``zaremba`` (every
+        parameter, the encoder's weights and biases included, ~ U(-r, r), as Zaremba et al.'s
+        ``module:getParameters():uniform(-init_weight, init_weight)``); ``torch`` (nothing
+        changed)."""
+        if scheme == "torch":
+            return
+        if scheme == "zaremba":
+            for param in self.parameters():  # a tied matrix is one parameter: drawn once
+                nn.init.uniform_(param, -init_range, init_range)
+            return
         nn.init.uniform_(self.embedding.weight, -init_range, init_range)
         if not isinstance(self.decoder, LMHead):
             return  # the adaptive softmax keeps PyTorch's initialisation
@@ -167,7 +178,7 @@ class LanguageModel(pl.LightningModule):
         loss = nll
         if self.options.ar_alpha:
             loss = loss + self.options.ar_alpha * dropped.pow(2).mean()
-        if self.options.tar_beta:
+        if self.options.tar_beta and output.size(0) > 1:  # a 1-step window has no step to penalise
             loss = loss + self.options.tar_beta * (output[1:] - output[:-1]).pow(2).mean()
         if self.options.variable_bptt:  # Merity et al.: scale the step by window length / bptt
             loss = loss * tokens.size(0) / self.options.bptt

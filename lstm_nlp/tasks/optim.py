@@ -11,8 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from lstm_nlp.errors import ConfigError
 from lstm_nlp.registry import OPTIMIZERS, SCHEDULERS, TargetOptions, instantiate_target
 from lstm_nlp.schema import Options, option
 from lstm_nlp.schema.validate import plain
@@ -26,6 +28,33 @@ class SGDOptions(Options):
     lr: float = option(20.0, gt=0, help="learning rate")
     momentum: float = option(0.0, ge=0, help="momentum factor")
     weight_decay: float = option(0.0, ge=0, help="L2 penalty")
+
+
+@OPTIMIZERS.component("nt_asgd", "lstm_nlp.tasks.nt_asgd:NTASGD")
+@dataclass
+class NTASGDOptions(Options):
+    """``optim=nt_asgd``: non-monotonically triggered averaged SGD (AWD-LSTM, Merity et al.
+    2018): SGD until the monitored validation loss is worse than the best one before the last
+    ``nonmono`` checks, then SGD that keeps the mean of the weights since that switch; validation,
+    checkpoints and test use the mean. Defaults: AWD's main.py."""
+
+    lr: float = option(30.0, gt=0, help="learning rate (SGD, also while averaging)")
+    weight_decay: float = option(1.2e-6, ge=0, help="L2 penalty (AWD's wdecay)")
+    nonmono: int = option(
+        5, ge=1, help="switch when val/loss is worse than the best before the last N checks"
+    )
+    finetune_from: str | None = option(
+        None,
+        help="fine-tune (AWD finetune.py): a checkpoint or run dir to start from; averages "
+        "from the first step, stops when the rule fires",
+    )
+
+    def check(self) -> None:
+        if self.finetune_from is not None and not Path(self.finetune_from).expanduser().exists():
+            raise ConfigError(
+                f"finetune_from: {self.finetune_from!r} does not exist (a checkpoint such as "
+                "RUN_DIR/checkpoints/best.ckpt, or a run directory)"
+            )
 
 
 @OPTIMIZERS.component("adam", "torch.optim.Adam")

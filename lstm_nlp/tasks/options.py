@@ -14,6 +14,7 @@ from lstm_nlp.registry import TASKS
 from lstm_nlp.schema import Options, option
 
 UNIT = dict(ge=0.0, lt=1.0)  # a probability of dropping
+INIT_SCHEMES = ("pytorch_examples", "zaremba", "torch")  # task.init of task=language_model
 
 
 @TASKS.component("language_model", "lstm_nlp.tasks.language_model:build_task")
@@ -36,7 +37,15 @@ class LanguageModelOptions(Options):
     tie_weights: bool = option(
         False, help="share embedding and decoder matrices (a projection if sizes differ)"
     )
-    init_range: float = option(0.1, gt=0, help="embedding and decoder ~ U(-init_range, init_range)")
+    init: str = option(
+        "pytorch_examples",
+        choices=INIT_SCHEMES,
+        help="pytorch_examples: embedding, decoder ~ U(±init_range), decoder bias 0; zaremba: "
+        "every parameter (LSTM, biases) ~ U(±init_range); torch: torch's defaults",
+    )
+    init_range: float = option(
+        0.1, gt=0, help="bound of task.init's uniform draws (Zaremba et al.'s init_scale)"
+    )
     ar_alpha: float = option(0.0, ge=0, help="activation regularisation (AWD-LSTM)")
     tar_beta: float = option(0.0, ge=0, help="temporal activation regularisation (AWD-LSTM)")
     head: str = option(

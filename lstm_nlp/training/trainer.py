@@ -2,10 +2,11 @@
 
 Fixed (the safety set, always on): the checkpoints (``best.ckpt`` by the task's monitored
 metric, ``last.ckpt``; each names its task), exact resume, periodic resume points, saving on
-SIGTERM/SIGUSR1, the non-finite-loss guard, and the run report's history.  Everything else
-comes from the config: the ``callbacks`` group (each entry built by Hydra's ``instantiate``),
-the ``agreement`` learning curve, the logger, and the progress bar and parameter summary that
-the ``trainer`` options ask for.
+SIGTERM/SIGUSR1, the non-finite-loss guard, the run report's history, and NT-ASGD's averaged
+weights (a no-op with other optimisers).  Everything else comes from the config: the
+``callbacks`` group (each entry built by Hydra's ``instantiate``), the ``agreement`` learning
+curve, the logger, and the progress bar and parameter summary that the ``trainer`` options ask
+for.
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ def safety_callbacks(cfg: DictConfig, run_dir: Path, parts: TaskParts) -> list[A
     from lightning.pytorch.callbacks import ModelCheckpoint
 
     from lstm_nlp.report.history import HISTORY, TrainingHistory
+    from lstm_nlp.training.averaged_weights import AveragedWeights
     from lstm_nlp.training.exact_resume import ExactResume
     from lstm_nlp.training.interruption import SaveOnSignal
     from lstm_nlp.training.nonfinite import NonFiniteLoss
@@ -72,21 +74,18 @@ def safety_callbacks(cfg: DictConfig, run_dir: Path, parts: TaskParts) -> list[A
     from lstm_nlp.training.task_stamp import TaskStamp
 
     last = run_dir / "checkpoints" / "last.ckpt"
-    checkpoint = ModelCheckpoint(
-        dirpath=run_dir / "checkpoints",
-        filename="best",
-        monitor=parts.monitor,
-        mode=parts.mode,
-        save_top_k=1,
-        save_last=True,
-        auto_insert_metric_name=False,
-        enable_version_counter=False,
-    )
+    fixed = dict(dirpath=last.parent, auto_insert_metric_name=False, enable_version_counter=False)
+    best = ModelCheckpoint(filename="best", monitor=parts.monitor, mode=parts.mode, **fixed)
+    # last.ckpt at every validation, improved or not (save_last=True writes it only beside a new
+    # best since Lightning 2.5: a resume would replay every epoch since the best one)
+    latest = ModelCheckpoint(filename=last.stem, monitor=None, save_top_k=1, **fixed)
     return [
-        checkpoint,
+        best,
+        latest,
         TaskStamp(cfg.task.name),
         NonFiniteLoss(cfg.nonfinite_loss),
         ExactResume(),
+        AveragedWeights(parts.monitor, parts.mode),  # optim=nt_asgd: evaluate the mean weights
         PeriodicCheckpoint(last, cfg.checkpoint_every_n_steps, cfg.checkpoint_every_minutes),
         SaveOnSignal(last),
         TrainingHistory(run_dir / HISTORY),
