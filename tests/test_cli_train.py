@@ -252,7 +252,8 @@ def test_plugins_dir_adds_a_data_source_choice(tmp_path, corpus_dir):
     [
         (
             ["optim=adm"],
-            r"unknown optimizer 'adm'; known: adam, adamw, custom, sgd. Did you mean 'adam'\?",
+            r"unknown optimizer 'adm'; known: adam, adamw, custom, nt_asgd, sgd. "
+            r"Did you mean 'adam'\?",
         ),
         (
             ["encoder.hiddensize=10"],

@@ -50,7 +50,7 @@ class Command:
     check: Callable[[DictConfig, list[str]], None] | None = None
 
 
-COMMANDS = ("train", "eval", "generate", "suites", "inspect")  # lstm_nlp.cli.<name>.COMMAND
+COMMANDS = ("train", "eval", "generate", "suites", "inspect", "ppl")  # lstm_nlp.cli.<name>.COMMAND
 
 
 def register_configs() -> None:
