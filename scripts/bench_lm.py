@@ -56,9 +56,11 @@ def quiet_lightning() -> None:
         logging.getLogger(name).setLevel(logging.ERROR)
 
 
-def compare_training(corpus, emb: int, hidden: int, layers: int, rounds: int, steps: int) -> dict:
-    """Interleaved rounds of the reference loop and lstm-nlp's Lightning step; tokens/s and
-    GFLOP/s."""
+def compare_training(
+    corpus, emb: int, hidden: int, layers: int, rounds: int, steps: int, precision: str = "32-true"
+) -> dict:
+    """Interleaved rounds of the reference loop (fp32) and lstm-nlp's Lightning step (at
+    ``precision``); tokens/s and GFLOP/s."""
     from lm_bench.flops import machine_gflops, training_flops
     from lm_bench.reference import ReferenceLoop, RNNModel
     from lm_bench.training import LightningLoop, build_model
@@ -67,7 +69,11 @@ def compare_training(corpus, emb: int, hidden: int, layers: int, rounds: int, st
     torch.manual_seed(0)
     reference = ReferenceLoop(RNNModel(vocab, emb, hidden, layers), train, batch_size=20, bptt=35)
     ours = LightningLoop(
-        build_model(vocab, emb, hidden, layers), {"train": corpus.streams["train"]}, 20, 35
+        build_model(vocab, emb, hidden, layers),
+        {"train": corpus.streams["train"]},
+        20,
+        35,
+        precision,
     )
     ref_tps, our_tps = [], []
     for _ in range(rounds):
@@ -77,6 +83,7 @@ def compare_training(corpus, emb: int, hidden: int, layers: int, rounds: int, st
     flops_per_token = training_flops(20, 35, emb, hidden, layers, vocab) / (20 * 35)
     machine = machine_gflops(20, 35, emb, hidden, layers, vocab)
     return {
+        "precision": precision,
         "size": f"{layers}x{hidden}",
         "vocab": vocab,
         "reference_tokens_s": ref,
@@ -160,19 +167,22 @@ def compare_threads(corpus, emb: int, hidden: int, layers: int, steps: int) -> d
 
 def run_train(args, corpus) -> list[dict]:
     sizes = args.size_list
-    runs = [compare_training(corpus(), h, h, 2, args.rounds, args.steps) for h in sizes]
+    runs = [
+        compare_training(corpus(), h, h, 2, args.rounds, args.steps, args.precision) for h in sizes
+    ]
     small = corpus(10_000)
     runs.append(
         dict(
-            compare_training(small, sizes[0], sizes[0], 2, args.rounds, args.steps),
+            compare_training(small, sizes[0], sizes[0], 2, args.rounds, args.steps, args.precision),
             note="PTB-sized vocabulary",
         )
     )
     for r in runs:
         m = r["machine_gflops"]
         print(
-            f"train {r['size']} vocab {r['vocab']:,}: reference {r['reference_tokens_s']:,.0f} "
-            f"tok/s, lstm-nlp {r['lstm_nlp_tokens_s']:,.0f} tok/s, ratio {r['ratio']:.2f}x | "
+            f"train {r['size']} vocab {r['vocab']:,} ({r['precision']}): reference "
+            f"{r['reference_tokens_s']:,.0f} tok/s, lstm-nlp {r['lstm_nlp_tokens_s']:,.0f} "
+            f"tok/s, ratio {r['ratio']:.2f}x | "
             f"GFLOP/s: reference {r['reference_gflops']:.0f} "
             f"({r['reference_fraction_of_machine']:.0%}), lstm-nlp {r['lstm_nlp_gflops']:.0f} "
             f"({r['lstm_nlp_fraction_of_machine']:.0%}) of the machine's {m['best']:.0f} at "
@@ -268,6 +278,12 @@ def parse_args(argv: list[str] | None):
         "--ppl-max-size", type=int, help="vocabulary cap for the ppl section (e.g. 10000)"
     )
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument(
+        "--precision",
+        default="32-true",
+        help="Lightning precision of lstm-nlp's step (the reference loop stays fp32), e.g. "
+        "bf16-mixed",
+    )
     parser.add_argument("--json", type=Path, help="also write every figure to this file")
     args = parser.parse_args(argv)
     args.sections = list(SECTIONS) if args.sections == "all" else args.sections.split(",")

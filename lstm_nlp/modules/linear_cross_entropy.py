@@ -17,8 +17,16 @@ again — millions of page faults, about a third of the CPU time.
   a column sum, all scaled by ``grad_output / tokens``.
 
 Without gradients (evaluation) only the loss is computed, in the same buffer.  The
-CPU is where this matters; elsewhere (and under autocast) the plain PyTorch
-expression is used.
+CPU is where this matters; elsewhere the plain PyTorch expression is used.
+
+Under CPU autocast to bfloat16 (``trainer.precision=bf16-mixed``) the same steps run in
+bfloat16 (:class:`_LinearCrossEntropyBF16`): the logits and their softmax in a bfloat16
+buffer (matrix products accumulate in fp32 inside oneDNN; the softmax reads each row in
+fp32), the two backward products on bfloat16 operands, the weight and bias gradients
+returned in the master weights' fp32; the loss is ``-log p(target)`` of that softmax (rows
+where it underflows recomputed exactly in fp32).  Without gradients (validation, test,
+perplexity) the loss is computed in fp32 from fp32 weights, so reported perplexities are
+exact.
 """
 
 from __future__ import annotations
@@ -90,12 +98,7 @@ class _LinearCrossEntropy(torch.autograd.Function):
         ctx: Any, grad_output: Tensor
     ) -> tuple[Tensor | None, Tensor | None, Tensor | None, None]:
         hidden, weight = ctx.saved_tensors
-        grad, ctx.grad = ctx.grad, None
-        if grad is None:  # its buffer went back to the pool after the first backward
-            raise RuntimeError(
-                "linear_cross_entropy: backward ran twice through the same loss "
-                "(retain_graph / double backward are not supported)"
-            )
+        grad = _take_grad(ctx)
         scale = grad_output / hidden.size(0)
         grad_h = grad_w = grad_b = None
         if ctx.needs_input_grad[0]:
@@ -108,7 +111,85 @@ class _LinearCrossEntropy(torch.autograd.Function):
         return grad_h, grad_w, grad_b, None
 
 
+def _take_grad(ctx: Any) -> Tensor:
+    """The forward's ``dloss/dlogits`` buffer, once: it goes back to the pool after backward."""
+    grad, ctx.grad = ctx.grad, None
+    if grad is None:
+        raise RuntimeError(
+            "linear_cross_entropy: backward ran twice through the same loss "
+            "(retain_graph / double backward are not supported)"
+        )
+    return grad
+
+
 UNDERFLOW = 1e-30  # below this a float32 probability has lost digits: take -log p from the logits
+
+
+class _LinearCrossEntropyBF16(torch.autograd.Function):
+    """:class:`_LinearCrossEntropy` with bfloat16 logits and products (see the module's doc)."""
+
+    @staticmethod
+    def forward(
+        ctx: Any, hidden: Tensor, weight: Tensor, bias: Tensor | None, targets: Tensor
+    ) -> Tensor:
+        with torch.autocast("cpu", enabled=False):
+            n, vocab = hidden.size(0), weight.size(0)
+            low_h, low_w = hidden.to(torch.bfloat16), weight.to(torch.bfloat16)
+            flat = POOL.take(n * vocab, low_h)
+            grad = flat.view(n, vocab)
+            low_b = None if bias is None else bias.to(torch.bfloat16)
+            _logits(low_h, low_w, low_b, out=grad)
+            torch._softmax(grad, 1, False, out=grad)
+            index = targets.view(-1, 1)
+            probs = grad.gather(1, index).float()
+            exact = (hidden.float(), weight.float(), None if bias is None else bias.float())
+            loss = _target_nll_exact(probs, index, *exact).sum() / n
+            rows = torch.arange(n, device=grad.device)  # index_put_: scatter_add_ copies bf16
+            grad.index_put_((rows, targets), grad.new_full((n,), -1.0), accumulate=True)
+        ctx.save_for_backward(low_h, low_w)
+        ctx.types = (hidden.dtype, weight.dtype, None if bias is None else bias.dtype)
+        ctx.grad = grad
+        return loss
+
+    @staticmethod
+    @once_differentiable
+    def backward(
+        ctx: Any, grad_output: Tensor
+    ) -> tuple[Tensor | None, Tensor | None, Tensor | None, None]:
+        low_h, low_w = ctx.saved_tensors
+        grad = _take_grad(ctx)
+        scale = grad_output.float() / low_h.size(0)
+        h_type, w_type, b_type = ctx.types
+        grad_h = grad_w = grad_b = None
+        with torch.autocast("cpu", enabled=False):
+            if ctx.needs_input_grad[0]:
+                grad_h = _scaled(torch.mm(grad, low_w), scale, h_type)
+            if ctx.needs_input_grad[1]:
+                grad_w = _scaled(torch.mm(grad.t(), low_h), scale, w_type)
+            if b_type is not None and ctx.needs_input_grad[2]:
+                grad_b = _scaled(grad.sum(0), scale, b_type)  # summed in fp32 inside
+        POOL.give(grad)
+        return grad_h, grad_w, grad_b, None
+
+
+def _scaled(product: Tensor, scale: Tensor, dtype: torch.dtype) -> Tensor:
+    """``product * scale`` as ``dtype`` in one pass (cast and scale together; the scale stays a
+    float, the product is rounded once more to ``product``'s precision, without bias)."""
+    out = product.new_empty(product.shape, dtype=dtype)
+    return torch.mul(product, float(scale), out=out)
+
+
+def _target_nll_exact(
+    probs: Tensor, index: Tensor, hidden: Tensor, weight: Tensor, bias: Tensor | None
+) -> Tensor:
+    """``-log p(target)`` from (low-precision) softmax probabilities, the rows where ``p``
+    underflows recomputed exactly from fp32 logits."""
+    nll = -probs.log()
+    tiny = (probs < UNDERFLOW).view(-1).nonzero().view(-1)
+    if tiny.numel():
+        logits = _logits(hidden[tiny], weight, bias)
+        nll[tiny] = torch.logsumexp(logits, 1, keepdim=True) - logits.gather(1, index[tiny])
+    return nll
 
 
 def _logits(
@@ -152,6 +233,14 @@ def linear_cross_entropy(
     """
     hidden = hidden.reshape(-1, hidden.size(-1))
     targets = targets.reshape(-1)
+    needs_grad = torch.is_grad_enabled() and any(
+        t is not None and t.requires_grad for t in (hidden, weight, bias)
+    )
+    if _bf16_autocast(hidden, weight):
+        if needs_grad:
+            return _LinearCrossEntropyBF16.apply(hidden.contiguous(), weight, bias, targets)
+        with torch.autocast("cpu", enabled=False):  # reported perplexities: fp32, exact
+            return _nll_no_grad(hidden.float().contiguous(), weight, bias, targets)
     plain = (
         hidden.device.type != "cpu"
         or torch.is_autocast_enabled("cpu")
@@ -161,9 +250,17 @@ def linear_cross_entropy(
     if plain:
         return F.cross_entropy(F.linear(hidden, weight, bias), targets)
     hidden = hidden.contiguous()
-    needs_grad = torch.is_grad_enabled() and any(
-        t is not None and t.requires_grad for t in (hidden, weight, bias)
-    )
     if not needs_grad:
         return _nll_no_grad(hidden, weight, bias, targets)
     return _LinearCrossEntropy.apply(hidden, weight, bias, targets)
+
+
+def _bf16_autocast(hidden: Tensor, weight: Tensor) -> bool:
+    """CPU autocast to bfloat16 around fp32 master weights (``precision=bf16-mixed``)."""
+    return (
+        hidden.device.type == "cpu"
+        and hidden.size(0) > 0
+        and weight.dtype == torch.float32
+        and torch.is_autocast_enabled("cpu")
+        and torch.get_autocast_dtype("cpu") == torch.bfloat16
+    )

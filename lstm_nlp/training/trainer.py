@@ -119,7 +119,29 @@ def trainer_arguments(cfg: DictConfig, parts: TaskParts) -> dict[str, Any]:
     kwargs = OmegaConf.to_container(cfg.trainer, resolve=True)
     if kwargs.get("enable_progress_bar") is None:  # a bar on a terminal, epoch lines in logs
         kwargs["enable_progress_bar"] = sys.stdout.isatty()
+    kwargs["precision"] = cpu_precision(kwargs)
     return {**kwargs, **parts.trainer_kwargs}
+
+
+def cpu_precision(kwargs: Mapping[str, Any]) -> Any:
+    """``trainer.precision``, but fp32 (and one line saying so) for bf16 on a CPU without bf16
+    matrix instructions (AVX512-BF16 or AMX), where it would be slower than fp32."""
+    import torch
+
+    precision = kwargs.get("precision", "32-true")
+    on_cpu = kwargs.get("accelerator") == "cpu" or (
+        kwargs.get("accelerator") in (None, "auto") and not torch.cuda.is_available()
+    )
+    if not str(precision).startswith("bf16") or not on_cpu:
+        return precision
+    if torch.ops.mkldnn._is_mkldnn_bf16_supported():
+        return precision
+    print(
+        f"lstm-nlp: trainer.precision={precision}: this CPU has no bf16 matrix instructions "
+        "(AVX512-BF16 or AMX); training in fp32 (32-true)",
+        flush=True,
+    )
+    return "32-true"
 
 
 def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: Mapping) -> Any:

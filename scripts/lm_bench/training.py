@@ -74,8 +74,11 @@ class StepTimes(pl.Callback):
         self.end = time.perf_counter()
 
 
-def trainer(max_steps: int, callbacks=(), clip: float = 0.25) -> pl.Trainer:
+def trainer(
+    max_steps: int, callbacks=(), clip: float = 0.25, precision: str = "32-true"
+) -> pl.Trainer:
     return pl.Trainer(
+        precision=precision,
         max_steps=max_steps,
         accelerator="cpu",
         devices=1,
@@ -95,20 +98,27 @@ class LightningLoop:
     after warm-up."""
 
     def __init__(
-        self, model: LanguageModel, streams: dict[str, np.ndarray], batch_size: int, bptt: int
+        self,
+        model: LanguageModel,
+        streams: dict[str, np.ndarray],
+        batch_size: int,
+        bptt: int,
+        precision: str = "32-true",
     ) -> None:
-        self.model = model
+        self.model, self.precision = model, precision
         self.data = LMStreamDataModule(
             streams, batch_size=batch_size, eval_batch_size=10, bptt=bptt
         )
 
     def tokens_per_second(self, steps: int, warmup: int = 2) -> float:
         times = StepTimes()
-        trainer(steps + warmup, [times]).fit(self.model, datamodule=self.data)
+        trainer(steps + warmup, [times], precision=self.precision).fit(
+            self.model, datamodule=self.data
+        )
         return sum(times.tokens[warmup:]) / (times.end - times.starts[warmup])
 
     def train(self, steps: int) -> None:
-        trainer(steps).fit(self.model, datamodule=self.data)
+        trainer(steps, precision=self.precision).fit(self.model, datamodule=self.data)
 
     def validation_ppl(self) -> float:
         t = pl.Trainer(
