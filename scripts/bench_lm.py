@@ -12,6 +12,8 @@ every one):
                (WikiText-2: 33,278 types) at every ``--sizes`` and at a PTB-sized vocabulary
                (the 10,000 most frequent types) at the first size.
 * ``ppl``      validation perplexity of both after ``--ppl-steps`` steps from the same weights.
+* ``bf16``     validation perplexity of lstm-nlp in fp32 and in bf16-mixed after ``--ppl-steps``
+               steps from the same weights (``--precision`` times the ``train`` section in bf16).
 * ``threads``  lstm-nlp's step at 1 and 2 threads.
 * ``corpus``   corpus preparation vs the reference's Python loop; bytes of memory per token.
 * ``startup``  ``lstm-nlp-train --help``; command start to first training step vs
@@ -148,6 +150,38 @@ def compare_perplexity(corpus, emb: int, hidden: int, layers: int, steps: int) -
     }
 
 
+def compare_bf16(corpus, emb: int, hidden: int, layers: int, steps: int) -> dict:
+    """Validation perplexity of lstm-nlp after ``steps`` steps in fp32 and in bf16-mixed from
+    the same weights on the same stream (issue 15's quality criterion)."""
+    import copy
+
+    from lm_bench.training import LightningLoop, build_model
+
+    torch.manual_seed(0)
+    start = build_model(corpus.vocab_size, emb, hidden, layers)
+    streams = {"train": corpus.streams["train"], "valid": corpus.streams["valid"]}
+    result = {"steps": steps, "vocab": corpus.vocab_size, "size": f"{layers}x{hidden}"}
+    for precision in ("32-true", "bf16-mixed"):
+        torch.manual_seed(1)
+        loop = LightningLoop(copy.deepcopy(start), streams, 20, 35, precision)
+        loop.train(steps)
+        result[precision] = loop.validation_ppl()  # the loss in fp32 either way
+    result["relative_difference"] = result["bf16-mixed"] / result["32-true"] - 1
+    return result
+
+
+def run_bf16(args, corpus) -> dict:
+    r = compare_bf16(
+        corpus(args.ppl_max_size), args.size_list[0], args.size_list[0], 2, args.ppl_steps
+    )
+    print(
+        f"bf16 quality, {r['size']}, vocabulary {r['vocab']:,}, {r['steps']} steps from the same "
+        f"weights: val ppl fp32 {r['32-true']:.2f}, bf16-mixed {r['bf16-mixed']:.2f} "
+        f"({r['relative_difference']:+.2%})"
+    )
+    return r
+
+
 def compare_threads(corpus, emb: int, hidden: int, layers: int, steps: int) -> dict:
     from lm_bench.training import LightningLoop, build_model
 
@@ -249,8 +283,9 @@ SECTIONS = {
     "corpus": run_corpus,
     "startup": run_startup,
     "adaptive": run_adaptive,
+    "bf16": run_bf16,
 }
-NEEDS_CORPUS = {"train", "ppl", "threads", "corpus"}
+NEEDS_CORPUS = {"train", "ppl", "threads", "corpus", "bf16"}
 
 
 def parse_args(argv: list[str] | None):
