@@ -150,19 +150,20 @@ def compare_perplexity(corpus, emb: int, hidden: int, layers: int, steps: int) -
     }
 
 
-def compare_bf16(corpus, emb: int, hidden: int, layers: int, steps: int) -> dict:
+def compare_bf16(corpus, emb: int, hidden: int, layers: int, steps: int, seed: int = 0) -> dict:
     """Validation perplexity of lstm-nlp after ``steps`` steps in fp32 and in bf16-mixed from
     the same weights on the same stream (issue 15's quality criterion)."""
     import copy
 
     from lm_bench.training import LightningLoop, build_model
 
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     start = build_model(corpus.vocab_size, emb, hidden, layers)
     streams = {"train": corpus.streams["train"], "valid": corpus.streams["valid"]}
     result = {"steps": steps, "vocab": corpus.vocab_size, "size": f"{layers}x{hidden}"}
+    result["seed"] = seed
     for precision in ("32-true", "bf16-mixed"):
-        torch.manual_seed(1)
+        torch.manual_seed(seed + 1)
         loop = LightningLoop(copy.deepcopy(start), streams, 20, 35, precision)
         loop.train(steps)
         result[precision] = loop.validation_ppl()  # the loss in fp32 either way
@@ -171,11 +172,11 @@ def compare_bf16(corpus, emb: int, hidden: int, layers: int, steps: int) -> dict
 
 
 def run_bf16(args, corpus) -> dict:
-    r = compare_bf16(
-        corpus(args.ppl_max_size), args.size_list[0], args.size_list[0], 2, args.ppl_steps
-    )
+    size = args.size_list[0]
+    r = compare_bf16(corpus(args.ppl_max_size), size, size, 2, args.ppl_steps, args.seed)
     print(
-        f"bf16 quality, {r['size']}, vocabulary {r['vocab']:,}, {r['steps']} steps from the same "
+        f"bf16 quality, {r['size']}, vocabulary {r['vocab']:,}, seed {r['seed']}, {r['steps']} "
+        "steps from the same "
         f"weights: val ppl fp32 {r['32-true']:.2f}, bf16-mixed {r['bf16-mixed']:.2f} "
         f"({r['relative_difference']:+.2%})"
     )
@@ -313,6 +314,7 @@ def parse_args(argv: list[str] | None):
         "--ppl-max-size", type=int, help="vocabulary cap for the ppl section (e.g. 10000)"
     )
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=0, help="bf16 section: weights and stream")
     parser.add_argument(
         "--precision",
         default="32-true",
