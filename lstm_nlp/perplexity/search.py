@@ -37,14 +37,7 @@ def search_cache(
         for i, theta in enumerate(options.theta_grid)
         for j, lam in enumerate(options.lambdah_grid)
     ]
-    best = min(points, key=rank)
-    record = {
-        "path": str(valid.path),
-        "tokens_scored": scored.tokens,
-        "model_ppl": ppl(scored.model_nll, scored.tokens),
-        "grid": points,
-        "best": best,
-    }
+    best, record = search_record(valid, scored.tokens, scored.model_nll, points)
     return replace(options, theta=best["theta"], lambdah=best["lambdah"]), record
 
 
@@ -68,12 +61,20 @@ def search_dynamic(
             finally:
                 adapter.restore()
             points.append({"lr": lr, "lamb": lamb, "ppl": ppl(scored.nll, scored.tokens)})
+    best, record = search_record(valid, plain.tokens, plain.nll, points)
+    return replace(options, lr=best["lr"], lamb=best["lamb"]), record
+
+
+def search_record(
+    valid: Text, tokens: int, model_nll: float, points: list[dict[str, Any]]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The grid's best point, and what results.json records of a search."""
     best = min(points, key=rank)
     record = {
         "path": str(valid.path),
-        "tokens_scored": plain.tokens,
-        "model_ppl": ppl(plain.nll, plain.tokens),
+        "tokens_scored": tokens,
+        "model_ppl": ppl(model_nll, tokens),
         "grid": points,
         "best": best,
     }
-    return replace(options, lr=best["lr"], lamb=best["lamb"]), record
+    return best, record

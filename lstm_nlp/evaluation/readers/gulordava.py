@@ -22,11 +22,12 @@ from pathlib import Path
 from typing import ClassVar
 
 from lstm_nlp.evaluation.pairs import PairItem
-from lstm_nlp.evaluation.readers.lines import existing, first_line, integer
+from lstm_nlp.evaluation.readers.lines import existing, integer
 from lstm_nlp.evaluation.readers.stream import (
     StreamFiles,
     check_eval,
     gold_rows,
+    looks_like_gold,
     target_item,
     text_words,
 )
@@ -55,10 +56,7 @@ class GulordavaOptions(SourceOptions):
     def recognises(cls, path: Path) -> bool:
         if path.is_dir():
             return (path / f"{NAME}.gold").is_file() and (path / f"{NAME}.text").is_file()
-        if path.suffix != ".gold" or not path.with_suffix(".text").is_file():
-            return False
-        line = first_line(path)
-        return line is not None and len(line.split("\t")) == N_COLUMNS
+        return looks_like_gold(path, N_COLUMNS)
 
 
 def read(options: GulordavaOptions, path: str | os.PathLike) -> TestSet:

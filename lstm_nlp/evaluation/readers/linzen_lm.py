@@ -19,11 +19,12 @@ from typing import ClassVar
 
 from lstm_nlp.errors import DataError
 from lstm_nlp.evaluation.pairs import PairItem
-from lstm_nlp.evaluation.readers.lines import existing, first_line, folder_files, integer
+from lstm_nlp.evaluation.readers.lines import existing, folder_files, integer
 from lstm_nlp.evaluation.readers.stream import (
     StreamFiles,
     check_eval,
     gold_rows,
+    looks_like_gold,
     target_item,
     text_words,
 )
@@ -49,19 +50,12 @@ class LinzenOptions(SourceOptions):
     @classmethod
     def recognises(cls, path: Path) -> bool:
         golds = gold_files(path) if path.is_dir() else [path]
-        return any(_looks_like_gold(gold) for gold in golds)
+        return any(looks_like_gold(gold, N_COLUMNS) for gold in golds)
 
 
 def gold_files(folder: Path) -> list[Path]:
     """A folder's ``NAME.gold`` files, Gulordava's ``generated.gold`` left out."""
     return [p for p in folder_files(folder, (".gold",)) if p.stem != GULORDAVA_STEM]
-
-
-def _looks_like_gold(path: Path) -> bool:
-    if path.suffix != ".gold" or not path.with_suffix(".text").is_file():
-        return False
-    line = first_line(path)
-    return line is not None and len(line.split("\t")) == N_COLUMNS
 
 
 def read(options: LinzenOptions, path: str | os.PathLike) -> TestSet:

@@ -19,7 +19,7 @@ from typing import Any
 
 from lstm_nlp.errors import DataError
 from lstm_nlp.evaluation.pairs import PairItem
-from lstm_nlp.evaluation.readers.lines import aligned_lines, cells, integer
+from lstm_nlp.evaluation.readers.lines import aligned_lines, cells, first_line, integer
 
 EOS = "<eos>"
 TEXT_EXPECTED = f"one space-tokenised sentence per line, ending in {EOS}"
@@ -45,6 +45,15 @@ class StreamFiles:
                     f"its .text file are needed, side by side)"
                 )
         return cls(gold, text, evaluation if evaluation.is_file() else None)
+
+
+def looks_like_gold(path: Path, columns: int) -> bool:
+    """``NAME.gold`` beside its ``NAME.text``, its first line of ``columns`` tab-separated
+    cells (for ``source=auto``: cheap, one line read)."""
+    if path.suffix != ".gold" or not path.with_suffix(".text").is_file():
+        return False
+    line = first_line(path)
+    return line is not None and len(line.split("\t")) == columns
 
 
 def text_words(path: Path) -> list[list[str]]:
