@@ -150,22 +150,35 @@ def compare_perplexity(corpus, emb: int, hidden: int, layers: int, steps: int) -
     }
 
 
-def compare_bf16(corpus, emb: int, hidden: int, layers: int, steps: int, seed: int = 0) -> dict:
+def compare_bf16(
+    corpus,
+    emb: int,
+    hidden: int,
+    layers: int,
+    steps: int,
+    seed: int = 0,
+    dropout_stream: int = 1,
+    only: str | None = None,
+) -> dict:
     """Validation perplexity of lstm-nlp after ``steps`` steps in fp32 and in bf16-mixed from
-    the same weights on the same stream (issue 15's quality criterion)."""
+    the same weights on the same stream (issue 15's quality criterion); ``dropout_stream``
+    seeds the training's random draws (dropout masks) apart from the weights; ``only``
+    (``lstm``/``output``) keeps the other half of the bf16 run in fp32."""
     import copy
 
+    from lm_bench.bf16_parts import bf16_only
     from lm_bench.training import LightningLoop, build_model
 
     torch.manual_seed(seed)
     start = build_model(corpus.vocab_size, emb, hidden, layers)
     streams = {"train": corpus.streams["train"], "valid": corpus.streams["valid"]}
     result = {"steps": steps, "vocab": corpus.vocab_size, "size": f"{layers}x{hidden}"}
-    result["seed"] = seed
+    result.update(seed=seed, dropout_stream=dropout_stream, bf16_only=only)
     for precision in ("32-true", "bf16-mixed"):
-        torch.manual_seed(seed + 1)
+        torch.manual_seed(seed + dropout_stream)
         loop = LightningLoop(copy.deepcopy(start), streams, 20, 35, precision)
-        loop.train(steps)
+        with bf16_only(only if precision != "32-true" else None):
+            loop.train(steps)
         result[precision] = loop.validation_ppl()  # the loss in fp32 either way
     result["relative_difference"] = result["bf16-mixed"] / result["32-true"] - 1
     return result
@@ -173,9 +186,19 @@ def compare_bf16(corpus, emb: int, hidden: int, layers: int, steps: int, seed: i
 
 def run_bf16(args, corpus) -> dict:
     size = args.size_list[0]
-    r = compare_bf16(corpus(args.ppl_max_size), size, size, 2, args.ppl_steps, args.seed)
+    r = compare_bf16(
+        corpus(args.ppl_max_size),
+        size,
+        size,
+        2,
+        args.ppl_steps,
+        args.seed,
+        args.dropout_stream,
+        args.bf16_only,
+    )
     print(
-        f"bf16 quality, {r['size']}, vocabulary {r['vocab']:,}, seed {r['seed']}, {r['steps']} "
+        f"bf16 quality, {r['size']}, vocabulary {r['vocab']:,}, seed {r['seed']}, dropout "
+        f"stream {r['dropout_stream']}, bf16 in {r['bf16_only'] or 'both halves'}, {r['steps']} "
         "steps from the same "
         f"weights: val ppl fp32 {r['32-true']:.2f}, bf16-mixed {r['bf16-mixed']:.2f} "
         f"({r['relative_difference']:+.2%})"
@@ -315,6 +338,14 @@ def parse_args(argv: list[str] | None):
     )
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--seed", type=int, default=0, help="bf16 section: weights and stream")
+    parser.add_argument(
+        "--dropout-stream", type=int, default=1, help="bf16 section: seed of the dropout masks"
+    )
+    parser.add_argument(
+        "--bf16-only",
+        choices=("lstm", "output"),
+        help="bf16 section: only this half in bf16, the other in fp32",
+    )
     parser.add_argument(
         "--precision",
         default="32-true",

@@ -117,14 +117,17 @@ def evaluate_set(
     import torch
 
     from lstm_nlp.evaluation.literature import add_literature
+    from lstm_nlp.evaluation.precision import scoring_precision
     from lstm_nlp.evaluation.report import summarize
 
     name, test_set = read_set(source, path)
     protocol = protocol_named(options.protocol or default_protocol(name))
     scoring = scoring_options(options, protocol)
     torch.set_num_threads(options.threads)
+    device = device_of(options.device)
     start = time.perf_counter()
-    scores = score_set(test_set, protocol, scoring, model.to(device_of(options.device)), tokenizer)
+    with scoring_precision(options.precision, device):
+        scores = score_set(test_set, protocol, scoring, model.to(device), tokenizer)
     seconds = time.perf_counter() - start
     groups = default_groups(name, test_set.items) + list(options.group_by)
     summary = summarize(test_set.items, scores, list(dict.fromkeys(groups)))
@@ -137,6 +140,7 @@ def evaluate_set(
         benchmark=test_set.name,
         protocol={"name": protocol.name, "method": protocol.method, "paper": protocol.paper},
         options=used,
+        precision=options.precision,
         seconds=round(seconds, 3),
         items_per_second=round(summary["coverage"]["scored"] / max(seconds, 1e-9), 1),
     )

@@ -70,10 +70,16 @@ def run_spans(
     sources = _source_columns(spans, paired, device)[steps, cols]
     need = torch.zeros(length - 1, len(spans), dtype=torch.bool, device=device)
     need[steps, sources] = True
-    logits, final = logits_at(model, tokens[:-1], expand_hidden(hidden, len(spans)), need)
     row_of = torch.zeros(need.shape, dtype=torch.long, device=device)
-    row_of[need] = torch.arange(logits.size(0), device=device)
-    lp = torch.log_softmax(logits.float(), -1)[row_of[steps, sources], tokens[steps + 1, cols]]
+    row_of[need] = torch.arange(int(need.sum()), device=device)
+    lp, final = scored_logprobs(
+        model,
+        tokens[:-1],
+        expand_hidden(hidden, len(spans)),
+        need,
+        row_of[steps, sources],
+        tokens[steps + 1, cols],
+    )
     sums = torch.zeros(len(spans), dtype=torch.float64, device=device).index_add_(
         0, cols, lp.double()
     )
@@ -118,18 +124,46 @@ def _common_prefix(a: Sequence[int], b: Sequence[int]) -> int:
 
 
 def logits_at(
-    model: torch.nn.Module, tokens: torch.Tensor, hidden: Any, need: torch.Tensor
+    model: torch.nn.Module,
+    tokens: torch.Tensor,
+    hidden: Any,
+    need: torch.Tensor,
+    exact: bool = False,
 ) -> tuple[torch.Tensor, Any]:
     """Logits of the ``need`` positions only, and the final hidden state.
 
     A :class:`LanguageModel` (``encode`` + ``decoder``) runs its decoder on those rows
     only; in eval mode that is what ``forward`` computes.  Other models run ``forward``.
+    ``exact``: the decoder in fp32 also under bf16 autocast (for a few rows whose whole
+    distribution is read).
     """
     if hasattr(model, "encode") and hasattr(model, "decoder"):
         output, final = model.encode(tokens, hidden)
-        return model.decoder(output[need]), final
+        picked = output[need]
+        if not exact:
+            return model.decoder(picked), final
+        with torch.autocast(picked.device.type, enabled=False):
+            return model.decoder(picked.float()), final
     logits, final = model(tokens, hidden)
     return logits[need], final
+
+
+def scored_logprobs(
+    model: torch.nn.Module,
+    tokens: torch.Tensor,
+    hidden: Any,
+    need: torch.Tensor,
+    rows: torch.Tensor,
+    targets: torch.Tensor,
+) -> tuple[torch.Tensor, Any]:
+    """``log p(targets[k])`` (fp32) from row ``rows[k]`` of the ``need`` positions' outputs, and
+    the final hidden state; a decoder with ``log_probs_at`` (:class:`LMHead`) keeps each
+    target's logit exact under bf16 autocast."""
+    if hasattr(model, "encode") and hasattr(getattr(model, "decoder", None), "log_probs_at"):
+        output, final = model.encode(tokens, hidden)
+        return model.decoder.log_probs_at(output[need], rows, targets), final
+    logits, final = logits_at(model, tokens, hidden, need)
+    return torch.log_softmax(logits.float(), -1)[rows, targets], final
 
 
 def batched_pair_logprobs(

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lstm_nlp.evaluation.precision_option import PrecisionOption
 from lstm_nlp.evaluation.protocol_options import ProtocolOptions
 from lstm_nlp.schema import CommandOptions, option
+from lstm_nlp.schema.limits import MAX_THREADS
 
 
 @dataclass
-class EvalOptions(CommandOptions, ProtocolOptions):
+class EvalOptions(CommandOptions, PrecisionOption, ProtocolOptions):
     """lstm-nlp-eval: score a trained language model on the field's syntax test sets, each read
     in its native format and scored with its paper's protocol, beside the published LSTM numbers
 
@@ -46,7 +48,7 @@ class EvalOptions(CommandOptions, ProtocolOptions):
         True, help="share of sentences with an 8-gram in the model's training corpus"
     )
     device: str = option("cpu", help="cpu, cuda, cuda:1, ...")
-    threads: int = option(1, ge=1, help="torch CPU threads")
+    threads: int = option(1, ge=1, le=MAX_THREADS, help="torch CPU threads")
     plot: bool = option(True, help="write accuracy.png")
     out: str | None = option(
         None, help="output folder; null: eval_out/<name of the test file or folder>"

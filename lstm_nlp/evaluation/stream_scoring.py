@@ -119,7 +119,7 @@ def target_logprobs(
             k += 1
         need = torch.zeros(end - begin, 1, dtype=torch.bool, device=device)
         need[[p - 1 - begin for p in here], 0] = True
-        logits, hidden = logits_at(model, tokens, hidden, need)
+        logits, hidden = logits_at(model, tokens, hidden, need, exact=True)
         logprobs = torch.log_softmax(logits.float(), -1)
         results.extend(zip(here, logprobs))
     return results

@@ -32,7 +32,7 @@ def sentence_surprisals(
     """Per-token surprisals (bits) of each id sequence, its final ``<eos>`` included."""
     import torch
 
-    from lstm_nlp.evaluation.logprobs import budget_chunks, logits_at, model_device
+    from lstm_nlp.evaluation.logprobs import budget_chunks, model_device, scored_logprobs
 
     device = model_device(model)
     out: list[list[float]] = [[] for _ in sentences]
@@ -44,10 +44,11 @@ def sentence_surprisals(
             padded = torch.tensor([r + [pad] * (length - len(r)) for r in rows], device=device).t()
             lengths = torch.tensor([len(r) - 1 for r in rows], device=device)
             need = torch.arange(length - 1, device=device).unsqueeze(1) < lengths.unsqueeze(0)
-            logits, _ = logits_at(model, padded[:-1], None, need)
             steps_at, cols = need.nonzero(as_tuple=True)
-            lp = torch.log_softmax(logits.float(), -1)
-            picked = lp[torch.arange(lp.size(0), device=device), padded[steps_at + 1, cols]]
+            rows_at = torch.arange(steps_at.size(0), device=device)
+            picked, _ = scored_logprobs(
+                model, padded[:-1], None, need, rows_at, padded[steps_at + 1, cols]
+            )
             for value, col in zip((-picked.double() / LN2).tolist(), cols.tolist()):
                 out[chunk[col]].append(value)
     return out

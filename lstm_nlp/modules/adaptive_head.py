@@ -139,7 +139,8 @@ class AdaptiveHead(nn.Module):
         ``(..., input_dim) -> (..., vocab_size)``."""
         self._check_hidden(hidden)
         flat = hidden.reshape(-1, self.input_dim)
-        return self.asm.log_prob(flat).view(*hidden.shape[:-1], self.vocab_size)
+        with torch.autocast(flat.device.type, enabled=False):  # its log-softmaxes: fp32
+            return self.asm.log_prob(flat.float()).view(*hidden.shape[:-1], self.vocab_size)
 
     def forward(self, hidden: Tensor) -> Tensor:
         return self.log_probs(hidden)
@@ -157,7 +158,11 @@ class AdaptiveHead(nn.Module):
             return F.cross_entropy(
                 hidden.new_zeros(0, self.vocab_size), flat_targets
             )  # nan, like cross_entropy
-        loss = self.asm(hidden.reshape(-1, self.input_dim), flat_targets).loss
+        flat = hidden.reshape(-1, self.input_dim)
+        # fp32 under bf16 autocast: nn.AdaptiveLogSoftmaxWithLoss keeps its log-softmaxes in the
+        # input's dtype (a bf16 loss on CPUs; a dtype error on CUDA, where they come out fp32)
+        with torch.autocast(flat.device.type, enabled=False):
+            loss = self.asm(flat.float(), flat_targets).loss
         if torch.is_grad_enabled():
             # a tail cluster with no target in the batch gets no gradient, which DDP (without
             # find_unused_parameters) reports as an error at the next step: give it a zero one

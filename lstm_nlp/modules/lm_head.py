@@ -9,6 +9,8 @@ from lstm_nlp.errors import ConfigError
 from lstm_nlp.modules.arguments import check_size
 from lstm_nlp.modules.linear_cross_entropy import linear_cross_entropy
 
+EXACT_TOP = 4  # largest logits per row recomputed in fp32 by LMHead.log_probs_at under bf16
+
 
 class LMHead(nn.Module):
     """The decoder ``hidden -> logits`` of a language model.
@@ -50,8 +52,52 @@ class LMHead(nn.Module):
             hidden = self.projection(hidden)
         return self.decoder(hidden)
 
+    def log_probs_at(self, hidden: Tensor, rows: Tensor, targets: Tensor) -> Tensor:
+        """``log p(targets[k])`` read at row ``rows[k]`` of ``hidden (n, input_dim)``, in fp32.
+
+        Under bf16 autocast the logits' product runs in bfloat16 and its output is rounded to
+        8 bits of mantissa (an error of ``|logit| / 512``).  A target's own logit would carry
+        that error whole, and so would the few largest logits that dominate the log-sum-exp;
+        the many small ones average theirs out.  So each target's logit and each row's
+        :data:`EXACT_TOP` largest are recomputed in fp32 (a dot product each); the rest of the
+        normaliser comes from the rounded product (:meth:`_normaliser`).  In fp32 this is the
+        log-softmax read at the targets.
+        """
+        if self.projection is not None:
+            hidden = self.projection(hidden)
+        logits = self.decoder(hidden)
+        if logits.dtype == torch.float32:
+            return torch.log_softmax(logits, -1)[rows, targets]
+        lse = self._normaliser(hidden, logits)
+        return self._exact_logits(hidden[rows], targets) - lse[rows]
+
+    def _normaliser(self, hidden: Tensor, logits: Tensor) -> Tensor:
+        """Each row's log-sum-exp (fp32) from low-precision ``logits``, its largest terms exact.
+
+        The rounded logits' own log-sum-exp is ``max - log softmax(max)`` (the softmax kernel
+        sums in fp32; its probabilities keep 8 bits of mantissa: 0.002 nats); then the
+        :data:`EXACT_TOP` largest terms are swapped for their fp32 values.  No fp32 copy of the
+        ``(rows, vocab)`` logits is made.
+        """
+        values, top = logits.topk(min(EXACT_TOP, logits.size(-1)), -1)
+        largest = torch.softmax(logits, -1).gather(1, top[:, :1]).float()
+        lse = values[:, :1].float() - largest.log()
+        exact = self._exact_logits(hidden.unsqueeze(1), top)
+        change = ((exact - lse).exp() - (values.float() - lse).exp()).sum(-1)
+        return lse.squeeze(1) + torch.log1p(change)
+
+    def _exact_logits(self, hidden: Tensor, ids: Tensor) -> Tensor:
+        """fp32 logits of ``ids`` from ``hidden``: ``(m, d)`` with ``(m,)`` ids, or ``(n, 1, d)``
+        with ``(n, k)``."""
+        with torch.autocast(hidden.device.type, enabled=False):
+            logits = (hidden.float() * self.decoder.weight[ids].float()).sum(-1)
+            if self.decoder.bias is not None:
+                logits = logits + self.decoder.bias[ids].float()
+        return logits
+
     def log_probs(self, hidden: Tensor) -> Tensor:
-        return torch.log_softmax(self(hidden), dim=-1)
+        """fp32 log-probabilities, also when the logits come out of a bf16 autocast product."""
+        return torch.log_softmax(self(hidden).float(), dim=-1)
 
     def nll(self, hidden: Tensor, targets: Tensor) -> Tensor:
         """Mean ``-log p(target)`` over all positions of ``hidden (..., input_dim)`` /

@@ -58,8 +58,9 @@ class CacheGrid:
         self, outputs: torch.Tensor, targets: torch.Tensor, logprobs: torch.Tensor
     ) -> torch.Tensor:
         """Summed ``-log p`` of the window for every (theta, lambdah): ``(thetas, lambdahs)``;
-        ``logprobs (seq, batch)`` are the model's ``log p(target)``."""
-        cached, has_history = self.target_probs(outputs, targets)
+        ``logprobs (seq, batch)`` are the model's ``log p(target)``; fp32 under bf16 autocast."""
+        with torch.autocast(outputs.device.type, enabled=False):
+            cached, has_history = self.target_probs(outputs.float(), targets)
         return -mix(logprobs, cached, self.lambdahs, has_history).sum((-2, -1))
 
 

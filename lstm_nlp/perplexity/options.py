@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from lstm_nlp.errors import ConfigError
+from lstm_nlp.evaluation.precision_option import PrecisionOption
 from lstm_nlp.schema import CommandOptions, Options, option
+from lstm_nlp.schema.limits import MAX_BATCH, MAX_THREADS, MAX_WINDOW
 
 VALID_HELP = "validation text for the search; null: the checkpoint's run's validation split"
 
@@ -17,6 +19,7 @@ class CacheOptions(Options):
     window: int = option(
         0,
         ge=0,
+        le=MAX_WINDOW,
         help="past positions each stream column remembers; 0: no cache (awd-lstm-lm uses 500 on "
         "PTB, 3785 on WikiText-2)",
     )
@@ -69,7 +72,9 @@ class DynamicOptions(Options):
         help="rms: text whose mean squared gradients scale the update; null: the checkpoint's "
         "run's training split",
     )
-    stats_batch_size: int = option(100, ge=1, help="rms: stream columns for the statistics")
+    stats_batch_size: int = option(
+        100, ge=1, le=MAX_BATCH, help="rms: stream columns for the statistics"
+    )
     stats_batches: int | None = option(
         None, ge=1, help="rms: at most this many bptt windows of stats_path; null: all of it"
     )
@@ -100,7 +105,7 @@ class DynamicOptions(Options):
 
 
 @dataclass
-class PplOptions(CommandOptions):
+class PplOptions(CommandOptions, PrecisionOption):
     """lstm-nlp-ppl: perplexity of any text under a trained language model, tokenised as its
     training corpus was (each line a sentence followed by <eos>), the hidden state carried through
     the whole text; optionally with the neural cache pointer and dynamic evaluation
@@ -134,11 +139,15 @@ class PplOptions(CommandOptions):
     batch_size: int | None = option(
         None,
         ge=1,
+        le=MAX_BATCH,
         help="parallel stream columns; null: the run's task.eval_batch_size, fewer for a text "
         "shorter than that many bptt windows",
     )
     bptt: int | None = option(
-        None, ge=1, help="tokens per window (dynamic: per update); null: the run's task.bptt"
+        None,
+        ge=1,
+        le=MAX_WINDOW,
+        help="tokens per window (dynamic: per update); null: the run's task.bptt",
     )
     cache: CacheOptions = field(
         default_factory=CacheOptions, metadata={"help": "the neural cache pointer"}
@@ -147,7 +156,7 @@ class PplOptions(CommandOptions):
         default_factory=DynamicOptions, metadata={"help": "dynamic evaluation"}
     )
     device: str = option("cpu", help="cpu, cuda, cuda:1, ...")
-    threads: int = option(1, ge=1, help="torch CPU threads")
+    threads: int = option(1, ge=1, le=MAX_THREADS, help="torch CPU threads")
     out: str | None = option(
         None, help="a folder for results.json and results.md; null: print only"
     )

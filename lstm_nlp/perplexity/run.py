@@ -34,12 +34,23 @@ class Setup:
 def evaluate(options: PplOptions, model: torch.nn.Module, tokenizer: Any, checkpoint: Path) -> dict:
     """Every text of ``options.path`` scored; the statistics and searches asked for done first,
     on their own texts (all texts are read and checked before any work).  ``model`` is a loaded
-    :class:`LanguageModel`; its trained weights are in place again when this returns."""
+    :class:`LanguageModel`; its trained weights are in place again when this returns.  With
+    ``precision=bf16-mixed`` the products run in bfloat16, the log-probabilities in fp32."""
     from lstm_nlp.evaluation.evaluate import device_of
+    from lstm_nlp.evaluation.precision import scoring_precision
 
+    device = device_of(options.device)
+    with scoring_precision(options.precision, device):
+        return evaluate_texts(options, model.to(device), tokenizer, checkpoint)
+
+
+def evaluate_texts(
+    options: PplOptions, model: torch.nn.Module, tokenizer: Any, checkpoint: Path
+) -> dict:
+    """:func:`evaluate` on the model's device, in the precision of the moment."""
     start = time.perf_counter()
     torch.set_num_threads(options.threads)
-    model.to(device_of(options.device)).eval()
+    model.eval()
     setup = Setup(
         options.batch_size or model.options.eval_batch_size,
         options.bptt or model.options.bptt,
@@ -73,6 +84,7 @@ def evaluate(options: PplOptions, model: torch.nn.Module, tokenizer: Any, checkp
         "batch_size": setup.batch_size,
         "bptt": setup.bptt,
         "device": options.device,
+        "precision": options.precision,
         "cache": method_record(setup.cache, records, "cache"),
         "dynamic": method_record(setup.dynamic, records, "dynamic"),
         "files": rows,

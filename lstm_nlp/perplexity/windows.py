@@ -33,10 +33,22 @@ def target_logprobs(
     vocab = model.embedding.num_embeddings
     rows = max(1, LOGITS_BUDGET // (vocab * output.size(1)))
     parts = [
-        decoder.log_probs(output[s : s + rows]).gather(-1, targets[s : s + rows].unsqueeze(-1))
+        _window_logprobs(decoder, output[s : s + rows], targets[s : s + rows])
         for s in range(0, output.size(0), rows)
     ]
-    return torch.cat(parts).squeeze(-1)
+    return torch.cat(parts)
+
+
+def _window_logprobs(
+    decoder: torch.nn.Module, output: torch.Tensor, targets: torch.Tensor
+) -> torch.Tensor:
+    """``log p(targets)`` ``(seq, batch)`` of a few rows; through ``log_probs_at`` where the
+    decoder has it (exact target logits under bf16 autocast)."""
+    if not hasattr(decoder, "log_probs_at"):
+        return decoder.log_probs(output).gather(-1, targets.unsqueeze(-1)).squeeze(-1)
+    flat = output.reshape(-1, output.size(-1))
+    rows = torch.arange(flat.size(0), device=flat.device)
+    return decoder.log_probs_at(flat, rows, targets.reshape(-1)).view(targets.shape)
 
 
 def no_cudnn(device: torch.device) -> contextlib.AbstractContextManager:

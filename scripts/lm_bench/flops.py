@@ -82,3 +82,56 @@ def machine_gflops(
     square = matmul_gflops(2048, 2048, 2048)
     result["square_2048"] = max(square.values())
     return result
+
+
+def lstm_training_flops(tokens: int, emb: int, hidden: int, layers: int) -> float:
+    """Forward + backward matmul work of an LSTM over ``tokens`` positions: per layer and token
+    ``2 * 4*hidden * (input + hidden)`` forward (input ``emb`` for the first layer, ``hidden``
+    after), three times that with the backward's two products."""
+    per_token = sum(
+        2 * 4 * hidden * ((emb if layer == 0 else hidden) + hidden) for layer in range(layers)
+    )
+    return 3.0 * per_token * tokens
+
+
+def cluster_token_counts(targets: torch.Tensor, cutoffs: list[int], vocab: int) -> list[int]:
+    """How many ``targets`` fall in each tail cluster ``[cutoffs[i], cutoffs[i+1])`` of an
+    adaptive softmax (the last cluster ending at ``vocab``)."""
+    bounds = [*cutoffs, vocab]
+    flat = targets.reshape(-1)
+    return [int(((flat >= lo) & (flat < hi)).sum()) for lo, hi in zip(bounds, bounds[1:])]
+
+
+def adaptive_head_matmuls(
+    hidden: int,
+    vocab: int,
+    cutoffs: list[int],
+    div_value: float,
+    tokens: int,
+    cluster_tokens: list[int],
+) -> list[tuple[int, int, int, int]]:
+    """The forward matrix products ``(m, k, n, times)`` of ``nn.AdaptiveLogSoftmaxWithLoss`` in
+    training: the head ``hidden -> cutoffs[0] + clusters`` on every token, then for each tail
+    cluster only on the tokens whose target lies in it: ``hidden -> hidden // div**(i+1)``
+    and that projection ``-> cluster size``."""
+    bounds = [*cutoffs, vocab]
+    shapes = [(tokens, hidden, cutoffs[0] + len(cutoffs), 1)]
+    for i, count in enumerate(cluster_tokens):
+        proj = int(hidden // (div_value ** (i + 1)))
+        shapes.append((count, hidden, proj, 1))
+        shapes.append((count, proj, bounds[i + 1] - bounds[i], 1))
+    return shapes
+
+
+def adaptive_training_flops(
+    hidden: int,
+    vocab: int,
+    cutoffs: list[int],
+    div_value: float,
+    tokens: int,
+    cluster_tokens: list[int],
+) -> float:
+    """Forward + backward matmul work of the adaptive softmax head at these targets (see
+    :func:`adaptive_head_matmuls`; backward = two products per forward product)."""
+    shapes = adaptive_head_matmuls(hidden, vocab, cutoffs, div_value, tokens, cluster_tokens)
+    return 3.0 * sum(2 * m * k * n * times for m, k, n, times in shapes)
