@@ -69,8 +69,8 @@ def _load(name: str, source: str, load: Callable[[], object], idle_warning: bool
         register = obj if callable(obj) else getattr(obj, "register", None)
         if callable(register):
             register()
-    except Exception as exc:  # a broken plugin must never take the others down
-        reason = f"{type(exc).__name__}: {exc}".splitlines()[0]
+    except (Exception, SystemExit) as exc:  # a broken plugin must never take the others down
+        reason = failure_reason(exc)
         _failed[name] = reason
         _warn(f"plugin {name!r} ({source}) failed to load and is skipped: {reason}")
         return False
@@ -78,6 +78,14 @@ def _load(name: str, source: str, load: Callable[[], object], idle_warning: bool
     if idle_warning and _count() == before:
         _warn(f"plugin {name!r} ({source}) registered nothing: {HOW_TO_REGISTER}")
     return True
+
+
+def failure_reason(exc: BaseException) -> str:
+    """Why a plugin failed, in one line (a plugin that calls ``sys.exit`` would otherwise end the
+    command, quietly, before it did anything)."""
+    if isinstance(exc, SystemExit):
+        return f"it called sys.exit({exc.code!r}) while loading"
+    return (f"{type(exc).__name__}: {exc}".splitlines() or [type(exc).__name__])[0]
 
 
 def load_plugins() -> None:

@@ -68,7 +68,7 @@ def main() -> None:
 
     torch.set_num_threads(args.threads)
     if args.checkpoint:
-        from lstm_nlp.tasks.language_model import load_language_model
+        from lstm_nlp.tasks.checked_load import load_language_model
 
         model, tok = load_language_model(args.checkpoint)
     else:

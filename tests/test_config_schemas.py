@@ -53,8 +53,8 @@ def test_every_option_has_a_default_that_passes_and_a_line_of_help(schema):
 @pytest.mark.parametrize(
     "override, message",
     [
-        ("task.bptt=0", "task.bptt must be an integer >= 1, got 0"),
-        ("task.bptt=2.5", "task.bptt must be an integer >= 1, got 2.5"),
+        ("task.bptt=0", "task.bptt must be an integer in [1, 10000000], got 0"),
+        ("task.bptt=2.5", "task.bptt must be an integer in [1, 10000000], got 2.5"),
         ("task.dropout=1.0", "task.dropout must be a number in [0, 1), got 1.0"),
         ("task.tie_weights=maybe", "task.tie_weights must be true or false, got 'maybe'"),
         ("task.head=hsm", "task.head must be one of softmax, adaptive, got 'hsm'"),
@@ -66,7 +66,7 @@ def test_every_option_has_a_default_that_passes_and_a_line_of_help(schema):
             "task.adaptive_cutoffs=[10,0]",
             "task.adaptive_cutoffs must be null or a list of integers, each >= 1, got [10, 0]",
         ),
-        ("encoder.num_layers=0", "encoder.num_layers must be an integer >= 1, got 0"),
+        ("encoder.num_layers=0", "encoder.num_layers must be an integer in [1, 64], got 0"),
         ("data.plural_prob=1.5", "data.plural_prob must be a number in [0, 1], got 1.5"),
         (
             "data.encoding_errors=skip",
@@ -81,8 +81,11 @@ def test_every_option_has_a_default_that_passes_and_a_line_of_help(schema):
             "optim.scheduler.factor=2",
             "optim.scheduler.factor must be null or a number in (0, 1), got 2",
         ),
-        ("threads=0", "threads must be null or an integer >= 1, got 0"),
-        ("seed=99999999999999999999", "seed must be an integer, got 99999999999999999999"),
+        ("threads=0", "threads must be null or an integer in [1, 1024], got 0"),
+        (
+            "seed=99999999999999999999",
+            "seed must be an integer in [0, 4294967295], got 99999999999999999999",
+        ),
         ("nonfinite_loss=ignore", "nonfinite_loss must be one of stop, skip, got 'ignore'"),
         (
             "checkpoint_every_minutes=-5",
@@ -118,8 +121,8 @@ def test_a_bad_value_names_the_key_and_what_is_allowed(override, message):
             "optim.betas must be a list of 2 numbers, each in [0, 1), got [0.9]",
         ),
         (
-            ["logger=wandb", "logger.mode=cloud"],
-            "logger.mode must be null or one of online, offline, disabled, got 'cloud'",
+            ["logger=wandb", "logger.wandb.mode=cloud"],
+            "logger.wandb.mode must be null or one of online, offline, disabled, got 'cloud'",
         ),
         (
             ["agreement=suite", "agreement.score=max"],
@@ -317,7 +320,7 @@ BAD_OPTION = {
         "score must be null or one of sum, mean, got 'max'",
     ),
     "generate": (["checkpoint=x", "words=0"], "words must be an integer in [1, 1000000], got 0"),
-    "suites": (["out=o", "n_per_cell=-2"], "n_per_cell must be an integer >= 1, got -2"),
+    "suites": (["out=o", "n_per_cell=-2"], "n_per_cell must be an integer in [1, 100000], got -2"),
     "inspect": (
         ["checkpoint=x", "out=o", "mode=unit"],
         "mode must be one of gates, units, probe, got 'unit'. Did you mean 'units'?",
@@ -388,6 +391,13 @@ def test_every_command_checks_its_chosen_components_before_it_runs():
     from cli_helpers import config_error
 
     line = config_error(
-        "inspect", "checkpoint=x", "out=o", "sentence=a b", "logger=wandb", "logger.mode=banana"
+        "inspect",
+        "checkpoint=x",
+        "out=o",
+        "sentence=a b",
+        "logger=wandb",
+        "logger.wandb.mode=banana",
     )
-    assert "logger.mode must be null or one of online, offline, disabled, got 'banana'" in line
+    assert (
+        "logger.wandb.mode must be null or one of online, offline, disabled, got 'banana'" in line
+    )

@@ -4,11 +4,13 @@ differs from the defaults."""
 from pathlib import Path
 
 import pytest
+import torch
 import yaml
 from omegaconf import OmegaConf
 
 from lstm_nlp.cli.common import compose, prepare
 from lstm_nlp.cli.train import COMMAND
+from lstm_nlp.errors import ConfigError
 from lstm_nlp.training.checks import check_config
 
 CONF = Path(__file__).resolve().parent.parent / "conf"
@@ -88,7 +90,13 @@ def test_every_preset_composes_and_passes_the_checks(group, path):
     if group == "hparams_search":
         pytest.importorskip("hydra_plugins.hydra_optuna_sweeper")
     option = f"callbacks=[default,{path.stem}]" if group == "callbacks" else f"{group}={path.stem}"
-    check_config(load(option), [])
+    cfg = load(option)
+    accelerator = OmegaConf.select(cfg, "trainer.accelerator")
+    if accelerator == "gpu" and not torch.cuda.is_available():  # checked against this machine
+        with pytest.raises(ConfigError, match=r"trainer.accelerator=gpu: this machine has no gpu"):
+            check_config(cfg, [])
+        return
+    check_config(cfg, [])
 
 
 @pytest.mark.parametrize("name", EXPERIMENTS)

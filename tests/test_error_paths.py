@@ -40,7 +40,7 @@ def test_loading_another_tasks_checkpoint_as_a_language_model_names_the_task(tmp
     from eval_helpers import save_checkpoint, tiny_model
 
     from lstm_nlp.errors import DataError
-    from lstm_nlp.tasks.language_model import load_language_model
+    from lstm_nlp.tasks.checked_load import load_language_model
     from lstm_nlp.text.checkpoint_file import TASK_KEY
 
     path = save_checkpoint(tiny_model()[0], tmp_path / "best.ckpt")

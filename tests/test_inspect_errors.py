@@ -42,7 +42,7 @@ def test_units_out_of_range(run, tmp_path):
 
 def test_option_mistakes_are_refused_before_the_command_runs(tmp_path):
     args = ["checkpoint=c", f"out={tmp_path / 'o'}"]
-    assert "max_units must be null or an integer >= 1, got 0" in config_error(
+    assert "max_units must be null or an integer in [1, 1000000], got 0" in config_error(
         "inspect", "mode=units", "max_units=0", *args
     )
     assert "logger=csv cannot show images" in config_error(

@@ -122,7 +122,7 @@ def test_a_checkpoint_of_the_flat_hyperparameter_layout_still_loads(tmp_path):
 
     import torch
 
-    from lstm_nlp.tasks.language_model import load_language_model
+    from lstm_nlp.tasks.checked_load import load_language_model
     from lstm_nlp.text.checkpoint_file import TASK_KEY
     from lstm_nlp.text.tokenizer import build_tokenizer
 

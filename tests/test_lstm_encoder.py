@@ -314,9 +314,9 @@ def test_state_dict_loads_across_the_two_layouts():
 # module itself leaves its arguments to torch.nn.LSTM's own checks.
 
 INVALID = [
-    ("hidden_size", 0, "hidden_size must be an integer >= 1, got 0"),
+    ("hidden_size", 0, "hidden_size must be an integer in [1, 65536], got 0"),
     ("hidden_size", 2.5, "hidden_size"),
-    ("num_layers", 0, "num_layers must be an integer >= 1, got 0"),
+    ("num_layers", 0, "num_layers must be an integer in [1, 64], got 0"),
     ("bias", "no", "bias"),
     ("batch_first", None, "batch_first"),
     ("bidirectional", 1, "bidirectional"),
@@ -353,5 +353,7 @@ def test_bad_input_size_is_refused_by_torch_and_by_the_tasks_options():
     with pytest.raises(ValueError, match="input_size"):
         LSTMEncoder(0, HID)
     # in a run, the encoder's input size is the task's embedding_dim, checked there
-    with pytest.raises(ConfigError, match=r"^embedding_dim must be an integer >= 1, got 0$"):
+    with pytest.raises(
+        ConfigError, match=r"^embedding_dim must be an integer in \[1, 65536\], got 0$"
+    ):
         LanguageModelOptions(embedding_dim=0)

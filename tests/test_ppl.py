@@ -245,7 +245,7 @@ def test_another_tasks_checkpoint_is_one_line(trained, tmp_path):
         (["dynamic.method=adam"], "dynamic.method must be null or one of sgd, rms, got 'adam'"),
         (["cache.windw=5"], "did you mean cache.window?"),
         (["dynamic.lambda=0.1"], "did you mean dynamic.lamb?"),
-        (["batch_size=0"], "batch_size must be null or an integer >= 1, got 0"),
+        (["batch_size=0"], "batch_size must be null or an integer in [1, 1000000], got 0"),
         ([], "path or split: give one (neither given)"),
         (["split=test"], "path or split: give one (both given)"),
         (["split=tset"], "split must be null or one of train, valid, test, got 'tset'"),

@@ -232,7 +232,7 @@ def test_options_of_reference_lstm_build_it_and_leave_out_encoder_only_settings(
             "encoder.hidden_dropout is not an option of encoder 'reference_lstm'",
         ),
         (dict(colour=0), "encoder.colour"),
-        (dict(hidden_size=0), "encoder.hidden_size must be an integer >= 1, got 0"),
+        (dict(hidden_size=0), "encoder.hidden_size must be an integer in [1, 65536], got 0"),
         (dict(num_layers=0), "encoder.num_layers"),
         (dict(dropout=1.0), "encoder.dropout must be a number in [0, 1), got 1.0"),
         (dict(bidirectional="yes"), "encoder.bidirectional"),

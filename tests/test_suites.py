@@ -537,12 +537,12 @@ def test_cli_end_to_end(tmp_path):
     [
         (["vocab={tmp}/missing"], "vocab: '{tmp}/missing' does not exist"),
         (["vocab={tmp}"], "is a folder without tokenizer.json"),
-        (["n_per_cell=-2"], "n_per_cell must be an integer >= 1, got -2"),
+        (["n_per_cell=-2"], "n_per_cell must be an integer in [1, 100000], got -2"),
         (
             ["prediction_sizes=[10,-1,5]"],
-            "prediction_sizes must be null or a list of 3 integers, each >= 0",
+            "prediction_sizes must be null or a list of 3 integers, each in [0, 100000000]",
         ),
-        (["max_attractors=-1"], "max_attractors must be an integer >= 0"),
+        (["max_attractors=-1"], "max_attractors must be an integer in [0, 20]"),
         (["categories=[pp,nope]"], "unknown category 'nope'"),
         (["+grammar.sed=1"], "grammar.sed is not a generator parameter"),
         ([], None),

@@ -10,6 +10,7 @@ import argparse
 import difflib
 import sys
 from collections.abc import Mapping, Sequence
+from typing import NoReturn
 
 from lstm_nlp.cli.errors import fail
 from lstm_nlp.evaluation.catalogue import CATALOGUE, Benchmark
@@ -30,15 +31,24 @@ not pinned yet is refused unless --trust-unverified; its computed hash is printe
 Exit codes: 0 done, 1 download failure, hash mismatch or unverified files, 2 usage error."""
 
 
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, its usage mistakes one line on stderr (exit code 2) instead of the usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        fail(PROG, f"{message} ({self.prog} --help shows the usage)")
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = OneLineParser(
         prog=PROG,
         description="Download syntax benchmarks (BLiMP, Marvin & Linzen, SyntaxGym, ...) at "
         "pinned commits, verified by SHA-256.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    sub = p.add_subparsers(dest="command", required=True, metavar="{list,fetch}")
+    sub = p.add_subparsers(
+        dest="command", required=True, metavar="{list,fetch}", parser_class=OneLineParser
+    )
     sub.add_parser("list", help="print the catalogue: name, repository, commit, files, what it is")
     f = sub.add_parser("fetch", help="download NAME (or 'all') into DIR/NAME")
     f.add_argument("name", metavar="NAME", help=f"a benchmark of 'list', or '{ALL}'")
@@ -91,9 +101,16 @@ def error(message: object) -> int:
 
 
 def fetch_command(args: argparse.Namespace, catalogue: Mapping[str, Benchmark]) -> int:
+    from lstm_nlp.errors import ConfigError
     from lstm_nlp.evaluation.fetch import FetchError, UnverifiedError, fetch
+    from lstm_nlp.schema.paths import check_folder
 
     benchmarks = chosen(args.name, catalogue)
+    try:
+        check_folder("DIR", args.dir)
+        check_folder("--cache", args.cache)
+    except ConfigError as err:
+        fail(PROG, err)
     progress = not args.no_progress and sys.stderr.isatty()
     refused: list[str] = []
     for bench in benchmarks:

@@ -38,13 +38,45 @@ def one_line(err: BaseException) -> str:
             f"+{key}=VALUE)"
         )
     if isinstance(err, OverrideParseException):
-        quoted = re.search(r"override '([^']*)'", first)
+        quoted = re.search(r"override '(.*)'$", first)
         bad = quoted.group(1) if quoted else first.split(": ", 1)[-1]
-        return (
-            f"cannot parse the override {bad!r}: overrides are key=value (quote values with "
-            "special characters, e.g. 'data.path=\"~/corpus\"'); --help lists the options"
+        return f"cannot parse the override {bad!r}: " + (
+            quoting_hint(bad)
+            or "overrides are key=value (quote values with special characters, e.g. "
+            "'data.path=\"~/corpus\"'); --help lists the options"
         )
+    already = ALREADY_THERE.search(first)
+    if already:
+        key = already.group(1)
+        return f"+{key}: {key} is already in the config; set it without '+': {key}=VALUE"
     return first
+
+
+ALREADY_THERE = re.compile(r"An item is already at '([^']+)'")
+
+
+def quoting_hint(override: str) -> str | None:
+    """How to write ``override`` so that Hydra reads its value as it stands (a path with non-ASCII
+    letters, spaces or brackets must be quoted): ``key='value'``, or None when quoting is not
+    the cure."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+
+    key, sep, value = override.partition("=")
+    if not sep or not key.strip():
+        return None
+    for quote, shell in (("'", '"'), ('"', "'")):
+        if quote in value or shell in value:
+            continue
+        written = f"{key}={quote}{value}{quote}"
+        try:
+            OverridesParser.create().parse_override(written)
+        except HydraException:
+            continue
+        return (
+            f"quote the value so that it is read as it stands: {written} (in a shell: "
+            f"{shell}{written}{shell})"
+        )
+    return None
 
 
 def fail(prog: str, err: BaseException | str) -> NoReturn:

@@ -16,7 +16,15 @@ from lstm_nlp.schema import options_from_node
 PROG = "lstm-nlp-eval"
 
 
-COMMAND = Command(PROG, "eval", EvalOptions, groups=("source",))
+COMMAND = Command(
+    PROG,
+    "eval",
+    EvalOptions,
+    groups=("source",),
+    required=("source",),
+    folders=("out",),
+    inputs=("checkpoint", "path", "warmup_file"),
+)
 
 
 def summary_lines(summary: dict, out: Path) -> list[str]:
@@ -44,12 +52,12 @@ def evaluate_all(options: EvalOptions, source: dict, checkpoint: Path) -> None:
     from lstm_nlp.evaluation.combined import write_combined
     from lstm_nlp.evaluation.corpus_checks import add_corpus_checks, sentences_of
     from lstm_nlp.evaluation.detect import find_sets
-    from lstm_nlp.tasks.language_model import load_language_model
+    from lstm_nlp.tasks.checked_load import load_checked_language_model
 
     path = Path(options.path).expanduser()
     every = options.benchmarks == "all"
     sets = find_sets(path) if every else [(str(source["name"]), path)]
-    model, tokenizer = load_language_model(checkpoint)
+    model, tokenizer = load_checked_language_model(checkpoint)
     results = [
         ev.evaluate_set(options, source if not every else {"name": name}, p, model, tokenizer)
         for name, p in sets

@@ -15,18 +15,18 @@ from lstm_nlp.tasks.generation import GenerateOptions
 PROG = "lstm-nlp-generate"
 
 
-COMMAND = Command(PROG, "generate", GenerateOptions)
+COMMAND = Command(PROG, "generate", GenerateOptions, files=("out",), inputs=("checkpoint",))
 
 
 @hydra.main(config_path="pkg://lstm_nlp.conf", config_name="generate", version_base="1.3")
 def _app(cfg: DictConfig) -> None:
     from lstm_nlp.atomic import write_text
+    from lstm_nlp.tasks.checked_load import load_checked_language_model
     from lstm_nlp.tasks.generation import generate_text, prompt_ids
-    from lstm_nlp.tasks.language_model import load_language_model
 
     with guard(PROG):
         options = options_from_node(cfg, GenerateOptions)
-        model, tokenizer = load_language_model(options.checkpoint)
+        model, tokenizer = load_checked_language_model(options.checkpoint)
         _, unknown = prompt_ids(tokenizer, options.prompt)
         if unknown:
             print(

@@ -27,17 +27,26 @@ def check(cfg: DictConfig, overrides: list[str]) -> None:
     check_logger(cfg.get("logger"))
 
 
-COMMAND = Command(PROG, "inspect", InspectOptions, groups=("logger", "source"), check=check)
+COMMAND = Command(
+    PROG,
+    "inspect",
+    InspectOptions,
+    groups=("logger", "source"),
+    required=("source",),
+    check=check,
+    folders=("out",),
+    inputs=("checkpoint", "path"),
+)
 
 
 def load_inspectable(checkpoint: str, device: str | torch.device = "cpu") -> Inspectable:
     """The checkpoint (a .ckpt or a run directory) ready to inspect."""
     from lstm_nlp.insight.states import Inspectable
-    from lstm_nlp.tasks.language_model import load_language_model
+    from lstm_nlp.tasks.checked_load import load_checked_language_model
     from lstm_nlp.text.checkpoint_file import resolve_checkpoint
 
     path = resolve_checkpoint(checkpoint)
-    model, tokenizer = load_language_model(path)
+    model, tokenizer = load_checked_language_model(path)
     return Inspectable(model.to(device).eval(), tokenizer, path)
 
 

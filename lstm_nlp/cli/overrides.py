@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from lstm_nlp.errors import ConfigError
+
 
 def override_values(argv: list[str], key: str) -> list[str]:
     """Values given on the command line for ``key=...`` (``+key=``/``++key=`` too; sweeps split on
@@ -10,7 +12,8 @@ def override_values(argv: list[str], key: str) -> list[str]:
     for arg in argv:
         name, sep, value = arg.lstrip("+").partition("=")
         if sep and name == key:
-            values.extend(v.strip() for v in value.split(",") if v.strip())
+            parts = (v.strip().strip("[]").strip() for v in value.split(","))  # [a,b]: a, b
+            values.extend(v for v in parts if v)
     return values
 
 
@@ -23,34 +26,57 @@ def without_key(argv: list[str], key: str) -> list[str]:
     return [arg for arg in argv if override_key(arg) != key]
 
 
-VALUED_FLAGS = ("--cfg", "-c", "--package", "-p", "--config-name", "-cn", "--config-dir", "-cd")
-VALUED_FLAGS += ("--experimental-rerun", "--info", "-i")
+def check_shapes(argv: list[str], options: set[str], components: set[str]) -> None:
+    """Overrides Hydra would take wrongly or answer with a traceback: an empty key (``=3``), and
+    ``~KEY`` for an option (``options``: the command's own; ``components``: packages whose
+    options have schemas), which would drop it silently back to its default."""
+    for arg in argv:
+        if arg.startswith("-"):
+            continue
+        key = override_key(arg)
+        if not key.strip():
+            raise ConfigError(f"{arg!r} has no key: an override is KEY=VALUE (e.g. seed=1)")
+        root = key.split(".")[0]
+        is_option = root in options or ("." in key and root in components)
+        if arg.startswith("~") and is_option:
+            raise ConfigError(
+                f"{arg}: an option cannot be removed (it always has a value); set it instead: "
+                f"{key}=VALUE"
+            )
 
 
-def one_run(argv: list[str]) -> list[str] | None:
-    """The overrides of one run of this command line: Hydra's flags (``-m``, ``--cfg job``)
-    left out, each sweep (``task.bptt=35,70``, ``range(1,4)``) at its first value; None when
-    Hydra itself cannot parse the overrides (it then says why) or a flag is not understood."""
+def one_run(argv: list[str]) -> list[str]:
+    """The overrides of one run of this command line: Hydra's flags (``--multirun``,
+    ``--cfg=job``, as :func:`~lstm_nlp.cli.argv.flags_first` writes them) left out, each sweep
+    (``task.bptt=35,70``, ``range(1,4)``) at its first value."""
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.errors import HydraException
 
-    overrides, skip = [], False
-    for arg in argv:
-        if skip:
-            skip = False
-        elif arg in VALUED_FLAGS:
-            skip = True
-        elif arg in ("-m", "--multirun", "--resolve"):
-            continue
-        elif arg.startswith("-"):
-            return None
-        else:
-            overrides.append(arg)
+    overrides = [arg for arg in argv if not arg.startswith("-")]
     try:
         parsed = OverridesParser.create().parse_overrides(overrides)
     except HydraException:
         return overrides  # the check reports the parse error in one line
     return [first_value(arg, o) for arg, o in zip(overrides, parsed)]
+
+
+def check_no_sweep(argv: list[str]) -> None:
+    """A sweep (``seed=1,2``, ``choice(...)``) without ``--multirun``: say what else it could
+    mean (Hydra answers over five lines)."""
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.errors import HydraException
+
+    for arg in (a for a in argv if not a.startswith("-")):
+        try:
+            override = OverridesParser.create().parse_override(arg)
+        except HydraException:
+            continue  # the config check reports it
+        if override.is_sweep_override():
+            key, _, value = arg.partition("=")
+            raise ConfigError(
+                f"{arg} is a sweep: add -m to run one job per value; for a list write "
+                f"{key}=[{value}]; for text quote it: {key}='{value}'"
+            )
 
 
 def first_value(arg: str, override: object) -> str:

@@ -16,7 +16,13 @@ from lstm_nlp.schema import options_from_node
 PROG = "lstm-nlp-ppl"
 
 
-COMMAND = Command(PROG, "ppl", PplOptions)
+COMMAND = Command(
+    PROG,
+    "ppl",
+    PplOptions,
+    folders=("out",),
+    inputs=("checkpoint", "path", "cache.valid_path", "dynamic.valid_path", "dynamic.stats_path"),
+)
 
 
 def summary_lines(results: dict, out: Path | None) -> list[str]:
@@ -37,13 +43,13 @@ def summary_lines(results: dict, out: Path | None) -> list[str]:
 def _app(cfg: DictConfig) -> None:
     from lstm_nlp.perplexity.report import write_results
     from lstm_nlp.perplexity.run import evaluate
-    from lstm_nlp.tasks.language_model import load_language_model
+    from lstm_nlp.tasks.checked_load import load_checked_language_model
     from lstm_nlp.text.checkpoint_file import resolve_checkpoint
 
     with guard(PROG):
         options = options_from_node(cfg, PplOptions)
         checkpoint = resolve_checkpoint(options.checkpoint)
-        model, tokenizer = load_language_model(checkpoint)
+        model, tokenizer = load_checked_language_model(checkpoint)
         results = evaluate(options, model, tokenizer, checkpoint)
         out = Path(options.out).expanduser() if options.out else None
         if out is not None:

@@ -17,7 +17,7 @@ from lstm_nlp.schema import options_from_node
 PROG = "lstm-nlp-suites"
 
 
-COMMAND = Command(PROG, "suites", SuitesOptions)
+COMMAND = Command(PROG, "suites", SuitesOptions, folders=("out",), inputs=("vocab",))
 
 
 def write_arguments(options: SuitesOptions) -> dict[str, Any]:

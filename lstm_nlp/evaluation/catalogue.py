@@ -21,8 +21,9 @@ class BenchmarkFile:
     """One file of a benchmark: where it is in the repository, where it goes, its SHA-256."""
 
     remote: str  # path in the repository at the benchmark's commit
-    local: str  # path under DIR/NAME
+    local: str  # path under DIR/NAME (a folder when ``unpack``)
     sha256: str | None = None  # 64 lowercase hex digits, or None: not pinned yet
+    unpack: bool = False  # a zip or tar archive: its members go into DIR/NAME/LOCAL/
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
 """Download a benchmark of :mod:`lstm_nlp.evaluation.catalogue` with pooch, check each file's
 SHA-256, and place the files under ``DIR/NAME``.
 
+An archive (a file marked ``unpack``) is unpacked into its folder only after its hash is
+verified and every member is checked (:mod:`lstm_nlp.evaluation.archives`: no absolute path,
+no ``..``, no link out of the folder).
+
 Every file is first downloaded into the cache (``$LSTM_NLP_CACHE/benchmarks``, else
 ``~/.cache/lstm-nlp/benchmarks``), at ``OWNER/REPO/COMMIT/PATH``: pooch writes a temporary file
 there and renames it only once its hash matches, and a file already cached with the right hash is
@@ -26,6 +30,7 @@ import pooch
 
 from lstm_nlp.atomic import atomic_path
 from lstm_nlp.errors import LstmNlpError
+from lstm_nlp.evaluation.archives import ArchiveError, check_archive, unpack
 from lstm_nlp.evaluation.catalogue import Benchmark, BenchmarkFile
 from lstm_nlp.paths import cache_dir
 
@@ -94,6 +99,7 @@ def fetch(
     :class:`UnverifiedError` for unpinned files without ``trust_unverified``; in both cases
     nothing is written under ``dest``.
     """
+    check_source(benchmark)
     folder = Path(dest) / benchmark.name
     result = Fetched(benchmark, folder)
     targets = [(file, _target(folder, benchmark, file)) for file in benchmark.files]
@@ -111,13 +117,51 @@ def fetch(
             step()
     if result.unverified and not trust_unverified:
         raise UnverifiedError(benchmark, result.unverified)
-    for (_, target), path in zip(targets, cached):
-        with atomic_path(target) as tmp:
-            shutil.copyfile(path, tmp)
+    place(benchmark, targets, cached)
     return result
 
 
+def place(
+    benchmark: Benchmark, targets: list[tuple[BenchmarkFile, Path]], cached: list[Path]
+) -> None:
+    """Copy (or unpack) each verified file from the cache to its target, every archive's members
+    checked before anything is placed."""
+    try:
+        for (file, _), path in zip(targets, cached):
+            if file.unpack:
+                check_archive(path, f"{benchmark.name}: {file.remote}")
+        for (file, target), path in zip(targets, cached):
+            if file.unpack:
+                unpack(path, target, f"{benchmark.name}: {file.remote}")
+                continue
+            with atomic_path(target) as tmp:
+                shutil.copyfile(path, tmp)
+    except ArchiveError as err:
+        raise FetchError(str(err)) from None
+    except OSError as err:
+        where = err.filename or "DIR"
+        raise FetchError(f"{benchmark.name}: cannot write {where} ({err.strerror})") from None
+
+
+REPO = re.compile(r"[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+")
+COMMIT = re.compile(r"[0-9a-f]{40}")
+
+
+def check_source(benchmark: Benchmark) -> None:
+    """A repository ``owner/name`` and a 40-digit commit: both are folders of the cache."""
+    if not REPO.fullmatch(benchmark.repo) or ".." in benchmark.repo.split("/"):
+        raise FetchError(f"{benchmark.name}: repository {benchmark.repo!r} is not OWNER/NAME")
+    if not COMMIT.fullmatch(benchmark.commit):
+        raise FetchError(f"{benchmark.name}: commit {benchmark.commit!r} is not 40 hex digits")
+
+
 def _target(folder: Path, benchmark: Benchmark, file: BenchmarkFile) -> Path:
+    """Where ``file`` goes under ``DIR/NAME``; its repository path must stay inside the cache."""
+    remote = PurePosixPath(file.remote)
+    if remote.is_absolute() or ".." in remote.parts or not remote.parts:
+        raise FetchError(
+            f"{benchmark.name}: repository path {file.remote!r} is absolute or climbs out with '..'"
+        )
     local = PurePosixPath(file.local)
     if local.is_absolute() or ".." in local.parts or not local.parts:
         raise FetchError(f"{benchmark.name}: local path {file.local!r} is not inside DIR/NAME")

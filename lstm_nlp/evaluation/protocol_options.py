@@ -9,6 +9,7 @@ from lstm_nlp.errors import ConfigError
 from lstm_nlp.evaluation.protocols import PROTOCOLS
 from lstm_nlp.evaluation.scoring import OOV_POLICIES, SCORES, STATES
 from lstm_nlp.schema import Options, option
+from lstm_nlp.schema.limits import MAX_BATCH
 
 PROTOCOL = "null: the protocol's"
 
@@ -43,7 +44,7 @@ class ProtocolOptions(Options):
     )
     warmup_text: str | None = option(None, help="state=warmup: the text read before each item")
     warmup_file: str | None = option(None, help="state=warmup: a UTF-8 file of warm-up text")
-    batch_size: int = option(128, ge=1, help="items per forward call")
+    batch_size: int = option(128, ge=1, le=MAX_BATCH, help="items per forward call")
 
     def check(self) -> None:
         given = [k for k in ("warmup_text", "warmup_file") if getattr(self, k) is not None]

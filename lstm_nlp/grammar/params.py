@@ -9,6 +9,7 @@ from typing import Any
 
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.schema import Options, option
+from lstm_nlp.schema.limits import MAX_ATTRACTORS, MAX_SENTENCES
 from lstm_nlp.schema.validate import qualify
 
 GENERATOR_VERSION = 1  # bump whenever the output for the same parameters changes
@@ -42,10 +43,14 @@ class GrammarParams(Options):
     shape of its sentences."""
 
     seed: int = option(0, help="the corpus's own seed (model seeds leave the data alone)")
-    train_sentences: int = option(20000, ge=1, help="training sentences (~191k tokens at 20k)")
-    valid_sentences: int = option(2000, ge=1, help="validation sentences")
-    test_sentences: int = option(2000, ge=1, help="test sentences")
-    max_attractors: int = option(4, ge=0, help="longest prepositional-phrase chain (attractors)")
+    train_sentences: int = option(
+        20000, ge=1, le=MAX_SENTENCES, help="training sentences (~191k tokens at 20k)"
+    )
+    valid_sentences: int = option(2000, ge=1, le=MAX_SENTENCES, help="validation sentences")
+    test_sentences: int = option(2000, ge=1, le=MAX_SENTENCES, help="test sentences")
+    max_attractors: int = option(
+        4, ge=0, le=MAX_ATTRACTORS, help="longest prepositional-phrase chain (attractors)"
+    )
     plural_prob: float = option(0.5, **PROBABILITY, help="chance a noun phrase is plural")
     present_prob: float = option(
         0.7, **PROBABILITY, help="chance a finite verb is present tense (past/modals don't agree)"

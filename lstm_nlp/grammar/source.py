@@ -15,6 +15,7 @@ from lstm_nlp.errors import DataError
 from lstm_nlp.grammar.params import GrammarParams, params_of
 from lstm_nlp.paths import cache_dir as default_cache_dir
 from lstm_nlp.registry import DATA_SOURCES
+from lstm_nlp.text.cache_lock import entry_lock
 from lstm_nlp.text.corpus import SPLITS, CorpusFiles
 from lstm_nlp.text.sources import VocabularyOptions
 
@@ -36,10 +37,9 @@ def grammar_corpus(options: GrammarDataOptions, cache_dir: Path | None = None) -
     params = params_of(options)
     root = corpus_folder(params, cache_dir)
     if not _complete(root):
-        with atomic_dir(root) as tmp:
-            from lstm_nlp.grammar.writer import write_corpus  # the generator: only to write
-
-            write_corpus(tmp, params)
+        with entry_lock(root):  # concurrent runs (DDP ranks, sweep jobs): generated once
+            if not _complete(root):
+                _generate(root, params)
     if not _complete(root):  # a cached folder that lost files: atomic_dir keeps it as it is
         raise DataError(
             f"{root}: generated corpus is incomplete; delete this folder to regenerate it"
@@ -50,6 +50,13 @@ def grammar_corpus(options: GrammarDataOptions, cache_dir: Path | None = None) -
         annotations={s: root / f"{s}.jsonl" for s in SPLITS},
         name="grammar",
     )
+
+
+def _generate(root: Path, params: GrammarParams) -> None:
+    from lstm_nlp.grammar.writer import write_corpus  # the generator: only to write
+
+    with atomic_dir(root) as tmp:
+        write_corpus(tmp, params)
 
 
 def _complete(root: Path) -> bool:

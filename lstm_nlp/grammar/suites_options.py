@@ -8,6 +8,7 @@ from typing import Any
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.grammar.params import make_params
 from lstm_nlp.schema import CommandOptions, option
+from lstm_nlp.schema.limits import MAX_ATTRACTORS, MAX_LINES, MAX_PER_CELL
 
 # generator parameters a suite can take from the training corpus (data.<key>)
 CORPUS_KEYS = tuple(
@@ -30,14 +31,22 @@ class SuitesOptions(CommandOptions):
 
     out: str = option("???", help="the folder to write (created; our files in it are replaced)")
     seed: int = option(0, help="generator seed: the training corpus's data.seed shares its words")
-    n_per_cell: int = option(100, ge=1, help="pairs per (category, attractors, condition) cell")
-    max_attractors: int = option(4, ge=0, help="attractor counts 0..max_attractors")
+    n_per_cell: int = option(
+        100, ge=1, le=MAX_PER_CELL, help="pairs per (category, attractors, condition) cell"
+    )
+    max_attractors: int = option(
+        4, ge=0, le=MAX_ATTRACTORS, help="attractor counts 0..max_attractors"
+    )
     categories: list[str] | None = option(None, help="categories, e.g. [pp,obj_rel]; null: all")
     vocab: str | None = option(
         None, help="a tokenizer.json, .ckpt or run directory: drop items with other words"
     )
     prediction_sizes: list[int] | None = option(
-        [20000, 2000, 2000], ge=0, length=3, help="lines of the prediction files; null: none"
+        [20000, 2000, 2000],
+        ge=0,
+        le=MAX_LINES,
+        length=3,
+        help="lines of the prediction files; null: none",
     )
     grammar: dict[str, Any] = option(
         dict.fromkeys(CORPUS_KEYS),

@@ -7,6 +7,14 @@ from pathlib import Path
 
 from lstm_nlp.errors import ConfigError, DataError
 from lstm_nlp.schema import CommandOptions, option
+from lstm_nlp.schema.limits import (
+    MAX_ATTRACTORS,
+    MAX_BATCH,
+    MAX_PER_CELL,
+    MAX_SEED,
+    MAX_THREADS,
+    MAX_UNITS,
+)
 
 MODES = ("gates", "units", "probe")
 QUANTITIES = ("forget", "input", "output", "candidate", "cell", "hidden")
@@ -35,9 +43,11 @@ class InspectOptions(CommandOptions):
     sentence: str | None = option(
         None, help="mode=gates: the words to read; unknown words are read as <unk>"
     )
-    top_k: int = option(20, ge=1, help="mode=gates: heatmap columns (units varying most)")
+    top_k: int = option(
+        20, ge=1, le=MAX_UNITS, help="mode=gates: heatmap columns (units varying most)"
+    )
     units: list[int] | None = option(
-        None, ge=0, help="mode=gates: these units instead, e.g. [3,17]"
+        None, ge=0, le=MAX_UNITS, help="mode=gates: these units instead, e.g. [3,17]"
     )
     select_by: str = option("cell", choices=QUANTITIES, help="mode=gates: what top_k ranks by")
     path: str | None = option(
@@ -50,23 +60,39 @@ class InspectOptions(CommandOptions):
         help="units/probe: only these categories (a set's category/pattern/template/UID/file); "
         "null: every subject-verb one when generating, all of path's",
     )
-    n_per_cell: int = option(25, ge=1, help="units/probe: generated pairs per cell")
-    max_attractors: int = option(4, ge=0, help="units/probe: attractor counts 0..max_attractors")
+    n_per_cell: int = option(
+        25, ge=1, le=MAX_PER_CELL, help="units/probe: generated pairs per cell"
+    )
+    max_attractors: int = option(
+        4, ge=0, le=MAX_ATTRACTORS, help="units/probe: attractor counts 0..max_attractors"
+    )
     suite_seed: int | None = option(
-        None, ge=0, help="generator seed; null: the run's data.seed (data=grammar), else 0"
+        None,
+        ge=0,
+        le=MAX_SEED,
+        help="generator seed; null: the run's data.seed (data=grammar), else 0",
     )
     rank_by: str = option(
         "cell", choices=("cell", "hidden"), help="mode=units: the state whose AUC ranks the units"
     )
     max_units: int | None = option(
-        None, ge=1, help="mode=units: null: ablate all; N: the top ones + a seeded random sample"
+        None,
+        ge=1,
+        le=MAX_UNITS,
+        help="mode=units: null: ablate all; N: the top ones + a seeded random sample",
     )
-    ablate_top: int = option(10, ge=0, help="mode=units: best-ranked units always ablated")
-    plot_units: int = option(4, ge=1, help="mode=units: units in units_cell_by_condition.png")
+    ablate_top: int = option(
+        10, ge=0, le=MAX_UNITS, help="mode=units: best-ranked units always ablated"
+    )
+    plot_units: int = option(
+        4, ge=1, le=MAX_UNITS, help="mode=units: units in units_cell_by_condition.png"
+    )
     plot_category: str | None = option(
         None, help="mode=units: the category of that plot; null: pp if present, else any"
     )
-    plot_attractors: int = option(1, ge=0, help="mode=units: the attractor count of that plot")
+    plot_attractors: int = option(
+        1, ge=0, le=MAX_ATTRACTORS, help="mode=units: the attractor count of that plot"
+    )
     probe_states: list[str] = option(
         ["hidden"], choices=("hidden", "cell"), help="mode=probe: hidden and/or cell"
     )
@@ -74,11 +100,15 @@ class InspectOptions(CommandOptions):
         0.3, gt=0, lt=1, help="mode=probe: share of the sentences held out"
     )
     l2: float = option(0.001, ge=0, help="mode=probe: L2 penalty (standardised features)")
-    min_items: int = option(20, ge=2, help="mode=probe: fewest items for a position to be probed")
-    seed: int = option(0, ge=0, help="random sample of units; the probe's train/test split")
-    batch_size: int = option(512, ge=1, help="sentences per forward call")
+    min_items: int = option(
+        20, ge=2, le=MAX_BATCH, help="mode=probe: fewest items for a position to be probed"
+    )
+    seed: int = option(
+        0, ge=0, le=MAX_SEED, help="random sample of units; the probe's train/test split"
+    )
+    batch_size: int = option(512, ge=1, le=MAX_BATCH, help="sentences per forward call")
     device: str = option("cpu", help="cpu, cuda, cuda:1, ...")
-    threads: int = option(1, ge=1, help="torch CPU threads")
+    threads: int = option(1, ge=1, le=MAX_THREADS, help="torch CPU threads")
 
     def check(self) -> None:
         from lstm_nlp.grammar.suites import check_categories

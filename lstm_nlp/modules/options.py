@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from lstm_nlp.registry import ENCODERS
 from lstm_nlp.schema import Options, option
+from lstm_nlp.schema.limits import MAX_LAYERS, MAX_WIDTH
 
 UNIT = dict(ge=0.0, lt=1.0)  # a probability of dropping
 
@@ -19,8 +20,8 @@ UNIT = dict(ge=0.0, lt=1.0)  # a probability of dropping
 class LSTMArguments(Options):
     """``torch.nn.LSTM``'s arguments (``input_size`` is the task's embedding size)."""
 
-    hidden_size: int = option(200, ge=1, help="units per layer and direction")
-    num_layers: int = option(2, ge=1, help="stacked LSTM layers")
+    hidden_size: int = option(200, ge=1, le=MAX_WIDTH, help="units per layer and direction")
+    num_layers: int = option(2, ge=1, le=MAX_LAYERS, help="stacked LSTM layers")
     bias: bool = option(True, help="bias vectors b_ih and b_hh")
     batch_first: bool = option(False, help="tensors are (batch, seq, feature), not (seq, batch, …)")
     dropout: float = option(0.2, **UNIT, help="dropout between stacked layers (nn.LSTM's)")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lstm_nlp.schema import CommandOptions, option
+from lstm_nlp.schema.limits import MAX_SEED
 
 
 @dataclass
@@ -22,7 +23,7 @@ class GenerateOptions(CommandOptions):
     prompt: str = option("", help="words to start from (whitespace-separated); empty: after <eos>")
     words: int = option(50, ge=1, le=1_000_000, help="how many words to sample")
     temperature: float = option(1.0, gt=0, help="lower is more conservative")
-    seed: int = option(1234, help="the sampling seed")
+    seed: int = option(1234, ge=0, le=MAX_SEED, help="the sampling seed")
     out: str | None = option(None, help="also write the text to this file")
 
 

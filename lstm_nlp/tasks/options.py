@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.registry import TASKS
 from lstm_nlp.schema import Options, option
+from lstm_nlp.schema.limits import MAX_BATCH, MAX_WIDTH, MAX_WINDOW
 
 UNIT = dict(ge=0.0, lt=1.0)  # a probability of dropping
 INIT_SCHEMES = ("pytorch_examples", "zaremba", "torch")  # task.init of task=language_model
@@ -23,13 +24,15 @@ class LanguageModelOptions(Options):
     """``task=language_model``: next-word prediction with truncated back-propagation through
     time; perplexity on valid and test."""
 
-    batch_size: int = option(20, ge=1, help="parallel stream columns for training (batchify)")
-    eval_batch_size: int = option(10, ge=1, help="columns for validation and test")
-    bptt: int = option(35, ge=1, help="truncated back-propagation window (tokens)")
+    batch_size: int = option(
+        20, ge=1, le=MAX_BATCH, help="parallel stream columns for training (batchify)"
+    )
+    eval_batch_size: int = option(10, ge=1, le=MAX_BATCH, help="columns for validation and test")
+    bptt: int = option(35, ge=1, le=MAX_WINDOW, help="truncated back-propagation window (tokens)")
     variable_bptt: bool = option(
         False, help="Merity et al. 2017: window ~ N(bptt, 5), bptt/2 with p=0.05"
     )
-    embedding_dim: int = option(200, ge=1, help="word embedding size")
+    embedding_dim: int = option(200, ge=1, le=MAX_WIDTH, help="word embedding size")
     dropout: float = option(0.2, **UNIT, help="dropout on the embedded input and encoder output")
     embedding_dropout: float = option(
         0.0, **UNIT, help="drops whole word types from the embedding (AWD dropoute)"
@@ -85,9 +88,11 @@ class AgreementTaskOptions(Options):
         choices=("auto", "linzen", "annotations"),
         help="auto: the JSONL sites if every split has them, else Linzen lines",
     )
-    batch_size: int = option(32, ge=1, help="prefixes per training batch")
-    eval_batch_size: int = option(256, ge=1, help="prefixes per validation/test batch")
-    embedding_dim: int = option(200, ge=1, help="word embedding size")
+    batch_size: int = option(32, ge=1, le=MAX_BATCH, help="prefixes per training batch")
+    eval_batch_size: int = option(
+        256, ge=1, le=MAX_BATCH, help="prefixes per validation/test batch"
+    )
+    embedding_dim: int = option(200, ge=1, le=MAX_WIDTH, help="word embedding size")
     dropout: float = option(0.3, **UNIT, help="on the embedded words and the pooled last state")
     breakdowns: list[str] = option(
         ["attractors", "number", "construction"],

@@ -71,20 +71,29 @@ def read_checkpoint(path: str | Path) -> dict[str, Any]:
 
 
 def checkpoint_tokenizer(ckpt: dict[str, Any], path: Path) -> Tokenizer:
-    """The tokenizer stored in a checkpoint (``tokenizer_json``), else the run directory's
-    ``tokenizer.json`` beside ``checkpoints/``."""
+    """The tokenizer stored in a checkpoint (``tokenizer_json``); for a checkpoint without one
+    that sits in a run directory (``RUN/checkpoints/NAME.ckpt``), that run's ``tokenizer.json``.
+    Anywhere else a checkpoint without its tokenizer is an error: no folder is searched."""
     from tokenizers import Tokenizer
 
     from lstm_nlp.text.tokenizer import load_tokenizer
 
-    if ckpt.get("tokenizer_json"):
+    if ckpt.get("tokenizer_json") is not None:
         try:
             return Tokenizer.from_str(ckpt["tokenizer_json"])
-        except Exception:  # tokenizers raises a bare Exception
+        except Exception:  # tokenizers raises a bare Exception (TypeError for a non-string)
             raise DataError(
-                f"{path}: the checkpoint's tokenizer_json is not a valid tokenizer"
+                f"checkpoint {path}: its tokenizer_json is not a valid tokenizer"
             ) from None
     beside = path.parent.parent / "tokenizer.json"
-    if not beside.is_file():
-        raise DataError(f"{path}: the checkpoint stores no tokenizer and there is no {beside}")
-    return load_tokenizer(beside)
+    if path.parent.name == "checkpoints" and beside.is_file():
+        return load_tokenizer(beside)
+    where = (
+        f"but {beside} does not exist"
+        if path.parent.name == "checkpoints"
+        else "but this one is not in a run directory's checkpoints/ folder"
+    )
+    raise DataError(
+        f"checkpoint {path} stores no tokenizer (tokenizer_json); a checkpoint in a run "
+        f"directory (RUN/checkpoints/NAME.ckpt) uses RUN/tokenizer.json, {where}"
+    )

@@ -18,11 +18,12 @@ from pathlib import Path
 import numpy as np
 from tokenizers import Tokenizer
 
+from lstm_nlp.text.cache_lock import entry_lock
 from lstm_nlp.text.chunks import check_policy
 from lstm_nlp.text.corpus import CorpusFiles
 from lstm_nlp.text.id_file import SpillingIds, iter_blocks
 from lstm_nlp.text.numbering import ChunkEncoder, NewWords
-from lstm_nlp.text.token_store import StreamStore, encode_file, renumber, write_stream
+from lstm_nlp.text.token_store import StreamStore, encode_file, renumber
 from lstm_nlp.text.tokenizer import (
     UNK,
     load_tokenizer,
@@ -104,8 +105,8 @@ def build_vocabulary(
         store = StreamStore(
             tok, cache_dir, encoding_errors, vocab=vocab, table=encoder.table.renumbered(new_ids)
         )
-        stream = write_stream(
-            store.entry(train), lambda out: renumber(provisional.blocks(), new_ids, out)
+        stream = store.cached_or_built(
+            train, lambda out: renumber(provisional.blocks(), new_ids, out)
         )
     return store, stream
 
@@ -120,27 +121,22 @@ def train_vocabulary(
     cache_dir: Path | None,
 ) -> tuple[StreamStore, np.ndarray | None]:
     """The streams of the tokenizer made from ``train`` (``store.tok``), fetched from the cache
-    or built; a built one comes with ``train``'s stream."""
-    entry = vocab_entry(
-        train,
-        cache_dir,
-        min_freq=min_freq,
-        max_size=max_size,
-        lowercase=lowercase,
-        encoding_errors=encoding_errors,
+    or built, once when several processes ask at the same moment (the others wait for the
+    entry, then read it); a built one comes with ``train``'s stream."""
+    settings = dict(
+        min_freq=min_freq, max_size=max_size, lowercase=lowercase, encoding_errors=encoding_errors
     )
+    entry = vocab_entry(train, cache_dir, **settings)
     tok = cached_tokenizer(entry)
     if tok is not None:
         return StreamStore(tok, cache_dir, encoding_errors), None
-    store, stream = build_vocabulary(
-        train,
-        min_freq=min_freq,
-        max_size=max_size,
-        lowercase=lowercase,
-        encoding_errors=encoding_errors,
-        cache_dir=cache_dir,
-    )
-    if entry is not None:
+    if entry is None:
+        return build_vocabulary(train, cache_dir=cache_dir, **settings)
+    with entry_lock(entry):
+        tok = cached_tokenizer(entry)  # built by another process while this one waited
+        if tok is not None:
+            return StreamStore(tok, cache_dir, encoding_errors), None
+        store, stream = build_vocabulary(train, cache_dir=cache_dir, **settings)
         save_tokenizer(store.tok, entry)
     return store, stream
 

@@ -10,7 +10,9 @@ size and modification time, the tokenizer's fingerprint and the decoding policy:
 run maps the stream without tokenising, and any change to the corpus or the vocabulary
 builds a new one.  Files are written under a temporary name and renamed when complete,
 so a failed build (bad input, interruption) leaves nothing behind; an unreadable entry
-is rebuilt.  Without a cache the stream lives in an unlinked temporary file.
+is rebuilt.  Processes that ask for the same entry at once build it once: the others wait
+on the entry's lock and map what it wrote (:mod:`lstm_nlp.text.cache_lock`).  Without a
+cache the stream lives in an unlinked temporary file.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from tokenizers import Tokenizer
 
 from lstm_nlp.atomic import atomic_path
 from lstm_nlp.errors import DataError
+from lstm_nlp.text.cache_lock import entry_lock
 from lstm_nlp.text.chunks import check_policy, iter_chunks, iter_line_batches
 from lstm_nlp.text.id_file import IdWriter, SpillingIds, open_ids
 from lstm_nlp.text.key_table import KeyTable
@@ -153,10 +156,18 @@ class StreamStore:
     def load(self, path: str | os.PathLike) -> np.ndarray:
         """The token ids of ``path``, memory-mapped: from the cache, else built (and cached)."""
         path = Path(path)
+        return self.cached_or_built(path, lambda writer: self.build(path, writer))
+
+    def cached_or_built(self, path: Path, fill: Callable[[IdWriter], None]) -> np.ndarray:
+        """``path``'s stream from the cache, else written by ``fill`` into its entry, once: a
+        process that finds the entry being built waits for it and maps it."""
+        target = self.entry(path)
         found = self.cached(path)
-        if found is not None:
-            return found
-        return write_stream(self.entry(path), lambda writer: self.build(path, writer))
+        if target is None or found is not None:
+            return found if found is not None else write_stream(None, fill)
+        with entry_lock(target):
+            found = self.cached(path)  # built by another process while this one waited
+            return found if found is not None else write_stream(target, fill)
 
     def build(self, path: Path, writer: IdWriter) -> None:
         """Write the ids of ``path`` (fast for this package's word-level tokenizers)."""

@@ -16,9 +16,11 @@ from omegaconf import DictConfig
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.registry import REGISTRIES, check_components
 from lstm_nlp.schema import options_from_node
-from lstm_nlp.schema.validate import validate_node
+from lstm_nlp.schema.paths import check_folder
+from lstm_nlp.schema.validate import unknown_key, validate_node
 from lstm_nlp.tasks.options import check_language_model_encoder
 from lstm_nlp.training.ddp_checks import check_hydra_mode
+from lstm_nlp.training.lightning_names import check_accelerator, check_strategy
 from lstm_nlp.training.options import MoreTrainerOptions, TrainerOptions, TrainOptions
 
 EXTRA_ROOT_KEYS = ("optimized_metric",)  # set by hparams_search=... for a Hydra sweeper
@@ -35,10 +37,27 @@ def check_choice_overrides(overrides: list[str]) -> None:
                 )
 
 
+OPEN_GROUPS = ("trainer", "callbacks")  # config groups without a registry
+
+
 def check_root(cfg: DictConfig) -> TrainOptions:
-    groups = [key for key in cfg if isinstance(cfg.get(key), DictConfig)]
+    groups = {registry.package.split(".")[0] for registry in REGISTRIES.values()}
+    groups |= set(OPEN_GROUPS)
+    for key in cfg:  # ++allbacks.x=1 makes a group of options nobody reads
+        if isinstance(cfg.get(key), DictConfig) and key not in groups:
+            known = [f.name for f in fields(TrainOptions)] + sorted(groups)
+            raise unknown_key(key, "", "lstm-nlp-train", known)
     skip = (*groups, *EXTRA_ROOT_KEYS)
-    return options_from_node(cfg, TrainOptions, "", "lstm-nlp-train", skip=skip)
+    options = options_from_node(cfg, TrainOptions, "", "lstm-nlp-train", skip=skip)
+    for key in ("run_dir", "cache_dir"):  # the runner reads them as they are: text or null
+        if not isinstance(cfg.get(key), (str, type(None))):
+            raise ConfigError(
+                f"{key} must be a folder path, got the number {cfg.get(key)!r} (quote a folder "
+                f"named so: {key}='{cfg.get(key)}')"
+            )
+    check_folder("run_dir", options.run_dir)  # run_dir= would train into the current folder
+    check_folder("cache_dir", options.cache_dir)
+    return options
 
 
 def check_callbacks(cfg: DictConfig) -> None:
@@ -94,6 +113,8 @@ def check_config(cfg: DictConfig, overrides: list[str]) -> None:
     options_from_node(cfg.trainer, TrainerOptions, "trainer.", "trainer", strict=False)
     validate_node(cfg.trainer, MoreTrainerOptions, "trainer.", "trainer", strict=False)
     check_trainer_arguments(cfg.trainer)
+    check_strategy(str(cfg.trainer.strategy))
+    check_accelerator(str(cfg.trainer.accelerator))
     check_callbacks(cfg)
     if cfg.task.name == "language_model":
         check_language_model_encoder(cfg.encoder)
