@@ -9,8 +9,9 @@ VENV ?= .venv
 TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
 ARGS ?=
-# optional extras installed with the package: dev (tests), sweep (Optuna sweeper; its test runs too)
-EXTRAS ?= dev,sweep
+# optional extras installed with the package: dev (tests), sweep (Optuna sweeper; its test runs too),
+# export (onnx, onnxruntime: lstm-nlp-export format=onnx and its test)
+EXTRAS ?= dev,sweep,export
 # test processes (pytest-xdist); the suite is mostly single-threaded subprocess runs
 TEST_WORKERS ?= 2
 BIN := $(VENV)/bin

@@ -38,9 +38,14 @@ MAY_IMPORT = {
     "perplexity": BASE | {"text", "data", "evaluation"},
     "tasks": BASE | {"text", "modules", "data", "grammar"},
     "training": BASE | {"text", "modules", "data", "grammar", "evaluation", "report", "tasks"},
+    "export": BASE | {"text", "modules", "tasks"},
+    "runtable": BASE | {"report"},
     "cli": BASE
     | {"plugins", "text", "modules", "data", "grammar", "evaluation", "report", "insight"}
-    | {"tasks", "training", "perplexity"},
+    | {"tasks", "training", "perplexity", "export", "runtable"},
+    "api": BASE
+    | {"text", "modules", "evaluation", "insight", "perplexity", "tasks", "training", "export"}
+    | {"cli"},
 }
 
 

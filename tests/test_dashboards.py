@@ -192,7 +192,7 @@ def test_tensorboard_server_shows_the_run_as_a_browser_sees_it(tb_run, tensorboa
     base, proc = tensorboard_server
     m, acc = metrics(tb_run), event_accumulator(tb_run / "tensorboard")
     wait_for(base, "/data/runs", lambda runs: "tensorboard" in runs, 60, proc)
-    wanted = {"val/ppl", "agreement/acc", "test/agreement/acc"}
+    wanted = {"val/ppl", "best/val_ppl", "agreement/acc", "test/agreement/acc"}
     tags = wait_for(
         base,
         "/data/plugin/scalars/tags",
@@ -207,10 +207,12 @@ def test_tensorboard_server_shows_the_run_as_a_browser_sees_it(tb_run, tensorboa
         assert [(s, v) for _, s, v in served] == [
             (e.step, pytest.approx(e.value, rel=1e-6)) for e in logged
         ]
+    ((_, step, best),) = json.loads(
+        get(base, "/data/plugin/scalars/scalars", run="tensorboard", tag="best/val_ppl")
+    )  # the final validation of the best checkpoint: its own name, at the run's last step
+    assert step == m["global_step"] and math.isclose(best, m["val/ppl"], rel_tol=1e-6)
     served = json.loads(get(base, "/data/plugin/scalars/scalars", run="tensorboard", tag="val/ppl"))
-    assert math.isclose(
-        served[-1][2], m["val/ppl"], rel_tol=1e-4
-    )  # the final validation, of the best checkpoint
+    assert [s for _, s, _ in served] == [m["global_step"]]  # the one validation that ran
     image_tags = wait_for(base, "/data/plugin/images/tags", lambda t: "tensorboard" in t, 30, proc)[
         "tensorboard"
     ]
@@ -280,6 +282,9 @@ def test_wandb_offline_run_holds_metrics_table_and_plots(wandb_run):
     rows = history_rows(wandb_records(run_file))
     logged = {key: row[key] for row in rows for key in row}  # the last value of each key
     assert math.isclose(logged["val/ppl"], m["val/ppl"], rel_tol=1e-4)
+    (best,) = [row for row in rows if "best/val_ppl" in row]  # the best checkpoint, by its name
+    assert best["trainer/global_step"] == m["global_step"]
+    assert math.isclose(best["best/val_ppl"], m["val/ppl"], rel_tol=1e-6)
     for key in (
         "test/agreement/acc",
         "test/agreement/acc/category/pp",

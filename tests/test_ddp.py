@@ -162,7 +162,7 @@ def shard_nll(
 
 @pytest.mark.slow
 def test_ddp_on_two_cpu_processes(corpus_dir, tmp_path, monkeypatch):
-    from lstm_nlp.tasks.language_model import load_language_model
+    from lstm_nlp.tasks.checked_load import load_language_model
 
     plugins, out = write_probe(tmp_path, monkeypatch)
     run_dir, cwd = tmp_path / "run", tmp_path / "cwd"
@@ -200,9 +200,9 @@ def test_ddp_on_two_cpu_processes(corpus_dir, tmp_path, monkeypatch):
     rows = (run_dir / "logs" / "version_0" / "metrics.csv").read_text().splitlines()
     header = rows[0].split(",")
     val_rows = [r for r in rows[1:] if r.split(",")[header.index("val/ppl")]]
-    assert (
-        len(val_rows) == 2
-    )  # the epoch's validation and the final validate, each logged once (rank 0)
+    best_rows = [r for r in rows[1:] if r.split(",")[header.index("best/val_ppl")]]
+    # the epoch's validation on the val/ curve, the final validate as best/, each once (rank 0)
+    assert len(val_rows) == 1 and len(best_rows) == 1
     assert "train_ddp_process" not in (run_dir / ".hydra" / "overrides.yaml").read_text()
     assert proc.stdout.count("lstm-nlp: epoch 0 ") == 1
 

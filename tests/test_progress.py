@@ -142,12 +142,11 @@ def test_bar_falls_back_to_tqdm_and_display_callbacks_follow_the_trainer_flags(m
     import lstm_nlp.training.progress as progress
 
     monkeypatch.setattr(progress, "rich_available", lambda: False)
-    kinds = [
-        type(c)
-        for c in display_callbacks({"enable_progress_bar": True, "enable_model_summary": True})
-    ]
+    flags = {"enable_progress_bar": True, "enable_model_summary": True}
+    kinds = [type(c) for c in display_callbacks(flags, terminal=True)]
     assert kinds == [TQDMTokensBar, ParameterSummary]
-    assert display_callbacks({"enable_progress_bar": False, "enable_model_summary": False}) == []
+    off = {"enable_progress_bar": False, "enable_model_summary": False}
+    assert display_callbacks(off, 30, terminal=True) == []
 
 
 def test_parameter_rows_list_embedding_each_lstm_layer_and_decoder(capsys):

@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from html.parser import HTMLParser
+from importlib import metadata
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -73,7 +74,12 @@ def check_report(run_dir: Path) -> tuple[str, str]:
     md, page = (run_dir / "report.md").read_text(), (run_dir / "report.html").read_text()
     m = metrics(run_dir)
     rows = {r["metric"]: r["value"] for r in table(section(md, "Final metrics"))}
-    assert set(rows) == set(m)
+    assert set(rows) == {k for k in m if not k.startswith("earlier/")}
+    if "earlier/global_step" in m:  # figures of an earlier step, shown as such
+        earlier = section(md, "Measured before training continued")
+        assert f"Measured at step {m['earlier/global_step']}," in earlier
+        rows |= {f"earlier/{r['metric']}": next(iter(list(r.values())[1:])) for r in table(earlier)}
+        rows["earlier/global_step"] = str(m["earlier/global_step"])
     for key, value in m.items():
         if isinstance(value, (int, float)):
             assert math.isclose(float(rows[key]), value, rel_tol=1e-5, abs_tol=1e-12), (
@@ -112,7 +118,7 @@ def report_seconds(stdout: str) -> float:
 # -- end to end ----------------------------------------------------------------------------
 @pytest.mark.slow
 def test_language_model_report_and_a_resumed_run_lists_every_epoch_once(tmp_path):
-    from lstm_nlp.tasks.language_model import load_language_model
+    from lstm_nlp.tasks.checked_load import load_language_model
 
     run_dir = tmp_path / "run"
     start = time.perf_counter()
@@ -348,7 +354,7 @@ def test_a_failing_plot_is_a_warning_and_an_unwritable_report_loses_nothing(
     )
     cfg = {"task": {"name": "toy", "lr": 0.1}, "seed": 3, "trainer": {"max_epochs": 1}}
 
-    def broken(*args):
+    def broken(*args, **kwargs):
         raise ValueError("no canvas\nsecond line")
 
     monkeypatch.setattr(figures, "learning_curves", broken)
@@ -398,3 +404,105 @@ def test_learning_curves_use_steps_when_a_run_validates_within_epochs(tmp_path):
     assert (
         figures.learning_curves([{"epoch": 0, "step": 1, "lr": 0.1}], tmp_path / "none.png") is None
     )
+
+
+# -- title, provenance, best epoch, commands, earlier figures, curves per logged step ---------
+def test_report_names_the_run_and_says_when_with_what_from_which_code_and_commands(tmp_path):
+    from torch import nn
+
+    from lstm_nlp.report.provenance import NOT_GIT, code_commit
+    from lstm_nlp.report.write import write_run_report
+
+    sweep = tmp_path / "sweep"
+    run_dir = sweep / "lr=5"
+    (run_dir / "report").mkdir(parents=True)
+    (sweep / "multirun.yaml").write_text("hydra: {}\n")
+    records = [
+        {"epoch": e, "step": 10 * (e + 1), "train/loss": 5.0 - e, "val/loss": v, "val/ppl": p}
+        for e, (v, p) in enumerate([(4.6, 99.5), (4.4, 81.5), (4.5, 90.0)])
+    ]
+    steps = [{"epoch": s // 10, "step": s, "train/loss": 6.0 - s / 10} for s in range(5, 31, 5)]
+    (run_dir / "report" / "history.json").write_text(
+        json.dumps({"records": records, "steps": steps})
+    )
+    commands = [
+        {"time": "2025-01-31T12:00:00+01:00", "host": "gpu1", "overrides": ["optim.lr=5"],
+         "resumed_from": None, "changed": {}, "forced": []},
+        {"time": "2025-01-31T13:00:00+01:00", "host": "gpu2", "overrides": ["optim.lr=4"],
+         "resumed_from": "checkpoints/last.ckpt",
+         "changed": {"trainer.max_epochs": [2, 3], "optim.lr": [5, 4]}, "forced": ["optim.lr"]},
+    ]  # fmt: skip
+    (run_dir / "commands.jsonl").write_text("".join(json.dumps(c) + "\n" for c in commands))
+    final = {"val/loss": 4.4, "val/ppl": 81.5, "epochs": 3, "global_step": 30}
+    final |= {"earlier/test/ppl": 85.25, "earlier/global_step": 20}
+    (run_dir / "metrics.json").write_text(json.dumps(final))
+    cfg = {"task": {"name": "language_model"}, "seed": 3, "trainer": {"max_epochs": 3}}
+
+    write_run_report(run_dir, cfg, final, nn.Linear(3, 2))
+    md, page = check_report(run_dir)
+    assert md.startswith("# lr=5 (sweep sweep)\n")
+    assert "<title>lr=5 (sweep sweep): lstm-nlp run report</title>" in page
+    facts = md.split("## ", 1)[0]
+    assert "- best: epoch 1, step 20 (`val/loss` 4.4, `val/ppl` 81.5)" in facts
+    assert re.search(r"^- written: \d{4}-\d\d-\d\d \d\d:\d\d:\d\d [+-]\d{4}$", facts, re.M)
+    import lightning
+    import torch
+
+    versions = f"lstm-nlp {metadata.version('lstm-nlp')}, torch {torch.__version__}, "
+    assert f"- versions: {versions}Lightning {lightning.__version__}, Python " in facts
+    head = subprocess.run(
+        ["git", "-C", str(Path(__file__).parent), "rev-parse", "HEAD"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    commit = f"git commit `{head.stdout.strip()}`" if head.returncode == 0 else NOT_GIT
+    assert f"- code: {commit}" in facts
+    assert code_commit(tmp_path) == NOT_GIT
+
+    rows = table(section(md, "Commands"))
+    assert [(r["time"], r["host"], r["resumed from"]) for r in rows] == [
+        ("2025-01-31T12:00:00+01:00", "gpu1", "new run"),
+        ("2025-01-31T13:00:00+01:00", "gpu2", "`checkpoints/last.ckpt`"),
+    ]
+    assert rows[1]["changed settings"] == "`trainer.max_epochs` 2 → 3; `optim.lr` 5 → 4 (forced)"
+    earlier = table(section(md, "Measured before training continued"))
+    assert earlier == [{"metric": "test/ppl", "value at step 20": "85.25"}]
+
+
+def test_learning_curves_per_logged_step_with_perplexity_on_a_log_axis(tmp_path, monkeypatch):
+    from lstm_nlp.report import figures
+
+    drawn = []
+    monkeypatch.setattr(figures, "save", lambda fig, path: drawn.append(fig) or path)
+    records = [
+        {"epoch": 0, "step": 20, "train/loss": 5.0, "val/loss": 4.6, "val/ppl": 99.5},
+        {"epoch": 1, "step": 40, "train/loss": 4.0, "val/loss": 4.4, "val/ppl": 81.5},
+    ]
+    steps = [{"epoch": s // 20, "step": s, "train/loss": 7.0 - s / 10} for s in range(5, 41, 5)]
+    figures.learning_curves(records, tmp_path / "curves.png", steps=steps)
+    loss, ppl = drawn[0].axes
+    train = next(line for line in loss.lines if line.get_label() == "train/loss")
+    assert list(train.get_xdata()) == list(range(5, 41, 5))  # every logged step, not per epoch
+    assert ppl.get_yscale() == "log" and ppl.get_title() == "perplexity (log scale)"
+    exp = next(line for line in ppl.lines if line.get_label() == "exp(train/loss)")
+    assert list(exp.get_ydata()) == pytest.approx([math.exp(7.0 - s / 10) for s in range(5, 41, 5)])
+    assert [line.get_xdata()[0] for line in loss.lines if line.get_linestyle() == ":"] == [20]
+
+
+def test_history_keeps_a_point_per_logged_step_bounded_and_in_checkpoints(tmp_path, monkeypatch):
+    import torch
+
+    from lstm_nlp.report import history
+    from lstm_nlp.report.history import TrainingHistory
+
+    monkeypatch.setattr(history, "MAX_STEP_POINTS", 4)
+    kept = TrainingHistory(tmp_path / "history.json")
+    for step in range(1, 11):
+        trainer = fake_trainer(0, step)
+        trainer.log_every_n_steps = 2
+        kept.on_train_batch_end(trainer, None, {"loss": torch.tensor(float(step))}, None, 0)
+    # points at 2, 4, 6, 8 (means 1.5, 3.5, 5.5, 7.5); at 10 the fifth: merged in pairs
+    assert [(p["step"], p["train/loss"]) for p in kept.steps] == [(4, 2.5), (8, 6.5), (10, 9.5)]
+    assert kept.stride == 4
+    restored = TrainingHistory(tmp_path / "history.json")
+    restored.load_state_dict(kept.state_dict())
+    assert restored.steps == kept.steps and restored.stride == 4

@@ -107,7 +107,7 @@ def test_registered_optimisers_and_schedules_are_built_from_their_options(tmp_pa
 
 def test_any_lightning_logger_by_target_writes_into_the_run_directory(tmp_path):
     trainer, _ = built(
-        tmp_path, "logger=custom", "logger._target_=lightning.pytorch.loggers.CSVLogger"
+        tmp_path, "logger=custom", "logger.custom._target_=lightning.pytorch.loggers.CSVLogger"
     )
     (logger,) = trainer.loggers
     assert type(logger).__name__ == "CSVLogger" and logger.save_dir == str(tmp_path)

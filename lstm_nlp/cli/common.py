@@ -20,15 +20,24 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from lstm_nlp.cli.argv import flags_first, has_flag
+from lstm_nlp.cli.compose_errors import BARE_ERRORS, compose_error_line
+from lstm_nlp.cli.config_rules import check_chosen, check_package
 from lstm_nlp.cli.errors import UNKNOWN_KEY, fail, one_line, show_warnings_as_lines
 from lstm_nlp.cli.optional_plugins import check_optional_plugins
-from lstm_nlp.cli.overrides import one_run, override_values, without_key
+from lstm_nlp.cli.overrides import (
+    check_no_sweep,
+    check_shapes,
+    one_run,
+    override_values,
+    without_key,
+)
+from lstm_nlp.cli.path_options import check_path_options
 from lstm_nlp.errors import ConfigError, LstmNlpError
 from lstm_nlp.registry import REGISTRIES, check_components, load_builtins, store_options
 from lstm_nlp.schema.validate import options_from_node, unknown_key
 
-HELP_FLAGS = ("--help", "-h")
-HYDRA_FLAGS = ("--hydra-help", "--version", "--info", "-i")
+HYDRA_FLAGS = ("--hydra-help", "--version", "--shell-completion")  # no run: no checks
 OPEN_GROUPS = ("trainer", "callbacks", "hydra")  # +group.KEY=VALUE adds a key there
 HINTS = {  # for keys people type that live elsewhere
     "data.cache_dir": "the cache folder is the root option cache_dir=DIR",
@@ -48,9 +57,12 @@ class Command:
     extra_help: tuple[tuple[str, type, str], ...] = ()  # more option tables: (title, schema, key.)
     # the checks before the app; None: check_options (its options and chosen components)
     check: Callable[[DictConfig, list[str]], None] | None = None
+    folders: tuple[str, ...] = ()  # options that are output folders
+    files: tuple[str, ...] = ()  # options that are output files
+    inputs: tuple[str, ...] = ()  # options naming what it reads (no output may be one of them)
 
 
-COMMANDS = ("train", "eval", "generate", "suites", "inspect", "ppl")  # lstm_nlp.cli.<name>.COMMAND
+COMMANDS = ("train", "eval", "generate", "suites", "inspect", "ppl", "export")  # cli.<name>.COMMAND
 
 
 def register_configs() -> None:
@@ -100,7 +112,7 @@ def unknown_key_line(command: Command, argv: list[str], key: str) -> str | None:
     """For ``task.poolng=...``: the options of the node it would go into, with a did-you-mean."""
     try:
         cfg = compose(command.config_name, without_key(argv, key))
-    except (HydraException, OmegaConfBaseException):
+    except (HydraException, OmegaConfBaseException, *BARE_ERRORS):
         return None
     parent, _, leaf = key.rpartition(".")
     node = OmegaConf.select(cfg, parent) if parent else cfg
@@ -129,12 +141,17 @@ def with_hint(message: str) -> str:
 
 
 def checked_config(command: Command, argv: list[str]) -> DictConfig:
+    check_shapes(argv, {f.name for f in fields(command.options)}, component_packages())
     try:
         cfg = compose(command.config_name, argv)
     except (HydraException, OmegaConfBaseException) as err:
         match = UNKNOWN_KEY.match(str(err).strip())
         better = match and unknown_key_line(command, argv, match.group(1))
         raise ConfigError(better or one_line(err)) from None
+    except BARE_ERRORS as err:
+        # Hydra and OmegaConf let these through for some overrides (group_by.x=1 on a list)
+        line = compose_error_line(argv, err, partial(compose, command.config_name))
+        raise ConfigError(line) from None
     for group in command.required:
         if cfg.get(group) is None:  # ~task
             raise required_group(command, group)
@@ -142,7 +159,14 @@ def checked_config(command: Command, argv: list[str]) -> DictConfig:
         (command.check or partial(check_options, command))(cfg, argv)
     except ConfigError as err:
         raise ConfigError(with_hint(str(err))) from None
+    check_chosen(cfg)
+    check_path_options(cfg, command.folders, command.files, command.inputs)
     return cfg
+
+
+def component_packages() -> set[str]:
+    """Config packages whose options a registered schema describes (``task``, ``encoder``...)."""
+    return {registry.package.split(".")[0] for registry in REGISTRIES.values()}
 
 
 def required_group(command: Command, group: str) -> ConfigError:
@@ -156,14 +180,14 @@ def required_group(command: Command, group: str) -> ConfigError:
 def check_options(command: Command, cfg: DictConfig, overrides: list[str] = ()) -> None:
     """A command's own options by its dataclass, and every chosen component's by its own."""
     skip = tuple(dict.fromkeys(group.split("/")[0] for group in command.groups))
-    options_from_node(cfg, command.options, skip=skip)
+    options_from_node(cfg, command.options, label=command.prog, skip=skip)
     check_components(cfg)
 
 
 def print_help(command: Command, argv: list[str]) -> None:
     from lstm_nlp.cli.help import command_help
 
-    overrides = [a for a in argv if not a.startswith("-")]
+    overrides = one_run(argv)
     cfg = checked_config(command, overrides) if overrides else compose(command.config_name, [])
     print(command_help(command.prog, command.options, cfg, command.groups, command.extra_help))
 
@@ -171,16 +195,22 @@ def print_help(command: Command, argv: list[str]) -> None:
 def run_app(command: Command, app: Callable[[], object]) -> None:
     """Run a Hydra app; every error a user can cause is one line on stderr and exit code 2."""
     show_warnings_as_lines()
-    argv = sys.argv[1:]
     try:
-        prepare(command, argv, check_names=not any(a in HYDRA_FLAGS for a in argv))
-        if any(a in HELP_FLAGS for a in argv):
+        argv = flags_first(sys.argv[1:])  # Hydra's parser wants its flags before the overrides
+        if has_flag(argv, "--hydra-help", "--version"):  # about Hydra: no config is composed
+            argv = [arg for arg in argv if arg.startswith("-")]
+        sys.argv = [sys.argv[0], *argv]
+        checks = not has_flag(argv, *HYDRA_FLAGS)
+        prepare(command, argv, check_names=checks)
+        if has_flag(argv, "--help"):
             print_help(command, argv)
             return
         check_optional_plugins(argv)
-        single = one_run(argv)  # -m sweeps: the first run stands for all
-        if single is not None and not any(a in HYDRA_FLAGS for a in argv):
-            checked_config(command, single)
+        if not has_flag(argv, "--multirun"):
+            check_no_sweep(argv)
+        if checks:
+            cfg = checked_config(command, one_run(argv))  # -m sweeps: the first stands for all
+            check_package(argv, cfg)
         app()
     except LstmNlpError as err:
         fail(command.prog, err)

@@ -2,10 +2,10 @@
 
 ``logger=tensorboard``: ``OUT/tensorboard/events.out.tfevents.*`` (Images tab), written by the
 same Lightning ``TensorBoardLogger`` as training uses.  ``logger=wandb``: a W&B run in
-``OUT/wandb/``, offline unless ``logger.mode=online`` (or ``WANDB_MODE``) says otherwise, as in
-training (:func:`lstm_nlp.report.loggers.build_logger`); each image is a ``wandb.Image``, logged
-with :func:`lstm_nlp.report.dashboards.log_images`, the call training uses for its plots.  The
-options are the training command's ``logger`` group's.
+``OUT/wandb/``, offline unless ``logger.wandb.mode=online`` (or ``WANDB_MODE``) says otherwise,
+as in training (:func:`lstm_nlp.report.loggers.build_logger`); each image is a
+``wandb.Image``, logged with :func:`lstm_nlp.report.dashboards.log_images`, the call training
+uses for its plots.  The options are the training command's ``logger`` group's.
 """
 
 from __future__ import annotations

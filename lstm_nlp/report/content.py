@@ -29,6 +29,9 @@ TRAINER_KEYS = (
 )
 SKIP_KEYS = {"data": ("cache_dir",)}
 HEADLINE = re.compile(r"^(val|test)/[^/]+$|^test/agreement/acc$")
+VAL = re.compile(r"^val/[^/]+$")
+BEST_VAL = re.compile(r"^best/val_([^/]+)$")
+EARLIER = "earlier/"  # metrics.json: figures measured before training continued
 LONG_TABLE = 30
 
 
@@ -78,6 +81,59 @@ def config_table(config: Mapping[str, Any]) -> Table:
     return Table(["group", "name", "settings"], rows)
 
 
+def run_title(run_dir: Path) -> str:
+    """The run's name: its folder's (a sweep member's, named by its overrides, with the sweep's)."""
+    run_dir = Path(run_dir)
+    if (run_dir.parent / "multirun.yaml").is_file():
+        return f"{run_dir.name} (sweep {run_dir.parent.name})"
+    return run_dir.name
+
+
+def validation_keys(metrics: Mapping[str, Any]) -> dict[str, float]:
+    """The final validation figures by their history name: ``val/NAME`` (and ``best/val_NAME``,
+    the best checkpoint's re-evaluation, as ``val/NAME``)."""
+    found = {}
+    for key, value in metrics.items():
+        if not isinstance(value, (int, float)) or isinstance(value, bool):
+            continue
+        if VAL.match(key):
+            found[key] = float(value)
+        elif (best := BEST_VAL.match(key)) is not None:
+            found[f"val/{best.group(1)}"] = float(value)
+    return found
+
+
+def reproduces(record: Mapping[str, Any], final: Mapping[str, float]) -> bool:
+    """Whether ``record`` holds every one of the ``final`` figures (to 1e-4, relatively)."""
+    return all(
+        record.get(k) is not None and math.isclose(record[k], v, rel_tol=1e-4)
+        for k, v in final.items()
+    )
+
+
+def best_record(
+    records: Sequence[Mapping[str, Any]], metrics: Mapping[str, Any]
+) -> Mapping[str, Any] | None:
+    """The validation whose figures the final (best checkpoint's) ones reproduce; without such
+    a match the one with the lowest ``val/loss``; None without validations."""
+    validated = [r for r in records if any(VAL.match(k) and r[k] is not None for k in r)]
+    final = validation_keys(metrics)
+    same = [r for r in validated if final and reproduces(r, final)]
+    if same:
+        return same[0]
+    with_loss = [r for r in validated if r.get("val/loss") is not None]
+    return min(with_loss, key=lambda r: r["val/loss"]) if with_loss else None
+
+
+def best_fact(records: Sequence[Mapping[str, Any]], metrics: Mapping[str, Any]) -> list[str]:
+    """``best: epoch 1, step 60 (val/loss 4.52, val/ppl 92.0)``, or nothing."""
+    best = best_record(records, metrics)
+    if best is None:
+        return []
+    figures = ", ".join(f"`{k}` {fmt(v)}" for k, v in best.items() if VAL.match(k))
+    return [f"best: epoch {best['epoch']}, step {best['step']} ({figures})"]
+
+
 def overview(
     run_dir: Path,
     config: Mapping[str, Any],
@@ -85,6 +141,8 @@ def overview(
     records: Sequence[Mapping[str, Any]],
     overrides: list[str] | None,
 ) -> list[Block]:
+    from lstm_nlp.report.provenance import provenance_facts
+
     node = config.get("task")
     task = node.get("name", "?") if isinstance(node, Mapping) else "?"
     facts = [
@@ -94,6 +152,7 @@ def overview(
     ]
     if records and records[-1].get("elapsed_s") is not None:
         facts[-1] += f", {records[-1]['elapsed_s']:.1f} s of training"
+    facts += best_fact(records, metrics)
     if overrides is not None:
         facts.append("command-line overrides: " + (" ".join(f"`{o}`" for o in overrides) or "none"))
     headline = [
@@ -102,8 +161,9 @@ def overview(
         if HEADLINE.match(k) and not k.endswith("/loss")
     ]
     return [
-        Heading(f"Run report: {run_dir.name}", 1),
-        Bullets(facts),
+        Heading(run_title(run_dir), 1),
+        Paragraph("lstm-nlp run report"),
+        Bullets(facts + provenance_facts()),
         *([Paragraph("Results: " + ", ".join(headline))] if headline else []),
     ]
 
@@ -173,14 +233,45 @@ def accuracy_groups(title: str, note: str, summary: dict, images: Sequence[Path]
 
 
 def final_metrics(metrics: Mapping[str, Any]) -> list[Block]:
-    table = Table(["metric", "value"], [[k, fmt(v)] for k, v in sorted(metrics.items())])
+    current = {k: v for k, v in metrics.items() if not k.startswith(EARLIER)}
+    table = Table(["metric", "value"], [[k, fmt(v)] for k, v in sorted(current.items())])
     intro = Paragraph(
         "As in `metrics.json`: the best checkpoint (or, without one, the final weights) "
         "validated and tested."
     )
     if len(table.rows) > LONG_TABLE:
-        return [Heading("Final metrics"), intro, Details(f"all {len(table.rows)} metrics", [table])]
-    return [Heading("Final metrics"), intro, table]
+        blocks = [
+            Heading("Final metrics"),
+            intro,
+            Details(f"all {len(table.rows)} metrics", [table]),
+        ]
+    else:
+        blocks = [Heading("Final metrics"), intro, table]
+    return blocks + earlier_metrics(metrics)
+
+
+def earlier_metrics(metrics: Mapping[str, Any]) -> list[Block]:
+    """The ``earlier/KEY`` figures of ``metrics.json``: measured at ``earlier/global_step``,
+    before training continued (this command did not measure them again)."""
+    step = metrics.get(f"{EARLIER}global_step")
+    earlier = {
+        k.removeprefix(EARLIER): v
+        for k, v in metrics.items()
+        if k.startswith(EARLIER) and k != f"{EARLIER}global_step"
+    }
+    if not earlier:
+        return []
+    note = Paragraph(
+        f"Measured at step {fmt(step)}, before training continued: they describe the weights "
+        "of that step, not the ones above (`earlier/KEY` in `metrics.json`; the commands since "
+        "did not measure them again)."
+    )
+    rows = [[k, fmt(v)] for k, v in sorted(earlier.items())]
+    return [
+        Heading("Measured before training continued"),
+        note,
+        Table(["metric", f"value at step {fmt(step)}"], rows),
+    ]
 
 
 def full_config(yaml_text: str) -> list[Block]:

@@ -1,9 +1,10 @@
 """The report's own plots (matplotlib, Agg, on their own canvas as :mod:`lstm_nlp.evaluation.plots`
 does).
 
-- ``learning_curves.png``: training and validation loss, and every other ``val/NAME`` metric
-  (perplexity on a log scale, accuracy on [0, 1]) against the epoch (or the step when a run
-  validates more than once per epoch);
+- ``learning_curves.png``: the training loss per logged step (the history's ``steps``) and the
+  validation loss, and every other ``val/NAME`` metric (perplexity on a log scale, with the
+  training perplexity beside it; accuracy on [0, 1]) against the optimiser step, the ends of
+  epochs marked;
 - ``agreement_curve.png``: the minimal-pair suite's accuracy during training, overall and per
   attractor count (``agreement=suite``).
 
@@ -14,6 +15,7 @@ classifier's test breakdowns (:mod:`lstm_nlp.report.breakdowns`).
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 MAX_METRIC_PANELS = 3
+FEW_POINTS = 100  # a curve with at most this many points shows them
+MAX_EPOCH_MARKS = 50  # more epochs than this: no marks (they would fill the panel)
 TOP_LEVEL = re.compile(r"^val/[^/]+$")
 ATTRACTORS = re.compile(r"^agreement/acc/attractors/(\d+)$")
 
@@ -72,29 +76,73 @@ def integer_ticks(ax: Axes) -> None:
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
 
 
-def learning_curves(records: Sequence[dict[str, Any]], path: Path) -> Path | None:
-    """Loss panel plus one panel per validation metric; None when there is nothing to draw."""
-    x, label = x_axis(records)
+def step_series(
+    records: Sequence[dict[str, Any]], steps: Sequence[dict[str, Any]], key: str
+) -> tuple[list, list]:
+    """``key`` against the step: from the logged steps when they hold it, else the records."""
+    xs, ys = series(steps, key, "step")
+    return (xs, ys) if xs else series(records, key, "step")
+
+
+def exp_all(values: Sequence[float]) -> list[float]:
+    return [math.exp(v) if v < 700 else math.inf for v in values]
+
+
+def epoch_ends(records: Sequence[dict[str, Any]]) -> list[int]:
+    """The last recorded step of each epoch but the last (where a new epoch starts)."""
+    last: dict[int, int] = {}
+    for record in records:
+        last[record["epoch"]] = max(record["step"], last.get(record["epoch"], 0))
+    ends = [last[e] for e in sorted(last)][:-1]
+    return ends if len(ends) <= MAX_EPOCH_MARKS else []
+
+
+def metric_panel(
+    ax: Axes, records: Sequence[dict[str, Any]], steps: Sequence[dict[str, Any]], name: str
+) -> None:
+    """``name`` against the step: perplexity on a log axis with the training perplexity,
+    accuracy on [0, 1]."""
+    ax.plot(*series(records, name, "step"), marker="o", color="tab:orange", label=name)
+    ax.set_title(name)
+    if name.endswith("/ppl"):
+        xs, losses = step_series(records, steps, "train/loss")
+        if xs:
+            ax.plot(xs, exp_all(losses), color="tab:blue", linewidth=1, label="exp(train/loss)")
+        ax.set_yscale("log")  # perplexity falls by orders of magnitude early on
+        ax.set_title("perplexity (log scale)")
+        ax.legend(fontsize=8)
+    elif name.endswith("/acc"):
+        ax.set_ylim(0, 1.02)
+
+
+def learning_curves(
+    records: Sequence[dict[str, Any]], path: Path, steps: Sequence[dict[str, Any]] = ()
+) -> Path | None:
+    """Loss panel plus one panel per validation metric, against the optimiser step; None when
+    there is nothing to draw."""
     names = metric_names(records)
-    losses = [k for k in ("train/loss", "val/loss") if series(records, k, x)[0]]
-    if not losses and not names:
+    train = step_series(records, steps, "train/loss")
+    val = series(records, "val/loss", "step")
+    if not train[0] and not val[0] and not names:
         return None
     fig, axes = new_figure(1 + len(names))
-    for key in losses:
-        axes[0].plot(*series(records, key, x), marker="o", label=key)
+    if train[0]:
+        dots = "." if len(train[0]) <= FEW_POINTS else None
+        axes[0].plot(*train, linewidth=1, marker=dots, label="train/loss")
+    if val[0]:
+        axes[0].plot(*val, marker="o", label="val/loss")
     axes[0].set_title("loss")
-    axes[0].legend(fontsize=8)
+    if axes[0].lines:
+        axes[0].legend(fontsize=8)
     for ax, name in zip(axes[1:], names):
-        ax.plot(*series(records, name, x), marker="o", color="tab:green", label=name)
-        values = series(records, name, x)[1]
-        if name.endswith("/ppl") and values and min(values) > 0 and max(values) / min(values) > 4:
-            ax.set_yscale("log")  # perplexity falls by orders of magnitude early on
-        elif name.endswith("/acc"):
-            ax.set_ylim(0, 1.02)
-        ax.set_title(name)
+        metric_panel(ax, records, steps, name)
     for ax in axes:
+        for end in epoch_ends(records):
+            ax.axvline(end, color="grey", linewidth=0.6, linestyle=":")
         integer_ticks(ax)
-        ax.set_xlabel(label)
+        ax.set_xlabel(
+            "optimiser step (dotted: epoch ends)" if epoch_ends(records) else "optimiser step"
+        )
         ax.grid(alpha=0.3)
     return save(fig, path)
 

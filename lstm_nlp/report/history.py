@@ -6,14 +6,22 @@ of the fit (and at the end of an epoch without one) a record::
     {"epoch": 0, "step": 107, "train/loss": 5.14, "val/loss": 4.89, "val/ppl": 133.0,
      "agreement/acc": 0.61, "lr": 20.0, "elapsed_s": 1.9}
 
+and, every ``trainer.log_every_n_steps`` optimiser steps, a training point in ``steps``::
+
+    {"step": 50, "epoch": 0, "train/loss": 5.61, "lr": 20.0}
+
+(the report's curves per logged step; at most :data:`MAX_STEP_POINTS`: beyond, neighbours are
+merged in pairs and the interval doubles, so a long run keeps a bounded, evenly spaced curve).
+
 ``train/loss`` is the mean, over the finite-loss batches since the previous record (each rank's
 own batches under DDP), of the loss each training step reported (:func:`reported_loss`: the
 ``train/loss`` a module returns beside the objective it minimises, such as a language model's
 cross-entropy without its regularisers; else the objective itself); the epoch line the run
 prints (:class:`~lstm_nlp.training.console.EpochSummary`) averages the same values over the
 epoch.  The other values are the ``callback_metrics`` the module and callbacks logged
-(``train/*`` step values left out).  The step losses are only kept (no arithmetic, no device
-synchronisation per step) and summed once per record or per :data:`FOLD_EVERY` steps.
+(``train/*`` step values and ``system/*`` figures left out).  The step losses are only kept
+(no arithmetic, no device synchronisation per step) and summed once per record or point, or
+per :data:`FOLD_EVERY` steps.
 
 The history is part of the callback's ``state_dict()``, so it travels in every checkpoint: a
 resumed run starts from the history of the checkpoint it resumes from and never lists an
@@ -36,6 +44,8 @@ from lstm_nlp.atomic import write_json
 VERSION = 1
 HISTORY = Path("report") / "history.json"  # in the run directory
 FOLD_EVERY = 1000  # step losses kept before they are summed (bounds memory on long epochs)
+MAX_STEP_POINTS = 2000  # training points kept in ``steps``
+NOT_RECORDED = ("train/", "system/")  # step values: in the loggers, not in the records
 
 
 def finite_or_none(value: Any) -> float | None:
@@ -89,11 +99,35 @@ class LossMean:
         return finite_or_none(total / count) if count else None
 
 
+def learning_rate(trainer: pl.Trainer) -> float | None:
+    """The first optimiser's first parameter group's learning rate (None without one)."""
+    optimizers = getattr(trainer, "optimizers", None)
+    if optimizers and optimizers[0].param_groups:
+        return float(optimizers[0].param_groups[0]["lr"])
+    return None
+
+
+def merged_pairs(points: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Neighbouring training points merged in pairs: the later one's step, epoch and learning
+    rate, the mean of their losses (an unpaired last point kept as it is)."""
+    merged = []
+    for first, second in zip(points[0::2], points[1::2]):
+        losses = [p["train/loss"] for p in (first, second) if p.get("train/loss") is not None]
+        point = dict(second)
+        if losses:
+            point["train/loss"] = sum(losses) / len(losses)
+        merged.append(point)
+    return merged + ([points[-1]] if len(points) % 2 else [])
+
+
 class TrainingHistory(pl.Callback):
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self.records: list[dict[str, Any]] = []
         self.losses = LossMean()  # the step losses since the last record
+        self.steps: list[dict[str, Any]] = []  # a training point per logged step
+        self.step_losses = LossMean()  # the step losses since the last point
+        self.stride = 0  # steps between points (0: trainer.log_every_n_steps, once known)
         self._elapsed_before = 0.0  # training seconds of earlier (resumed-from) processes
         self._fit_start: float | None = None
 
@@ -106,6 +140,9 @@ class TrainingHistory(pl.Callback):
             "loss_sum": loss_sum,
             "loss_count": loss_count,
             "elapsed_s": self.elapsed(),
+            "steps": [dict(p) for p in self.steps],
+            "stride": self.stride,
+            "step_loss": list(self.step_losses.fold()),
         }
 
     def load_state_dict(self, state: dict[str, Any]) -> None:
@@ -114,6 +151,11 @@ class TrainingHistory(pl.Callback):
         self.losses.carried = (float(state.get("loss_sum", 0.0)), int(state.get("loss_count", 0)))
         self._elapsed_before = float(state.get("elapsed_s", 0.0))
         self._fit_start = None
+        self.steps = [dict(p) for p in state.get("steps", [])]
+        self.stride = int(state.get("stride", 0))
+        self.step_losses = LossMean()
+        total, count = state.get("step_loss", (0.0, 0))
+        self.step_losses.carried = (float(total), int(count))
 
     def elapsed(self) -> float:
         since = time.perf_counter() - self._fit_start if self._fit_start is not None else 0.0
@@ -134,7 +176,14 @@ class TrainingHistory(pl.Callback):
         batch: Any,
         batch_idx: int,
     ) -> None:
-        self.losses.add(reported_loss(outputs, trainer.accumulate_grad_batches))
+        loss = reported_loss(outputs, trainer.accumulate_grad_batches)
+        self.losses.add(loss)
+        self.step_losses.add(loss)
+        self.stride = self.stride or int(getattr(trainer, "log_every_n_steps", 0) or 0)
+        step = trainer.global_step
+        if self.stride and step and step % self.stride == 0:
+            if not self.steps or self.steps[-1]["step"] < step:
+                self.note_step(trainer)
 
     def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if trainer.sanity_checking or trainer.state.fn != "fit":
@@ -142,7 +191,7 @@ class TrainingHistory(pl.Callback):
         metrics = {
             k: finite_or_none(v)
             for k, v in trainer.callback_metrics.items()
-            if not k.startswith("train/") and getattr(v, "numel", lambda: 1)() == 1
+            if not k.startswith(NOT_RECORDED) and getattr(v, "numel", lambda: 1)() == 1
         }
         self.record(trainer, metrics)
 
@@ -161,12 +210,26 @@ class TrainingHistory(pl.Callback):
         if mean is not None:
             entry["train/loss"] = mean
         entry.update(metrics)
-        if trainer.optimizers and trainer.optimizers[0].param_groups:
-            entry["lr"] = float(trainer.optimizers[0].param_groups[0]["lr"])
+        lr = learning_rate(trainer)
+        if lr is not None:
+            entry["lr"] = lr
         entry["elapsed_s"] = round(self.elapsed(), 3)
         self.upsert(entry)
         if trainer.is_global_zero:
             write_json(self.path, self.state_dict())
+
+    def note_step(self, trainer: pl.Trainer) -> None:
+        """A training point: the mean loss since the previous one, the learning rate."""
+        point: dict[str, Any] = {"step": trainer.global_step, "epoch": trainer.current_epoch}
+        mean = self.step_losses.take()
+        if mean is not None:
+            point["train/loss"] = mean
+        lr = learning_rate(trainer)
+        if lr is not None:
+            point["lr"] = lr
+        self.steps.append(point)
+        if len(self.steps) > MAX_STEP_POINTS:
+            self.steps, self.stride = merged_pairs(self.steps), 2 * self.stride
 
     def upsert(self, entry: dict[str, Any]) -> None:
         """Add ``entry``, merged into an existing record of the same epoch and step (never a
@@ -179,10 +242,11 @@ class TrainingHistory(pl.Callback):
         self.records.sort(key=lambda r: (r["step"], r["epoch"]))
 
 
-def load_history(path: Path) -> list[dict[str, Any]]:
-    """The records of a ``history.json`` ([] when there is none or it cannot be read)."""
+def load_history(path: Path, part: str = "records") -> list[dict[str, Any]]:
+    """The ``records`` (or the training points, ``part="steps"``) of a ``history.json`` ([] when
+    there is none or it cannot be read)."""
     try:
-        records = json.loads(Path(path).read_text(encoding="utf-8")).get("records", [])
+        records = json.loads(Path(path).read_text(encoding="utf-8")).get(part, [])
     except (OSError, ValueError, AttributeError):
         return []
     return [r for r in records if isinstance(r, dict) and "epoch" in r and "step" in r]

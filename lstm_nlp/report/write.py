@@ -113,21 +113,24 @@ def accuracy_sections(run_dir: Path, out: Path, metrics: Mapping[str, Any]) -> l
 
 def build(run_dir: Path, cfg: Any, metrics: Mapping[str, Any], module: Any) -> list[Block]:
     from lstm_nlp.report import figures
+    from lstm_nlp.report.commands import commands_section
     from lstm_nlp.report.history import HISTORY, load_history
 
     out = run_dir / "report"
     records = load_history(run_dir / HISTORY)
+    steps = load_history(run_dir / HISTORY, "steps")
     config, yaml_text = plain_config(cfg)
     images = {}
-    for name, draw in (
-        ("learning_curves", figures.learning_curves),
-        ("agreement_curve", figures.agreement_curve),
+    for name, draw, kwargs in (
+        ("learning_curves", figures.learning_curves, {"steps": steps}),
+        ("agreement_curve", figures.agreement_curve, {}),
     ):
-        path = attempt(name.replace("_", " "), draw, records, out / f"{name}.png")
+        path = attempt(name.replace("_", " "), draw, records, out / f"{name}.png", **kwargs)
         if path:
             images[name] = path
     return [
         *content.overview(run_dir, config, metrics, records, read_overrides(run_dir)),
+        *commands_section(run_dir),
         Heading("Configuration"),
         content.config_table(config),
         *content.parameters(module),
@@ -149,9 +152,8 @@ def write_run_report(
     try:
         blocks = build(run_dir, cfg, metrics, module)
         write_text(run_dir / "report.md", markdown.render(blocks, run_dir))
-        write_text(
-            run_dir / "report.html", html.render(blocks, f"lstm-nlp run report: {run_dir.name}")
-        )
+        title = f"{content.run_title(run_dir)}: lstm-nlp run report"
+        write_text(run_dir / "report.html", html.render(blocks, title))
     except Exception as err:  # the run's metrics.json and checkpoints are already written
         warn(
             f"the run report could not be written ({first_line(err)}); metrics.json and the "

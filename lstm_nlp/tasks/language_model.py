@@ -9,7 +9,6 @@ evaluation pass, as pytorch/examples' word_language_model does.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 import lightning.pytorch as pl
@@ -19,7 +18,7 @@ from torch import nn
 from torchmetrics import MeanMetric
 
 from lstm_nlp.data.lm_datamodule import LMStreamDataModule
-from lstm_nlp.errors import ConfigError, DataError
+from lstm_nlp.errors import ConfigError
 from lstm_nlp.modules.dropout import embedding_dropout
 from lstm_nlp.modules.lm_head import LMHead
 from lstm_nlp.schema.validate import plain
@@ -29,9 +28,6 @@ from lstm_nlp.tasks.optim import optimizers_from_config
 from lstm_nlp.tasks.options import LanguageModelOptions, check_language_model_encoder
 from lstm_nlp.text.checkpoint_file import (
     TASK_KEY,
-    checkpoint_tokenizer,
-    read_checkpoint,
-    resolve_checkpoint,
 )
 from lstm_nlp.text.prepare import prepare_corpus
 from lstm_nlp.text.sources import vocabulary_settings
@@ -104,7 +100,8 @@ class LanguageModel(pl.LightningModule):
                 "encoder": encoder,
                 "optim": optim,
                 "options": opts.as_dict(),
-            }
+            },
+            logger=False,  # the loggers get the run's whole composed config instead
         )
         check_language_model_encoder(encoder)
         self.embedding = nn.Embedding(vocab_size, opts.embedding_dim)
@@ -321,22 +318,3 @@ def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:
     if opts.variable_bptt:  # the number of windows differs from epoch to epoch
         trainer_kwargs["reload_dataloaders_every_n_epochs"] = 1
     return TaskParts(module, datamodule, "val/loss", "min", trainer_kwargs, summary)
-
-
-def load_language_model(path: str | Path) -> tuple[LanguageModel, Any]:
-    """The :class:`LanguageModel` (in eval mode) and its tokenizer from a checkpoint or run
-    directory."""
-    path = resolve_checkpoint(path)
-    ckpt = read_checkpoint(path)
-    task = ckpt.get(TASK_KEY)
-    if task != "language_model":
-        written_by = f"task={task}" if task else "another task or program"
-        raise DataError(
-            f"{path}: not a language-model checkpoint (written by {written_by}); "
-            "this command needs one from task=language_model"
-        )
-    model = LanguageModel(**ckpt["hyper_parameters"])
-    model.load_state_dict(ckpt["state_dict"])
-    tokenizer = checkpoint_tokenizer(ckpt, path)
-    model.tokenizer_json = tokenizer.to_str()
-    return model.eval(), tokenizer

@@ -13,6 +13,7 @@ from lstm_nlp.evaluation.protocol_options import ProtocolOptions
 from lstm_nlp.evaluation.scoring import ScoreAndState
 from lstm_nlp.registry import CURVES, store_options
 from lstm_nlp.schema import CommandOptions, Options, option
+from lstm_nlp.schema.limits import MAX_ATTRACTORS, MAX_PER_CELL, MAX_SEED, MAX_THREADS
 
 FRACTION_OR_COUNT = "a fraction in [0, 1] or a number of batches"
 PRECISIONS = (
@@ -29,9 +30,14 @@ class TrainOptions(CommandOptions):
     GROUP=OPTION (task, encoder, data, optim, optim/scheduler, logger, trainer, callbacks, ...).
     Running the same command with the same run_dir resumes the run."""
 
-    seed: int = option(1234, help="seeds python, numpy and torch (and data-loader workers)")
+    seed: int = option(
+        1234, ge=0, le=MAX_SEED, help="seeds python, numpy and torch (and data-loader workers)"
+    )
     threads: int | None = option(
-        1, ge=1, help="torch CPU threads (null: torch's choice); 1 is robust on shared machines"
+        1,
+        ge=1,
+        le=MAX_THREADS,
+        help="torch CPU threads (null: torch's choice); 1 is robust on shared machines",
     )
     run_dir: str = option(
         "runs/${task.name}/${now:%Y-%m-%d_%H-%M-%S}",
@@ -39,6 +45,13 @@ class TrainOptions(CommandOptions):
     )
     cache_dir: str | None = option(
         None, help="token and corpus cache; null: $LSTM_NLP_CACHE or ~/.cache/lstm-nlp"
+    )
+    resume: str = option(
+        "auto",
+        choices=("auto", "force"),
+        help="re-running a run_dir: auto refuses settings other than the saved ones (except "
+        "epochs/steps, logger, devices, threads, test, ...); force resumes with them, noted in "
+        "RUN_DIR/commands.jsonl",
     )
     test: bool = option(True, help="evaluate the best checkpoint on the test split at the end")
     nonfinite_loss: str = option(
@@ -50,6 +63,18 @@ class TrainOptions(CommandOptions):
     checkpoint_every_minutes: float | None = option(
         30.0, gt=0, help="... and every this many minutes (null: only at validations)"
     )
+    progress_every_seconds: float | None = option(
+        30.0,
+        gt=0,
+        help="stdout not a terminal (a batch job's log): one progress line every this many "
+        "seconds (epoch, step, loss, tokens/s, lr, ETA); null: none",
+    )
+    watch: str | None = option(
+        None,
+        choices=("gradients", "parameters", "all"),
+        help="histograms of gradients and/or weights: W&B's watch, TensorBoard's histograms",
+    )
+    watch_every_n_steps: int = option(100, ge=1, help="steps between two watch histograms")
 
 
 @dataclass
@@ -59,7 +84,9 @@ class TrainerOptions(Options):
 
     max_epochs: int | None = option(3, ge=-1, help="epochs to train (-1: no limit)")
     accelerator: str = option("auto", help="cpu, gpu, auto, ...")
-    devices: int | str | list[int] = option(1, help="devices per node: a count, -1/auto, or ids")
+    devices: int | str | list[int] = option(
+        1, ge=-1, le=1024, help="devices per node: a count, -1/auto, or ids"
+    )
     num_nodes: int = option(1, ge=1, help="machines (DDP across nodes)")
     strategy: str = option("auto", help="auto, ddp, ddp_spawn, ...")
     precision: str = option("32-true", choices=PRECISIONS, help="numeric precision of training")
@@ -113,8 +140,12 @@ class AgreementSuiteOptions(ScoreAndState):
     categories: list[str] | None = option(
         None, help="suite categories (simple_agreement, pp, obj_rel, ...); null: all"
     )
-    n_per_cell: int = option(10, ge=1, help="pairs per (category, attractors, condition) cell")
-    max_attractors: int = option(4, ge=0, help="attractor counts 0..max_attractors")
+    n_per_cell: int = option(
+        10, ge=1, le=MAX_PER_CELL, help="pairs per (category, attractors, condition) cell"
+    )
+    max_attractors: int = option(
+        4, ge=0, le=MAX_ATTRACTORS, help="attractor counts 0..max_attractors"
+    )
     seed: int | None = option(
         None, help="generator seed; null: data.seed with data=grammar (its word ranks), else 0"
     )

@@ -1,8 +1,9 @@
 """What a person at a terminal sees while a run trains: a progress bar with tokens/s, a parameter
-table.
+table; in a log file, one plain line at an interval instead of the bar.
 
-- :class:`TokenRate` counts the tokens of the training batches and the time spent
-  training in the current epoch (validation excluded): ``rate() = tokens / seconds``.
+- :class:`~lstm_nlp.training.tokens.TokenRate` counts the tokens of the training batches and
+  the time spent training in the current epoch (validation excluded):
+  ``rate() = tokens / seconds``.
 - The progress bar is Lightning's :class:`RichProgressBar` when ``rich`` is installed,
   its :class:`TQDMProgressBar` otherwise, either showing ``tok/s`` beside the loss.
 - :class:`ParameterSummary` prints the parameters per module down to ``max_depth``
@@ -11,13 +12,14 @@ table.
   shows whatever the logging configuration.
 
 :func:`display_callbacks` turns the Trainer arguments ``enable_progress_bar`` and
-``enable_model_summary`` into these callbacks.
+``enable_model_summary`` (and ``progress_every_seconds``) into these callbacks.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import re
+import sys
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -25,51 +27,15 @@ from typing import Any
 import lightning.pytorch as pl
 from lightning.pytorch.callbacks import ModelSummary, RichProgressBar, TQDMProgressBar
 
+from lstm_nlp.training.tokens import TokenRate, TrainingTokens, batch_tokens
+
+__all__ = ["TokenRate", "TrainingTokens", "batch_tokens", "display_callbacks", "progress_bar"]
+
 RATE_KEY = "tok/s"
 
 
 def rich_available() -> bool:
     return importlib.util.find_spec("rich") is not None
-
-
-def batch_tokens(batch: Any) -> int:
-    """Tokens in a training batch: a padded batch's real tokens, else the input tensor's size."""
-    if hasattr(batch, "num_tokens"):
-        return int(batch.num_tokens)
-    first = batch[0] if isinstance(batch, (tuple, list)) and batch else batch
-    return int(first.numel()) if hasattr(first, "numel") else 0
-
-
-class TokenRate:
-    """Tokens per second of training time; ``clock`` is injectable (tests use a fake one)."""
-
-    def __init__(self, clock: Callable[[], float] = time.perf_counter) -> None:
-        self.clock = clock
-        self.tokens, self._spent, self._since = 0, 0.0, None
-
-    def start(self) -> None:
-        """A new epoch: count from zero, the clock running."""
-        self.tokens, self._spent, self._since = 0, 0.0, self.clock()
-
-    def pause(self) -> None:
-        if self._since is not None:
-            self._spent += self.clock() - self._since
-            self._since = None
-
-    def resume(self) -> None:
-        if self._since is None:
-            self._since = self.clock()
-
-    def add(self, tokens: int) -> None:
-        self.tokens += tokens
-
-    def elapsed(self) -> float:
-        return self._spent + (self.clock() - self._since if self._since is not None else 0.0)
-
-    def rate(self) -> float | None:
-        """Tokens per second so far this epoch (None before the first batch)."""
-        seconds = self.elapsed()
-        return self.tokens / seconds if self.tokens and seconds > 0 else None
 
 
 class TokensPerSecond:
@@ -183,12 +149,28 @@ class ParameterSummary(ModelSummary):
             )
 
 
-def display_callbacks(trainer_kwargs: Mapping[str, Any], max_depth: int = 2) -> list[pl.Callback]:
-    """The progress bar when ``enable_progress_bar`` is true, the summary when
-    ``enable_model_summary`` is."""
+def display_callbacks(
+    trainer_kwargs: Mapping[str, Any],
+    every_seconds: float | None = None,
+    terminal: bool | None = None,
+    max_depth: int = 2,
+) -> list[pl.Callback]:
+    """What shows the run's progress, and the parameter summary when ``enable_model_summary``.
+
+    On a terminal (``terminal``; None: whether stdout is one): the bar when
+    ``enable_progress_bar`` is true.  Otherwise (a batch job's log file) never a bar, but one
+    plain line every ``every_seconds`` (:mod:`~lstm_nlp.training.batch_log`), standing in for
+    the bar when ``enable_progress_bar`` asks for one."""
+    from lstm_nlp.training.batch_log import BatchLog, BatchLogBar
+
+    terminal = sys.stdout.isatty() if terminal is None else terminal
     callbacks: list[pl.Callback] = []
-    if trainer_kwargs.get("enable_progress_bar"):
+    if terminal and trainer_kwargs.get("enable_progress_bar"):
         callbacks.append(progress_bar())
+    elif not terminal and trainer_kwargs.get("enable_progress_bar"):
+        callbacks.append(BatchLogBar(every_seconds))
+    elif not terminal and every_seconds:
+        callbacks.append(BatchLog(every_seconds))
     if trainer_kwargs.get("enable_model_summary", True):
         callbacks.append(ParameterSummary(max_depth))
     return callbacks

@@ -5,7 +5,7 @@ metric, ``last.ckpt``; each names its task), exact resume, periodic resume point
 SIGTERM/SIGUSR1, the non-finite-loss guard, the run report's history, and NT-ASGD's averaged
 weights (a no-op with other optimisers).  Everything else comes from the config: the
 ``callbacks`` group (each entry built by Hydra's ``instantiate``), the ``agreement`` learning
-curve, the logger, and the progress bar and parameter summary that the ``trainer`` options ask
+curve, the loggers, and the progress bar and parameter summary that the ``trainer`` options ask
 for.
 """
 
@@ -24,7 +24,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from lstm_nlp.errors import ConfigError
 from lstm_nlp.registry import CURVES, instantiate_target
-from lstm_nlp.report.loggers import build_logger
+from lstm_nlp.report.loggers import build_loggers
 from lstm_nlp.tasks.base import TaskParts
 
 
@@ -128,39 +128,49 @@ def cpu_precision(kwargs: Mapping[str, Any]) -> Any:
     matrix instructions (AVX512-BF16 or AMX), where it would be slower than fp32."""
     import torch
 
+    from lstm_nlp.evaluation.precision import bf16_fallback_line, cpu_has_bf16
+
     precision = kwargs.get("precision", "32-true")
     on_cpu = kwargs.get("accelerator") == "cpu" or (
         kwargs.get("accelerator") in (None, "auto") and not torch.cuda.is_available()
     )
-    if not str(precision).startswith("bf16") or not on_cpu:
+    if not str(precision).startswith("bf16") or not on_cpu or cpu_has_bf16():
         return precision
-    if torch.ops.mkldnn._is_mkldnn_bf16_supported():
-        return precision
-    print(
-        f"lstm-nlp: trainer.precision={precision}: this CPU has no bf16 matrix instructions "
-        "(AVX512-BF16 or AMX); training in fp32 (32-true)",
-        flush=True,
-    )
+    print(bf16_fallback_line(f"trainer.precision={precision}", "training"), flush=True)
     return "32-true"
 
 
 def build_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, hparams: Mapping) -> Any:
+    """The run's Trainer; its loggers (every one the ``logger`` node chooses) log at the
+    completed optimizer steps (:mod:`~lstm_nlp.report.step_axis`)."""
+    from lstm_nlp.report.step_axis import follow_steps
+
+    loggers = build_loggers(cfg.get("logger"), run_dir, dict(hparams))
+    trainer = new_trainer(cfg, run_dir, parts, loggers)
+    follow_steps(trainer.loggers, trainer)
+    return trainer
+
+
+def new_trainer(cfg: DictConfig, run_dir: Path, parts: TaskParts, loggers: list[Any]) -> Any:
     import lightning.pytorch as pl
 
     from lstm_nlp.training.progress import display_callbacks
 
-    logger = build_logger(cfg.get("logger"), run_dir, dict(hparams))
     kwargs = trainer_arguments(cfg, parts)
     callbacks = [
         *safety_callbacks(cfg, run_dir, parts),
-        *configured_callbacks(cfg, parts, logger is not None),
+        *configured_callbacks(cfg, parts, bool(loggers)),
         *curve_callbacks(cfg, run_dir),
-        *display_callbacks(kwargs),  # progress bar with tokens/s; parameters per module
+        # a bar with tokens/s on a terminal, else progress lines; parameters per module
+        *display_callbacks(kwargs, cfg.get("progress_every_seconds")),
     ]
     with lightning_errors("trainer"):
         try:
             return pl.Trainer(
-                default_root_dir=str(run_dir), callbacks=callbacks, logger=logger or False, **kwargs
+                default_root_dir=str(run_dir),
+                callbacks=callbacks,
+                logger=loggers or False,
+                **kwargs,
             )
         except TypeError as err:  # an unknown +trainer.KEY
             unknown = re.search(r"unexpected keyword argument '(\w+)'", str(err))
