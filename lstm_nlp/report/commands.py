@@ -19,7 +19,7 @@ def read_commands(run_dir: Path) -> list[dict[str, Any]]:
     """The objects of ``commands.jsonl``, in order ([] without one; unreadable lines skipped)."""
     try:
         lines = (Path(run_dir) / COMMANDS).read_text(encoding="utf-8").splitlines()
-    except OSError:
+    except (OSError, UnicodeDecodeError):
         return []
     found = []
     for line in lines:

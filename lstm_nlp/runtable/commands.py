@@ -9,12 +9,11 @@ out, never an error.
 from __future__ import annotations
 
 import datetime
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-COMMANDS = "commands.jsonl"  # lstm_nlp.training.run_record.COMMANDS
+from lstm_nlp.report.commands import read_commands as read_entries
 
 
 @dataclass
@@ -39,26 +38,15 @@ def parse_time(text: Any) -> datetime.datetime | None:
 
 def read_commands(run_dir: Path) -> list[Command]:
     """The readable lines of ``RUN_DIR/commands.jsonl``, oldest first ([] without the file)."""
-    try:
-        lines = (run_dir / COMMANDS).read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError):
-        return []
-    found = []
-    for line in lines:
-        try:
-            entry = json.loads(line)
-        except ValueError:
-            continue
-        if not isinstance(entry, dict):
-            continue
-        overrides = entry.get("overrides")
-        changed = entry.get("changed")
-        found.append(
-            Command(
-                time=parse_time(entry.get("time")),
-                host=entry.get("host") if isinstance(entry.get("host"), str) else None,
-                overrides=[str(o) for o in overrides] if isinstance(overrides, list) else [],
-                changed=changed if isinstance(changed, dict) else {},
-            )
-        )
-    return found
+    return [as_command(entry) for entry in read_entries(run_dir)]
+
+
+def as_command(entry: dict[str, Any]) -> Command:
+    """One line's fields, each kept only when it has the type it should."""
+    overrides, changed, host = entry.get("overrides"), entry.get("changed"), entry.get("host")
+    return Command(
+        time=parse_time(entry.get("time")),
+        host=host if isinstance(host, str) else None,
+        overrides=[str(o) for o in overrides] if isinstance(overrides, list) else [],
+        changed=changed if isinstance(changed, dict) else {},
+    )
