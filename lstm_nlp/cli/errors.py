@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import errno
 import re
 import sys
 import warnings
@@ -93,6 +94,23 @@ def guard(prog: str) -> Iterator[None]:
         fail(prog, err)
     except (HydraException, OmegaConfBaseException) as err:
         fail(prog, one_line(err))
+    except OSError as err:
+        if err.errno not in DISK_ERRORS:
+            raise  # not the machine's storage: a bug to see in full
+        fail(prog, disk_error_line(err))
+
+
+DISK_ERRORS = (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EIO)
+
+
+def disk_error_line(err: OSError) -> str:
+    """A storage failure while the command wrote (a full disk, a quota, a read-only or failing
+    device): what, where, and that the same command resumes once it is fixed."""
+    where = f" writing {err.filename}" if err.filename else ""
+    return (
+        f"{err.strerror or err}{where}; free space (or fix the device) and run the same command "
+        "again: training resumes from the newest readable checkpoint"
+    )
 
 
 def show_warnings_as_lines() -> None:
