@@ -1,0 +1,64 @@
+"""Training loss of lstm-nlp in fp32 or bf16-mixed, mean per 100 steps, from the same weights on
+the same stream as ``bench_lm.py --sections bf16`` (WikiText-2 at its 10k most frequent words,
+2x200, 1,500 steps): does bf16 train worse, or only validate differently?
+
+    cd scripts && OMP_NUM_THREADS=1 ../.venv/bin/python -m lm_bench.bf16_curve 32-true
+    cd scripts && OMP_NUM_THREADS=1 ../.venv/bin/python -m lm_bench.bf16_curve bf16-mixed
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import lightning.pytorch as pl
+import torch
+
+HERE = Path(__file__).resolve().parent.parent
+
+
+class LossRecord(pl.Callback):
+    def __init__(self) -> None:
+        self.losses: list[float] = []
+
+    def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
+        loss = outputs["loss"] if isinstance(outputs, dict) else outputs
+        self.losses.append(float(loss))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("precision", choices=("32-true", "bf16-mixed"))
+    parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument(
+        "--corpus", type=Path, default=HERE.parent.parent / "shared" / "data" / "wikitext-2"
+    )
+    args = parser.parse_args()
+    sys.path.insert(0, str(HERE))
+    import bench_lm
+
+    from lm_bench.training import LightningLoop, build_model, trainer
+
+    torch.set_num_threads(1)
+    bench_lm.quiet_lightning()
+    corpus = bench_lm.load_corpus(args.corpus, max_size=10000)
+    torch.manual_seed(0)
+    model = build_model(corpus.vocab_size, 200, 200, 2)
+    streams = {"train": corpus.streams["train"], "valid": corpus.streams["valid"]}
+    torch.manual_seed(1)
+    loop = LightningLoop(model, streams, 20, 35, args.precision)
+    record = LossRecord()
+    trainer(args.steps, [record], precision=args.precision).fit(loop.model, datamodule=loop.data)
+    windows = [record.losses[i : i + 100] for i in range(0, len(record.losses), 100)]
+    means = [sum(w) / len(w) for w in windows]
+    print(
+        json.dumps(
+            {"precision": args.precision, "loss_per_100_steps": [round(m, 3) for m in means]}
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
