@@ -20,6 +20,17 @@ TINY = [
     "trainer.enable_model_summary=false",
 ]
 
+SMALL_LM = [  # a language model trained in seconds on 200 generated sentences
+    "data.train_sentences=200",
+    "data.valid_sentences=40",
+    "data.test_sentences=40",
+    "encoder.hidden_size=16",
+    "task.embedding_dim=16",
+    "trainer.max_epochs=1",
+    "trainer.enable_progress_bar=false",
+    "trainer.enable_model_summary=false",
+]
+
 
 def env() -> dict[str, str]:
     e = dict(os.environ)

@@ -7,18 +7,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from cli_helpers import one_line_error, run_in_process
+from cli_helpers import SMALL_LM, one_line_error, run_in_process
 
-BASE = [
-    "data.train_sentences=200",
-    "data.valid_sentences=40",
-    "data.test_sentences=40",
-    "encoder.hidden_size=16",
-    "task.embedding_dim=16",
-    "trainer.max_epochs=1",
-    "trainer.enable_progress_bar=false",
-    "trainer.enable_model_summary=false",
-]
+BASE = SMALL_LM
 
 
 def snapshot(folder):

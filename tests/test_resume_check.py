@@ -8,7 +8,7 @@ import json
 
 import pytest
 import yaml
-from cli_helpers import metrics, one_line_error, run_in_process
+from cli_helpers import SMALL_LM, metrics, one_line_error, run_in_process
 from omegaconf import OmegaConf
 
 from lstm_nlp.cli.common import compose, prepare
@@ -108,17 +108,7 @@ def test_metrics_of_a_rerun_keep_what_it_did_not_measure():
     assert merged_metrics(moved, tested) == tested  # measured again: the earlier figure goes
 
 
-BASE = [
-    "data.train_sentences=200",
-    "data.valid_sentences=40",
-    "data.test_sentences=40",
-    "encoder.hidden_size=16",
-    "task.embedding_dim=16",
-    "trainer.max_epochs=1",
-    "trainer.enable_progress_bar=false",
-    "trainer.enable_model_summary=false",
-    "logger=none",
-]
+BASE = [*SMALL_LM, "logger=none"]
 
 
 def commands(run_dir):

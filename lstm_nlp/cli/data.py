@@ -10,9 +10,8 @@ import argparse
 import difflib
 import sys
 from collections.abc import Mapping, Sequence
-from typing import NoReturn
 
-from lstm_nlp.cli.errors import fail
+from lstm_nlp.cli.errors import OneLineParser, fail
 from lstm_nlp.evaluation.catalogue import CATALOGUE, Benchmark
 
 PROG = "lstm-nlp-data"
@@ -29,13 +28,6 @@ Each file is downloaded from the benchmark's GitHub repository at its pinned com
 SHA-256, and copied to DIR/NAME only when the whole set is in and verified.  A file whose hash is
 not pinned yet is refused unless --trust-unverified; its computed hash is printed either way.
 Exit codes: 0 done, 1 download failure, hash mismatch or unverified files, 2 usage error."""
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, its usage mistakes one line on stderr (exit code 2) instead of the usage text."""
-
-    def error(self, message: str) -> NoReturn:
-        fail(PROG, f"{message} ({self.prog} --help shows the usage)")
 
 
 def parser() -> argparse.ArgumentParser:

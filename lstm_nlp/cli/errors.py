@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import difflib
 import errno
 import re
@@ -132,3 +133,11 @@ def show_warnings_as_lines() -> None:
             original(message, category, filename, lineno, file, line)
 
     warnings.showwarning = show
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse for the plain (non-Hydra) commands: a usage mistake is one line on stderr with
+    exit code 2, instead of the usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        fail(self.prog.split()[0], f"{message} ({self.prog} --help shows the usage)")

@@ -12,9 +12,8 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
 
-from lstm_nlp.cli.errors import fail
+from lstm_nlp.cli.errors import OneLineParser, fail
 from lstm_nlp.errors import ConfigError
 
 PROG = "lstm-nlp-runs"
@@ -33,13 +32,6 @@ metrics of metrics.json, steps (global_step), wall time (first command to the la
 status: running (its .run.lock is held), finished (metrics.json, no newer checkpoint),
 interrupted (a checkpoint, no metrics.json: the same command resumes it), failed (neither).
 Exit codes: 0 done, 2 usage error (no such folder, no runs in it, an unknown metric)."""
-
-
-class OneLineParser(argparse.ArgumentParser):
-    """argparse, its usage mistakes one line on stderr (exit code 2)."""
-
-    def error(self, message: str) -> NoReturn:
-        fail(PROG, f"{message} ({self.prog} --help shows the usage)")
 
 
 def parser() -> argparse.ArgumentParser:
