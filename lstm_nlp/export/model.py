@@ -19,9 +19,9 @@ from torch import nn
 
 from lstm_nlp.errors import DataError
 from lstm_nlp.export.config import ModelConfig
-from lstm_nlp.export.sampling import sample_ids
 from lstm_nlp.modules.dropout import embedding_dropout
-from lstm_nlp.modules.lm_head import LMHead
+from lstm_nlp.modules.heads import build_head
+from lstm_nlp.modules.sampling import sample_ids
 
 # the built-in encoders by name (the registry's targets), imported without the registry: the
 # registry stores options in Hydra's ConfigStore, and an exported model loads without Hydra
@@ -75,18 +75,6 @@ def build_encoder(encoder: Mapping[str, Any], input_size: int) -> nn.Module:
         ) from None
 
 
-def build_head(options: InferenceOptions, input_dim: int, vocab: int, tie: nn.Embedding) -> Any:
-    """``task.head``: the full softmax or the adaptive softmax, as the training task builds it."""
-    tie_to = tie if options.tie_weights else None
-    if options.head == "softmax":
-        return LMHead(input_dim, vocab, tie_to=tie_to)
-    from lstm_nlp.modules.adaptive_head import AdaptiveHead
-
-    return AdaptiveHead(
-        input_dim, vocab, options.adaptive_cutoffs, options.adaptive_div_value, tie_to=tie_to
-    )
-
-
 class ExportedLanguageModel(nn.Module):
     """A trained language model rebuilt from ``config.json`` (weights loaded separately)."""
 
@@ -98,7 +86,14 @@ class ExportedLanguageModel(nn.Module):
         self.encoder = build_encoder(config.encoder, opts.embedding_dim)
         self.drop = nn.Dropout(opts.dropout)
         output_dim = self.encoder.get_output_dim()
-        self.decoder = build_head(opts, output_dim, config.vocab_size, self.embedding)
+        self.decoder = build_head(
+            opts.head,
+            output_dim,
+            config.vocab_size,
+            tie_to=self.embedding if opts.tie_weights else None,
+            cutoffs=opts.adaptive_cutoffs,
+            div_value=opts.adaptive_div_value,
+        )
         self.tokenizer_json: str | None = None
 
     @property

@@ -18,9 +18,10 @@ from torch import nn
 from torchmetrics import MeanMetric
 
 from lstm_nlp.data.lm_datamodule import LMStreamDataModule
-from lstm_nlp.errors import ConfigError
 from lstm_nlp.modules.dropout import embedding_dropout
+from lstm_nlp.modules.heads import build_head
 from lstm_nlp.modules.lm_head import LMHead
+from lstm_nlp.modules.sampling import sample_ids
 from lstm_nlp.schema.validate import plain
 from lstm_nlp.tasks.base import RunContext, TaskParts
 from lstm_nlp.tasks.components import build_encoder, corpus_files
@@ -253,39 +254,7 @@ class LanguageModel(pl.LightningModule):
         generator: torch.Generator | None = None,
     ) -> list[int]:
         """Sample ``n_words`` ids after ``prompt`` (at least one id), one at a time."""
-        if temperature <= 0:
-            raise ConfigError(f"temperature must be > 0, got {temperature}")
-        self.eval()
-        tokens = torch.tensor(prompt, dtype=torch.long, device=self.device).view(-1, 1)
-        logits, hidden = self(tokens)
-        out = []
-        for _ in range(n_words):
-            last = logits[-1, 0].double()
-            probs = torch.softmax(
-                (last - last.max()) / temperature, dim=-1
-            )  # no overflow at tiny temperatures
-            word = torch.multinomial(probs, 1, generator=generator)
-            out.append(int(word))
-            logits, hidden = self(word.view(1, 1), hidden)
-        return out
-
-
-def build_head(
-    kind: str,
-    input_dim: int,
-    vocab_size: int,
-    *,
-    tie_to: nn.Embedding | None,
-    cutoffs: list[int] | None,
-    div_value: float,
-) -> nn.Module:
-    """``task.head``: the full softmax (:class:`LMHead`) or an adaptive softmax (exact
-    log-probs)."""
-    if kind == "softmax":
-        return LMHead(input_dim, vocab_size, tie_to=tie_to)
-    from lstm_nlp.modules.adaptive_head import AdaptiveHead  # kind == "adaptive" (the options')
-
-    return AdaptiveHead(input_dim, vocab_size, cutoffs, div_value=div_value, tie_to=tie_to)
+        return sample_ids(self, prompt, n_words, temperature, generator)
 
 
 def build_task(cfg: DictConfig, run: RunContext) -> TaskParts:

@@ -1,4 +1,5 @@
-"""Sampling word ids from a language model, one at a time (what ``lstm-nlp-generate`` does)."""
+"""Sampling word ids from a language model, one at a time (``lstm-nlp-generate``,
+``LanguageModel.generate`` and exported models)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def sample_ids(
     generator: torch.Generator | None = None,
 ) -> list[int]:
     """``n_words`` ids sampled after ``prompt`` (at least one id) from ``model(tokens, hidden)
-    -> (logits, hidden)``; the same draws as :meth:`LanguageModel.generate` for one generator."""
+    -> (logits, hidden)``; the same draws for one generator whatever the model's class."""
     if temperature <= 0:
         raise ConfigError(f"temperature must be > 0, got {temperature}")
     model.eval()
