@@ -34,7 +34,13 @@ from typing import Any, ClassVar
 from lstm_nlp import plugins
 from lstm_nlp.errors import ConfigError, RegistryError
 from lstm_nlp.schema import Options, option
-from lstm_nlp.schema.validate import check_schema, defaults_of, options_from_node, plain
+from lstm_nlp.schema.validate import (
+    check_schema,
+    defaults_of,
+    mapping_fields,
+    options_from_node,
+    plain,
+)
 
 
 @dataclass
@@ -109,15 +115,16 @@ class Registry:
                 f"{self.kind} {name!r} is already registered by {self._entries[name].origin}; "
                 "choose another name"
             )
-        schema, defaults = None, config
+        schema, defaults, open_keys = None, config, []
         if is_dataclass(config):
             schema = config if isinstance(config, type) else type(config)
             check_schema(schema)
             defaults = defaults_of(schema) if config is schema else asdict(config)
             defaults.pop("name", None)
+            open_keys = mapping_fields(schema)
         self._entries[name] = Entry(name, target, schema, origin or _origin(target))
         if defaults is not None:
-            _store_config(self.group, name, defaults)
+            _store_config(self.group, name, {"name": name, **defaults}, open_keys)
         return target
 
     def component(self, name: str, target: Any, *, origin: str | None = None) -> Callable:
@@ -202,21 +209,25 @@ def _origin(target: Any) -> str:
     return module.split(".")[0]
 
 
-def _store_config(group: str, name: str, defaults: dict) -> None:
+def _store_config(group: str | None, name: str, defaults: dict, open_keys: list[str]) -> None:
+    """``defaults`` as Hydra's config ``group/name``; the mapping options in ``open_keys`` stay
+    open to new keys (struct off), so ``KEY={a:1}`` and ``KEY.a=1`` work without ``+``."""
     from hydra.core.config_store import ConfigStore
+    from omegaconf import DictConfig, OmegaConf
 
-    node = {"name": name, **defaults}
+    node = OmegaConf.create(defaults)
+    for key in open_keys:
+        child = node._get_node(key)
+        if isinstance(child, DictConfig):
+            OmegaConf.set_struct(child, False)
     ConfigStore.instance().store(group=group, name=name, node=node, provider="lstm_nlp")
 
 
 def store_options(schema: type, name: str, group: str | None = None) -> None:
     """A Hydra config node holding ``schema``'s defaults, for options that are no registered
     component: a command's own options (``name="eval_options"``) or ``trainer/default``."""
-    from hydra.core.config_store import ConfigStore
-
     check_schema(schema)
-    node = defaults_of(schema)
-    ConfigStore.instance().store(group=group, name=name, node=node, provider="lstm_nlp")
+    _store_config(group, name, defaults_of(schema), mapping_fields(schema))
 
 
 TARGET_HELP = "the class to build (a dotted import path); its other arguments: +KEY=VALUE"
@@ -258,7 +269,11 @@ def instantiate_target(
 
 TASKS = Registry("task", "task", ("lstm_nlp.tasks.options",))
 ENCODERS = Registry("encoder", "encoder", ("lstm_nlp.modules.options",))
-DATA_SOURCES = Registry("data source", "data", ("lstm_nlp.text.sources", "lstm_nlp.grammar.source"))
+DATA_SOURCES = Registry(
+    "data source",
+    "data",
+    ("lstm_nlp.text.sources", "lstm_nlp.grammar.source", "lstm_nlp.text.hub_source"),
+)
 OPTIMIZERS = Registry("optimizer", "optim", ("lstm_nlp.tasks.optim",))
 SCHEDULERS = Registry("learning-rate schedule", "optim/scheduler", ("lstm_nlp.tasks.optim",))
 LOGGERS = Registry("logger", "logger", ("lstm_nlp.report.loggers",))

@@ -186,6 +186,22 @@ def test_unknown_and_moved_keys_are_named_with_what_to_type(args, message):
     assert message in str(err.value)
 
 
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["data.construction_mix={plain:0,pp:3}"],  # what the option's help shows
+        ["data.construction_mix.plain=0", "data.construction_mix.pp=3"],
+        ["+data.construction_mix.plain=0", "+data.construction_mix.pp=3"],
+    ],
+)
+def test_a_mapping_option_takes_new_keys_without_plus(args):
+    prepare(TRAIN, args)
+    cfg = checked_config(TRAIN, args)
+    assert OmegaConf.to_container(cfg.data.construction_mix) == {"plain": 0, "pp": 3}
+    with pytest.raises(ConfigError, match="data.construction_mi.pp is not a config key"):
+        checked_config(TRAIN, ["data.construction_mi.pp=3"])  # other nodes stay closed
+
+
 def test_a_plugin_component_is_checked_by_its_dataclass():
     reg = Registry("widget", "widget_schema_test")
 

@@ -114,6 +114,19 @@ def defaults_of(schema: type) -> dict[str, Any]:
     return out
 
 
+def mapping_fields(schema: type) -> list[str]:
+    """The options of ``schema`` whose value is a mapping (``dict[str, ...]``, maybe null): their
+    keys are the user's, so their config nodes stay open (``data.construction_mix={pp:3}``)."""
+    hints = type_hints(schema)
+    out = []
+    for f in fields(schema):
+        tp = hints[f.name]
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if typing.get_origin(tp) is dict or (args and typing.get_origin(args[0]) is dict):
+            out.append(f.name)
+    return out
+
+
 def is_missing(node: Any, key: str) -> bool:
     from omegaconf import OmegaConf
 
