@@ -28,10 +28,27 @@ class LossRecord(pl.Callback):
         self.losses.append(float(loss))
 
 
+class ValidationRecord(pl.Callback):
+    """Validation perplexity at each of Lightning's validations (``val_check_interval``)."""
+
+    def __init__(self) -> None:
+        self.points: list[tuple[int, float]] = []
+
+    def on_validation_end(self, trainer, pl_module) -> None:
+        if "val/ppl" in trainer.callback_metrics:
+            self.points.append((trainer.global_step, float(trainer.callback_metrics["val/ppl"])))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("precision", choices=("32-true", "bf16-mixed"))
     parser.add_argument("--steps", type=int, default=1500)
+    parser.add_argument(
+        "--validate-every",
+        type=int,
+        default=0,
+        help="also validate on the whole valid split every N steps (0: never)",
+    )
     parser.add_argument(
         "--corpus", type=Path, default=HERE.parent.parent / "shared" / "data" / "wikitext-2"
     )
@@ -49,13 +66,23 @@ def main() -> None:
     streams = {"train": corpus.streams["train"], "valid": corpus.streams["valid"]}
     torch.manual_seed(1)
     loop = LightningLoop(model, streams, 20, 35, args.precision)
-    record = LossRecord()
-    trainer(args.steps, [record], precision=args.precision).fit(loop.model, datamodule=loop.data)
+    record, validations = LossRecord(), ValidationRecord()
+    run = trainer(
+        args.steps,
+        [record, validations],
+        precision=args.precision,
+        validate_every=args.validate_every,
+    )
+    run.fit(loop.model, datamodule=loop.data)
     windows = [record.losses[i : i + 100] for i in range(0, len(record.losses), 100)]
     means = [sum(w) / len(w) for w in windows]
     print(
         json.dumps(
-            {"precision": args.precision, "loss_per_100_steps": [round(m, 3) for m in means]}
+            {
+                "precision": args.precision,
+                "loss_per_100_steps": [round(m, 3) for m in means],
+                "val_ppl": [(step, round(ppl, 2)) for step, ppl in validations.points],
+            }
         )
     )
 

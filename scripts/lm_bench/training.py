@@ -75,8 +75,23 @@ class StepTimes(pl.Callback):
 
 
 def trainer(
-    max_steps: int, callbacks=(), clip: float = 0.25, precision: str = "32-true"
+    max_steps: int,
+    callbacks=(),
+    clip: float = 0.25,
+    precision: str = "32-true",
+    validate_every: int = 0,
 ) -> pl.Trainer:
+    """A bare Trainer for ``max_steps`` steps; ``validate_every``: validate on the whole valid
+    split every so many steps (0: never)."""
+    validation = (
+        {
+            "limit_val_batches": 1.0,
+            "val_check_interval": validate_every,
+            "check_val_every_n_epoch": None,
+        }
+        if validate_every
+        else {"limit_val_batches": 0}
+    )
     return pl.Trainer(
         precision=precision,
         max_steps=max_steps,
@@ -88,8 +103,8 @@ def trainer(
         enable_model_summary=False,
         gradient_clip_val=clip,
         num_sanity_val_steps=0,
-        limit_val_batches=0,
         callbacks=list(callbacks),
+        **validation,
     )
 
 
