@@ -25,13 +25,13 @@ def train(
 
     from lstm_nlp.cli.common import checked_config, prepare
     from lstm_nlp.cli.optional_plugins import check_optional_plugins
-    from lstm_nlp.cli.overrides import check_no_sweep
+    from lstm_nlp.cli.overrides import check_no_sweep, name_aliases
     from lstm_nlp.cli.train import COMMAND
     from lstm_nlp.training.runner import train as run_training
 
     if isinstance(overrides, str):
         raise ConfigError(f"overrides must be a list of KEY=VALUE strings, got {overrides!r}")
-    argv = [str(o) for o in overrides]
+    argv = name_aliases([str(o) for o in overrides])
     if run_dir is not None:
         argv.append(f"run_dir={Path(run_dir).expanduser()}")
     prepare(COMMAND, argv)

@@ -28,6 +28,7 @@ from lstm_nlp.cli.optional_plugins import check_optional_plugins
 from lstm_nlp.cli.overrides import (
     check_no_sweep,
     check_shapes,
+    name_aliases,
     one_run,
     override_values,
     without_key,
@@ -197,6 +198,7 @@ def run_app(command: Command, app: Callable[[], object]) -> None:
     show_warnings_as_lines()
     try:
         argv = flags_first(sys.argv[1:])  # Hydra's parser wants its flags before the overrides
+        argv = name_aliases(argv)  # data=hf data.name=ID: data.path=ID
         if has_flag(argv, "--hydra-help", "--version"):  # about Hydra: no config is composed
             argv = [arg for arg in argv if arg.startswith("-")]
         sys.argv = [sys.argv[0], *argv]

@@ -22,6 +22,25 @@ def override_key(arg: str) -> str:
     return arg.lstrip("+~").partition("=")[0]
 
 
+def name_aliases(argv: list[str]) -> list[str]:
+    """``GROUP.name=VALUE`` read as ``GROUP.OPTION=VALUE`` where the chosen component's options
+    dataclass declares ``name_option = "OPTION"``: ``data=hf data.name=Salesforce/wikitext``
+    names the dataset, as the Hugging Face hub calls it (the node's ``name`` picks the source)."""
+    from lstm_nlp.registry import REGISTRIES
+
+    out = list(argv)
+    for group, registry in REGISTRIES.items():
+        chosen = override_values(argv, group)
+        if len(chosen) != 1 or chosen[0] not in registry:
+            continue
+        alias = getattr(registry.schema(chosen[0]), "name_option", None)
+        for i, arg in enumerate(argv):
+            name, sep, value = arg.partition("=")
+            if alias and sep and name.lstrip("+") == f"{registry.package}.name":
+                out[i] = f"{name.rpartition('.')[0]}.{alias}={value}"
+    return out
+
+
 def without_key(argv: list[str], key: str) -> list[str]:
     return [arg for arg in argv if override_key(arg) != key]
 
