@@ -10,8 +10,9 @@ TORCH_SPEC ?= torch==2.13.0
 TORCH_INDEX ?=
 ARGS ?=
 # optional extras installed with the package: dev (tests), sweep (Optuna sweeper; its test runs too),
-# export (onnx, onnxruntime: lstm-nlp-export format=onnx and its test)
-EXTRAS ?= dev,sweep,export
+# export (onnx, onnxruntime: lstm-nlp-export format=onnx and its test), hub (datasets: data=hf),
+# docs (MkDocs and the notebook runner: make docs)
+EXTRAS ?= dev,sweep,export,hub,docs
 # test processes (pytest-xdist); the suite is mostly single-threaded subprocess runs
 TEST_WORKERS ?= 2
 BIN := $(VENV)/bin
@@ -20,7 +21,7 @@ TORCH_STAMP := $(VENV)/.torch-spec
 export OMP_NUM_THREADS ?= 1
 export TOKENIZERS_PARALLELISM ?= false
 
-.PHONY: train test test-fast lint install clean FORCE
+.PHONY: train test test-fast lint docs docs-serve install clean FORCE
 
 # Rewritten only when TORCH_SPEC/TORCH_INDEX/EXTRAS change, so that a change triggers a reinstall.
 $(TORCH_STAMP): FORCE
@@ -50,7 +51,15 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# the docs site into site/ (mkdocs build --strict: a broken link or page fails); it executes
+# docs/tutorials/lstm_step_by_step.ipynb, which trains its model in about a minute
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve
+
 clean:
-	rm -rf $(VENV) runs outputs multirun .pytest_cache
+	rm -rf $(VENV) runs outputs multirun .pytest_cache site .cache
 
 FORCE:
