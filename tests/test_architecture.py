@@ -39,10 +39,11 @@ MAY_IMPORT = {
     "tasks": BASE | {"text", "modules", "data", "grammar"},
     "training": BASE | {"text", "modules", "data", "grammar", "evaluation", "report", "tasks"},
     "export": BASE | {"text", "modules", "tasks"},
+    "importing": BASE | {"text", "modules", "tasks"},
     "runtable": BASE | {"report"},
     "cli": BASE
     | {"plugins", "text", "modules", "data", "grammar", "evaluation", "report", "insight"}
-    | {"tasks", "training", "perplexity", "export", "runtable"},
+    | {"tasks", "training", "perplexity", "export", "runtable", "importing"},
     "api": BASE
     | {"text", "modules", "evaluation", "insight", "perplexity", "tasks", "training", "export"}
     | {"cli"},

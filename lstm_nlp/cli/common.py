@@ -63,7 +63,16 @@ class Command:
     inputs: tuple[str, ...] = ()  # options naming what it reads (no output may be one of them)
 
 
-COMMANDS = ("train", "eval", "generate", "suites", "inspect", "ppl", "export")  # cli.<name>.COMMAND
+COMMANDS = (  # cli.<name>.COMMAND
+    "train",
+    "eval",
+    "generate",
+    "suites",
+    "inspect",
+    "ppl",
+    "export",
+    "import_checkpoint",
+)
 
 
 def register_configs() -> None:
