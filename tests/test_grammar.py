@@ -215,6 +215,8 @@ def test_zipf_like_frequencies(corpus):
         ("max_lemmas", 0),
         ("construction_mix", {"nope": 1}),
         ("construction_mix", {"pp": -1}),
+        ("keep_words", ["cabinet", "zzyzx"]),
+        ("keep_words", ["the"]),  # a closed-class word is always there: nothing to keep
     ],
 )
 def test_invalid_parameters_name_the_key(key, value):
@@ -236,6 +238,18 @@ def test_construction_mix_and_max_lemmas(tmp_path):
         if site.type == "reflexive"
     }
     assert 1 < len(verbs) <= 5
+
+
+def test_keep_words_keep_their_lemmas_in_a_capped_lexicon():
+    words = ["cabinet", "senators", "actress", "met"]
+    capped = make_params(max_lemmas=3)
+    seen = {t for s in SentenceGenerator(capped).corpus(3000) for t in s.tokens}
+    assert not set(words) <= seen  # the cap alone leaves some of them out
+    kept = replace(capped, keep_words=words)
+    seen_kept = {t for s in SentenceGenerator(kept).corpus(3000) for t in s.tokens}
+    assert set(words) <= seen_kept
+    assert len(seen_kept - seen) <= 4 * len(words)  # those lemmas' forms, not the whole lexicon
+    assert capped.digest() == make_params(max_lemmas=3, keep_words=[]).digest() != kept.digest()
 
 
 # -- the data source -----------------------------------------------------------------------------

@@ -52,8 +52,14 @@ class Vocabulary:
     """Samplers for every word class; the Zipf rank order is fixed by the seed."""
 
     def __init__(self, lex: Lexicon, params: GrammarParams) -> None:
+        keep_words = set(params.keep_words)
+
+        def kept(item: Any) -> bool:
+            return bool(keep_words & ({item} if isinstance(item, str) else item.forms()))
+
         def zipf(items: Sequence[Any], name: str) -> Zipf:
-            return Zipf(items, f"{params.seed}:{name}", params.zipf_exponent, params.max_lemmas)
+            seed = f"{params.seed}:{name}"
+            return Zipf(items, seed, params.zipf_exponent, params.max_lemmas, kept)
 
         self.nouns = {cls: zipf(items, f"noun:{cls}") for cls, items in lex.nouns.items()}
         self.verbs = {cls: zipf(items, f"verb:{cls}") for cls, items in lex.verbs.items()}

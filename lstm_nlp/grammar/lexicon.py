@@ -38,12 +38,18 @@ class Noun:
     def form(self, number: str) -> str:
         return self.sg if number == SG else self.pl
 
+    def forms(self) -> set[str]:
+        return {f for f in (self.sg, self.pl) if f}
+
 
 @dataclass(frozen=True)
 class Verb:
     base: str  # also the VBP and VB form
     vbz: str
     vbd: str
+
+    def forms(self) -> set[str]:
+        return {self.base, self.vbz, self.vbd}
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,14 @@ class Lexicon:
             for v in self.verbs[cls]:
                 seen.setdefault(v.base, v)
         return list(seen.values())
+
+    def open_class_forms(self) -> set[str]:
+        """The forms of the nouns, verbs, adjectives and adverbs (what max_lemmas cuts)."""
+        forms = {f for n in self.all_nouns() for f in n.forms()}
+        forms |= {f for v in self.all_verbs() for f in v.forms()}
+        return forms | {
+            a for group in (self.adjectives, self.adverbs) for w in group.values() for a in w
+        }
 
     def word_forms(self) -> set[str]:
         """Every word form the grammar can emit (open and closed classes)."""

@@ -60,6 +60,11 @@ class GrammarParams(Options):
         1.0, ge=0, le=10, help="word frequencies ~ 1 / (rank + 3) ** zipf_exponent"
     )
     max_lemmas: int | None = option(None, ge=1, help="cap on lemmas per word class; null: all")
+    keep_words: list[str] = option(
+        [],
+        help="words whose lemmas stay in the lexicon whatever max_lemmas, e.g. "
+        "[cabinet,senators,actress,met]: a small lexicon that holds your test sentences",
+    )
     construction_mix: dict[str, float] = option(
         {}, ge=0, help="template weights over the defaults, e.g. {plain:0,pp:3}"
     )
@@ -72,6 +77,16 @@ class GrammarParams(Options):
                     f"{', '.join(DEFAULT_MIX)}"
                 )
         self.construction_mix = {k: float(v) for k, v in sorted(self.construction_mix.items())}
+        if self.keep_words:
+            from lstm_nlp.grammar.lexicon import default_lexicon
+
+            known = default_lexicon().open_class_forms()
+            unknown = [w for w in self.keep_words if w not in known]
+            if unknown:
+                raise ConfigError(
+                    f"keep_words: {', '.join(map(repr, unknown))} is not a noun, verb, adjective "
+                    "or adverb of the grammar's lexicon (closed-class words are always in it)"
+                )
         if self.construction_mix and sum(self.mix().values()) <= 0:
             raise ConfigError("construction_mix gives every construction weight 0")
 
@@ -87,7 +102,10 @@ class GrammarParams(Options):
         }
 
     def as_dict(self) -> dict[str, Any]:
-        return {f.name: getattr(self, f.name) for f in fields(GrammarParams)}
+        out = {f.name: getattr(self, f.name) for f in fields(GrammarParams)}
+        if not out["keep_words"]:  # the corpora made before the option keep their digest
+            del out["keep_words"]
+        return out
 
     def digest(self) -> str:
         """A short hash of everything that determines the generated files."""

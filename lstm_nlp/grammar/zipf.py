@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from itertools import accumulate
 from typing import Generic, TypeVar
 
@@ -37,14 +37,22 @@ class Weighted(Generic[T]):
 
 
 class Zipf(Weighted[T]):
-    """``items`` in a seeded random rank order, sampled with Zipfian weights."""
+    """``items`` in a seeded random rank order, sampled with Zipfian weights; ``limit`` keeps the
+    first ranks only, and the items ``keep`` accepts besides (after them, in their order)."""
 
     def __init__(
-        self, items: Sequence[T], seed: str, exponent: float = 1.0, limit: int | None = None
+        self,
+        items: Sequence[T],
+        seed: str,
+        exponent: float = 1.0,
+        limit: int | None = None,
+        keep: Callable[[T], bool] | None = None,
     ) -> None:
         ranked = list(items)
         random.Random(seed).shuffle(ranked)
-        ranked = ranked[:limit] if limit else ranked
+        if limit:
+            kept = [x for x in ranked[limit:] if keep and keep(x)]
+            ranked = ranked[:limit] + kept
         super().__init__(
             ranked, [1.0 / (rank + 1 + OFFSET) ** exponent for rank in range(len(ranked))]
         )

@@ -1,6 +1,6 @@
 """Training loss of lstm-nlp in fp32 or bf16-mixed, mean per 100 steps, from the same weights on
 the same stream as ``bench_lm.py --sections bf16`` (WikiText-2 at its 10k most frequent words,
-2x200, 1,500 steps): does bf16 train worse, or only validate differently?
+2x200 or --size 650, 1,500 steps): does bf16 train worse, or only validate differently?
 
     cd scripts && OMP_NUM_THREADS=1 ../.venv/bin/python -m lm_bench.bf16_curve 32-true
     cd scripts && OMP_NUM_THREADS=1 ../.venv/bin/python -m lm_bench.bf16_curve bf16-mixed
@@ -44,6 +44,9 @@ def main() -> None:
     parser.add_argument("precision", choices=("32-true", "bf16-mixed"))
     parser.add_argument("--steps", type=int, default=1500)
     parser.add_argument(
+        "--size", type=int, default=200, help="embedding and hidden size (2 layers)"
+    )
+    parser.add_argument(
         "--validate-every",
         type=int,
         default=0,
@@ -62,7 +65,7 @@ def main() -> None:
     bench_lm.quiet_lightning()
     corpus = bench_lm.load_corpus(args.corpus, max_size=10000)
     torch.manual_seed(0)
-    model = build_model(corpus.vocab_size, 200, 200, 2)
+    model = build_model(corpus.vocab_size, args.size, args.size, 2)
     streams = {"train": corpus.streams["train"], "valid": corpus.streams["valid"]}
     torch.manual_seed(1)
     loop = LightningLoop(model, streams, 20, 35, args.precision)
@@ -80,6 +83,7 @@ def main() -> None:
         json.dumps(
             {
                 "precision": args.precision,
+                "size": args.size,
                 "loss_per_100_steps": [round(m, 3) for m in means],
                 "val_ppl": [(step, round(ppl, 2)) for step, ppl in validations.points],
             }
