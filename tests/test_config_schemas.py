@@ -318,6 +318,20 @@ def test_train_help_shows_the_chosen_components_options(capsys, monkeypatch):
     )
 
 
+@pytest.mark.parametrize("source", ["text", "hf"])
+def test_help_of_a_choice_with_required_options_not_given_yet(source, capsys, monkeypatch):
+    from lstm_nlp.cli.common import run_app
+
+    monkeypatch.setattr("sys.argv", ["lstm-nlp-train", f"data={source}", "--help"])
+    run_app(TRAIN, lambda: pytest.fail("--help must not run the command"))
+    text = capsys.readouterr().out
+    assert "data.path=required" in text and text.endswith("required, not given yet: data.path\n")
+    monkeypatch.setattr("sys.argv", ["lstm-nlp-train", f"data={source}", "data.pth=x", "--help"])
+    with pytest.raises(SystemExit):  # a typo is still the one-line error
+        run_app(TRAIN, lambda: None)
+    assert "did you mean data.path?" in capsys.readouterr().err
+
+
 def test_the_help_table_wraps_and_leaves_out_the_obvious():
     @dataclass
     class Demo(Options):

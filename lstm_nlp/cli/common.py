@@ -198,8 +198,27 @@ def print_help(command: Command, argv: list[str]) -> None:
     from lstm_nlp.cli.help import command_help
 
     overrides = one_run(argv)
-    cfg = checked_config(command, overrides) if overrides else compose(command.config_name, [])
-    print(command_help(command.prog, command.options, cfg, command.groups, command.extra_help))
+    required = ""
+    try:
+        cfg = checked_config(command, overrides) if overrides else compose(command.config_name, [])
+    except ConfigError as err:
+        # data=text --help: the help of a choice whose required options are not given yet
+        cfg = help_config(command, overrides, err)
+        required = f"\nrequired, not given yet: {', '.join(sorted(OmegaConf.missing_keys(cfg)))}"
+    text = command_help(command.prog, command.options, cfg, command.groups, command.extra_help)
+    print(text + required)
+
+
+def help_config(command: Command, overrides: list[str], err: ConfigError) -> DictConfig:
+    """The config to write the help from when the checks refused ``overrides``: composed as
+    given, if what is wrong is only that required options are not given yet (else ``err``)."""
+    try:
+        cfg = compose(command.config_name, overrides)
+    except (HydraException, OmegaConfBaseException):
+        raise err from None
+    if not OmegaConf.missing_keys(cfg):
+        raise err
+    return cfg
 
 
 def run_app(command: Command, app: Callable[[], object]) -> None:
