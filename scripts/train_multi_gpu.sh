@@ -84,7 +84,7 @@ shift
 is_count "$gpus" || fail "NUM_GPUS must be a positive integer (GPUs per node), got '$gpus'"
 for arg in "$@"; do
     case "$arg" in
-        -m | --multirun) fail "a sweep (-m) cannot run inside one DDP job: run this script once per sweep point (see README, Many GPUs and machines)" ;;
+        -m | --multirun) fail "a sweep (-m) cannot run inside one DDP job: run this script once per sweep point (see docs/how-to/multi-gpu.md)" ;;
         trainer.devices=* | trainer.num_nodes=*)
             fail "'$arg' is set by this script: NUM_GPUS is trainer.devices, --nnodes is trainer.num_nodes" ;;
     esac
