@@ -157,6 +157,17 @@ def test_training_run_reports_perplexities_and_reuses_the_entry(tmp_path, monkey
     assert files.root == entry and {p.name: p.stat().st_mtime_ns for p in entry.iterdir()} == before
 
 
+def test_the_contamination_check_reads_an_hf_runs_training_text(tmp_path):
+    from lstm_nlp.evaluation.contamination import training_corpus
+
+    data, cache = saved_dataset(tmp_path / "dataset"), tmp_path / "cache"
+    config = {"data": {"name": "hf", "path": str(data)}, "cache_dir": str(cache)}
+    (train,) = training_corpus(config)
+    assert train.read_text(encoding="utf-8").splitlines() == LINES["train"]
+    gone = {"data": {"name": "hf", "path": str(tmp_path / "nowhere")}, "cache_dir": str(cache)}
+    assert training_corpus(gone) is None
+
+
 def test_data_name_names_the_dataset_only_for_hf():
     from lstm_nlp.cli.overrides import name_aliases
 

@@ -138,9 +138,10 @@ def training_corpus(
     """The training split's text files of the run whose config is ``config`` (its
     ``.hydra/config.yaml`` as a mapping: ``data``, ``cache_dir``; a mapping whose
     ``hyper_parameters`` hold ``data`` also works); relative paths are taken from ``base``,
-    the folder training ran in (default: the current one).  None when not available: another
-    data source, a folder that is gone, or a grammar corpus not in the cache with
-    ``generate=False`` (with ``generate=True`` it is generated there, as training would)."""
+    the folder training ran in (default: the current one).  None when not available: a folder
+    that is gone, a source that cannot give its files now (``data=hf`` offline with nothing
+    cached), or a grammar corpus not in the cache with ``generate=False`` (with
+    ``generate=True`` it is generated there, as training would)."""
     data = _data_node(config)
     if data is None:
         return None
@@ -156,7 +157,24 @@ def training_corpus(
             return None
     if data.get("name") == "grammar":
         return _grammar_corpus(data, config.get("cache_dir"), base, generate)
-    return None
+    return _source_corpus(data, config.get("cache_dir"), base)
+
+
+def _source_corpus(
+    data: Mapping[str, Any], cache: Any, base: str | os.PathLike | None
+) -> list[Path] | None:
+    """Any other registered source's training split (``data=hf``, a plugin's), as the source
+    gives it to training: from its cache entry, made there first if it can be."""
+    from lstm_nlp.errors import LstmNlpError
+    from lstm_nlp.registry import DATA_SOURCES
+
+    cache_dir = _under(base, cache) if isinstance(cache, str) and cache else None
+    try:
+        source = DATA_SOURCES.get(str(data.get("name")))
+        files = source(DATA_SOURCES.options(data), cache_dir)
+        return [files.splits["train"]]
+    except (LstmNlpError, KeyError, AttributeError):
+        return None
 
 
 def _grammar_corpus(
