@@ -13,7 +13,8 @@ ARGS ?=
 # export (onnx, onnxruntime: lstm-nlp-export format=onnx and its test), hub (datasets: data=hf),
 # docs (MkDocs and the notebook runner: make docs)
 EXTRAS ?= dev,sweep,export,hub,docs
-# test processes (pytest-xdist); the suite is mostly single-threaded subprocess runs
+# test processes (pytest-xdist, worksteal: an idle process takes tests queued for a busy one, so a
+# few long tests do not leave the other process waiting); the suite is mostly subprocess runs
 TEST_WORKERS ?= 2
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.lstm-nlp-installed
@@ -41,7 +42,7 @@ train: $(STAMP)
 	$(BIN)/lstm-nlp-train $(ARGS)
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) tests plugins/lstm-nlp-pos/tests $(ARGS)
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist worksteal tests plugins/lstm-nlp-pos/tests $(ARGS)
 
 # everything but the tests marked slow (subprocesses, end-to-end training)
 test-fast: $(STAMP)

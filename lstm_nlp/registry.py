@@ -215,11 +215,13 @@ def _store_config(group: str | None, name: str, defaults: dict, open_keys: list[
     from hydra.core.config_store import ConfigStore
     from omegaconf import DictConfig, OmegaConf
 
-    node = OmegaConf.create(defaults)
-    for key in open_keys:
-        child = node._get_node(key)
-        if isinstance(child, DictConfig):
-            OmegaConf.set_struct(child, False)
+    node: Any = defaults  # a plain dict where nothing is open: cheaper to store
+    if open_keys:
+        node = OmegaConf.create(defaults)
+        for key in open_keys:
+            child = node._get_node(key)
+            if isinstance(child, DictConfig):
+                OmegaConf.set_struct(child, False)
     ConfigStore.instance().store(group=group, name=name, node=node, provider="lstm_nlp")
 
 
