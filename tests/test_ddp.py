@@ -318,7 +318,7 @@ def test_ddp_run_stopped_by_sigterm_resumes_exactly(tmp_path):
     args = [
         *TINY,
         "trainer.max_epochs=2",
-        "data.train_sentences=1500",
+        "data.train_sentences=800",
         "data.valid_sentences=100",
         "data.test_sentences=100",
         "task.dropout=0.2",

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.slow  # every test here runs training processes
 COMMON = [
     *TINY,
     "trainer.max_epochs=3",
-    "data.train_sentences=2500",
+    "data.train_sentences=1200",
     "data.valid_sentences=100",
     "data.test_sentences=100",
     "task.variable_bptt=true",
