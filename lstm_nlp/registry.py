@@ -219,9 +219,8 @@ def _store_config(group: str | None, name: str, defaults: dict, open_keys: list[
     if open_keys:
         node = OmegaConf.create(defaults)
         for key in open_keys:
-            child = node._get_node(key)
-            if isinstance(child, DictConfig):
-                OmegaConf.set_struct(child, False)
+            if isinstance(node[key], DictConfig):  # null stays null
+                OmegaConf.set_struct(node[key], False)
     ConfigStore.instance().store(group=group, name=name, node=node, provider="lstm_nlp")
 
 

@@ -330,6 +330,10 @@ def test_help_of_a_choice_with_required_options_not_given_yet(source, capsys, mo
     with pytest.raises(SystemExit):  # a typo is still the one-line error
         run_app(TRAIN, lambda: None)
     assert "did you mean data.path?" in capsys.readouterr().err
+    monkeypatch.setattr("sys.argv", ["lstm-nlp-train", "task.dropout=2", "--help"])
+    with pytest.raises(SystemExit):  # nothing required is missing: the check's own line
+        run_app(TRAIN, lambda: None)
+    assert "task.dropout must be a number in [0, 1), got 2" in capsys.readouterr().err
 
 
 def test_the_help_table_wraps_and_leaves_out_the_obvious():

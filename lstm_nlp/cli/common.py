@@ -203,22 +203,25 @@ def print_help(command: Command, argv: list[str]) -> None:
         cfg = checked_config(command, overrides) if overrides else compose(command.config_name, [])
     except ConfigError as err:
         # data=text --help: the help of a choice whose required options are not given yet
-        cfg = help_config(command, overrides, err)
-        required = f"\nrequired, not given yet: {', '.join(sorted(OmegaConf.missing_keys(cfg)))}"
+        cfg, missing = help_config(command, overrides, err)
+        required = f"\nrequired, not given yet: {', '.join(missing)}"
     text = command_help(command.prog, command.options, cfg, command.groups, command.extra_help)
     print(text + required)
 
 
-def help_config(command: Command, overrides: list[str], err: ConfigError) -> DictConfig:
-    """The config to write the help from when the checks refused ``overrides``: composed as
-    given, if what is wrong is only that required options are not given yet (else ``err``)."""
+def help_config(
+    command: Command, overrides: list[str], err: ConfigError
+) -> tuple[DictConfig, list[str]]:
+    """The config to write the help from when the checks refused ``overrides``, and the required
+    options not given yet: composed as given, if those are all that is wrong (else ``err``)."""
     try:
         cfg = compose(command.config_name, overrides)
     except (HydraException, OmegaConfBaseException):
         raise err from None
-    if not OmegaConf.missing_keys(cfg):
+    missing = sorted(OmegaConf.missing_keys(cfg))
+    if not missing:
         raise err
-    return cfg
+    return cfg, missing
 
 
 def run_app(command: Command, app: Callable[[], object]) -> None:

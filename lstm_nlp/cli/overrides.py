@@ -34,9 +34,11 @@ def name_aliases(argv: list[str]) -> list[str]:
         if len(chosen) != 1 or chosen[0] not in registry:
             continue
         alias = getattr(registry.schema(chosen[0]), "name_option", None)
+        if alias is None:
+            continue
         for i, arg in enumerate(argv):
             name, sep, value = arg.partition("=")
-            if alias and sep and name.lstrip("+") == f"{registry.package}.name":
+            if sep and name.lstrip("+") == f"{registry.package}.name":
                 out[i] = f"{name.rpartition('.')[0]}.{alias}={value}"
     return out
 

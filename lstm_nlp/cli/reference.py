@@ -7,7 +7,7 @@ import importlib
 
 from lstm_nlp.cli.common import COMMANDS, Command
 from lstm_nlp.cli.help import PRESET_GROUPS, about, presets, summary
-from lstm_nlp.registry import REGISTRIES, Registry, load_builtins
+from lstm_nlp.registry import REGISTRIES, Registry
 from lstm_nlp.schema.help import OptionRow, option_rows
 
 
@@ -39,7 +39,8 @@ def command_section(command: Command) -> list[str]:
 
 
 def anchor(group: str) -> str:
-    """The id MkDocs gives the heading of a group's section."""
+    """The id set on the heading of a group's section (``{#id}``, attr_list), linked from the
+    commands' sections."""
     return "group-" + group.replace("/", "").replace("_", "")
 
 
@@ -71,7 +72,6 @@ def presets_section() -> list[str]:
 def config_reference() -> str:
     """The whole reference as Markdown: each command's options, each config group's choices
     with their options (installed plugins' too), the YAML presets."""
-    load_builtins()
     commands = [importlib.import_module(f"lstm_nlp.cli.{n}").COMMAND for n in COMMANDS]
     lines: list[str] = []
     for command in commands:

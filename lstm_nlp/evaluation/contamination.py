@@ -173,7 +173,7 @@ def _source_corpus(
         source = DATA_SOURCES.get(str(data.get("name")))
         files = source(DATA_SOURCES.options(data), cache_dir)
         return [files.splits["train"]]
-    except (LstmNlpError, KeyError, AttributeError):
+    except (LstmNlpError, KeyError):  # KeyError: a source that gives no training split
         return None
 
 
