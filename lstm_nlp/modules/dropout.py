@@ -12,11 +12,11 @@ and both are the identity in eval mode or with ``p == 0``.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.utils.rnn import PackedSequence
 
 from lstm_nlp.modules.arguments import check_probability
+from lstm_nlp.modules.embedding_lookup import lookup
 
 
 def _keep_mask(like: Tensor, shape: tuple[int, ...], p: float) -> Tensor:
@@ -69,14 +69,18 @@ def embedding_dropout(embedding: nn.Embedding, tokens: Tensor, p: float, trainin
     """
     p = check_probability(p, "embedding_dropout p")
     if not training or p == 0.0:
-        return embedding(tokens)
-    weight = embedding.weight * _keep_mask(embedding.weight, (embedding.num_embeddings, 1), p)
-    return F.embedding(
-        tokens,
-        weight,
-        embedding.padding_idx,
-        embedding.max_norm,
-        embedding.norm_type,
-        embedding.scale_grad_by_freq,
-        embedding.sparse,
+        return lookup(embedding, tokens)
+    keep = _keep_mask(embedding.weight, (embedding.num_embeddings, 1), p)
+    if _row_options(embedding):  # they act on the whole (masked) matrix
+        return lookup(embedding, tokens, embedding.weight * keep)
+    # the same values as embedding the masked matrix, without a copy of the whole matrix
+    return lookup(embedding, tokens) * keep.view(-1)[tokens].unsqueeze(-1)
+
+
+def _row_options(embedding: nn.Embedding) -> bool:
+    return (
+        embedding.padding_idx is not None
+        or embedding.max_norm is not None
+        or embedding.scale_grad_by_freq
+        or embedding.sparse
     )

@@ -31,7 +31,6 @@ exact.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 import torch
@@ -39,36 +38,7 @@ import torch.nn.functional as F
 from torch import Tensor
 from torch.autograd.function import once_differentiable
 
-
-class _BufferPool:
-    """Flat buffers handed out for the time between a forward and its backward."""
-
-    def __init__(self) -> None:
-        self._free: dict[tuple, list[Tensor]] = {}
-        self._lock = threading.Lock()
-
-    def take(self, numel: int, like: Tensor) -> Tensor:
-        # a buffer made under torch.inference_mode (Lightning's validation) is an inference
-        # tensor: it may serve inference again but never a step that records gradients
-        kinds = (False, True) if torch.is_inference_mode_enabled() else (False,)
-        with self._lock:
-            for inference in kinds:
-                free = self._free.get((like.dtype, like.device, inference), [])
-                for i, buf in enumerate(free):
-                    if buf.numel() >= numel:
-                        return free.pop(i)[:numel]
-        return torch.empty(numel, dtype=like.dtype, device=like.device)
-
-    def give(self, buf: Tensor) -> None:
-        base = buf if buf._base is None else buf._base
-        with self._lock:
-            free = self._free.setdefault((base.dtype, base.device, base.is_inference()), [])
-            free.append(base)
-            free.sort(key=Tensor.numel)
-            del free[:-2]  # keep at most two (training + evaluation sizes)
-
-
-POOL = _BufferPool()
+from lstm_nlp.modules.buffer_pool import POOL
 
 
 class _LinearCrossEntropy(torch.autograd.Function):
@@ -104,7 +74,8 @@ class _LinearCrossEntropy(torch.autograd.Function):
         if ctx.needs_input_grad[0]:
             grad_h = torch.mm(grad, weight).mul_(scale)
         if ctx.needs_input_grad[1]:
-            grad_w = torch.mm(grad.t(), hidden).mul_(scale)
+            out = POOL.take(weight.numel(), weight).view_as(weight)
+            grad_w = POOL.lend(torch.mm(grad.t(), hidden, out=out).mul_(scale))
         if ctx.has_bias and ctx.needs_input_grad[2]:
             grad_b = grad.sum(0).mul_(scale)
         POOL.give(grad)
@@ -134,7 +105,8 @@ class _LinearCrossEntropyBF16(torch.autograd.Function):
     ) -> Tensor:
         with torch.autocast("cpu", enabled=False):
             n, vocab = hidden.size(0), weight.size(0)
-            low_h, low_w = hidden.to(torch.bfloat16), weight.to(torch.bfloat16)
+            low_h = hidden.to(torch.bfloat16)
+            low_w = POOL.take(weight.numel(), low_h).view_as(weight).copy_(weight)
             flat = POOL.take(n * vocab, low_h)
             grad = flat.view(n, vocab)
             low_b = None if bias is None else bias.to(torch.bfloat16)
@@ -165,10 +137,15 @@ class _LinearCrossEntropyBF16(torch.autograd.Function):
             if ctx.needs_input_grad[0]:
                 grad_h = _scaled(torch.mm(grad, low_w), scale, h_type)
             if ctx.needs_input_grad[1]:
-                grad_w = _scaled(torch.mm(grad.t(), low_h), scale, w_type)
+                product = POOL.take(low_w.numel(), low_w).view_as(low_w)
+                torch.mm(grad.t(), low_h, out=product)
+                out = POOL.take(product.numel(), product, w_type).view_as(product)
+                grad_w = POOL.lend(out.copy_(product).mul_(scale))
+                POOL.give(product)
             if b_type is not None and ctx.needs_input_grad[2]:
                 grad_b = _scaled(grad.sum(0), scale, b_type)  # summed in fp32 inside
         POOL.give(grad)
+        POOL.give(low_w)
         return grad_h, grad_w, grad_b, None
 
 

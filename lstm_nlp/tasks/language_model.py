@@ -18,6 +18,7 @@ from torch import nn
 from torchmetrics import MeanMetric
 
 from lstm_nlp.data.lm_datamodule import LMStreamDataModule
+from lstm_nlp.modules.buffer_pool import POOL
 from lstm_nlp.modules.dropout import embedding_dropout
 from lstm_nlp.modules.heads import build_head
 from lstm_nlp.modules.lm_head import LMHead
@@ -221,6 +222,9 @@ class LanguageModel(pl.LightningModule):
 
     def on_test_epoch_end(self) -> None:
         self._eval_end("test", self.test_nll)
+
+    def on_fit_end(self) -> None:
+        POOL.clear()  # the output layer's and embedding's step buffers: not needed after fit
 
     def configure_optimizers(self) -> Any:
         return optimizers_from_config(self.parameters(), self.hparams["optim"], monitor="val/loss")
