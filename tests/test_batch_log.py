@@ -41,6 +41,9 @@ class ClockedModule(pl.LightningModule):
     def validation_step(self, batch, batch_idx):
         self.clock.now += 100.0
 
+    def test_step(self, batch, batch_idx):
+        self.clock.now += 100.0
+
     def configure_optimizers(self):
         return torch.optim.SGD(self.parameters(), lr=0.01)
 
@@ -73,19 +76,33 @@ def test_a_line_every_two_seconds_with_step_share_rate_lr_and_eta(tmp_path, as_b
         accelerator="cpu",
     )
     trainer.fit(ClockedModule(clock), DataLoader(data, batch_size=3), DataLoader(data, 5))
-    fields = [parse(line) for line in lines]
-    # every 2 s of the clock: after steps 2 and 4; after the 200 s validation at once (step 5),
-    # then 2 s later (step 7); tokens/s since the previous line, validation time left out
+    fields = [parse(line) for line in lines if "validation" not in line]
+    # every 2 s of the clock: after steps 2 and 4, after each 100 s validation batch (epoch 0's
+    # validation: "epoch 0 | step 4"), then 2 s into epoch 1 (step 6); tokens/s since the
+    # previous line, validation time left out
     assert [(f["epoch"], f["step"], f["of epoch"]) for f in fields] == [
         ("0", "2/8", "50%"),
         ("0", "4/8", "100%"),
-        ("1", "5/8", "25%"),
-        ("1", "7/8", "75%"),
+        ("1", "6/8", "50%"),
+        ("1", "8/8", "100%"),
     ]
-    assert [f["tokens/s"] for f in fields] == ["12", "8", "12", "12"]
-    assert [f["ETA"] for f in fields] == ["6s", "4s", "2m03s", "30s"]  # to step 8 at this pace
+    assert [f["tokens/s"] for f in fields] == ["12", "8", "12", "8"]
+    assert [f["ETA"] for f in fields] == ["6s", "4s", "1m09s", "0s"]  # to step 8 at this pace
     assert all(f["lr"] == "0.01" and 1.0 < float(f["loss"]) < 3.0 for f in fields)
     assert "ppl" not in fields[0]  # not a language model: its loss has no perplexity
+    validation = [line[len(PREFIX) :] for line in lines if "validation" in line]
+    assert validation == [
+        "validation | epoch 0 | step 4 | batch 1/2 | 50% | ETA 1m40s",
+        "validation | epoch 0 | step 4 | batch 2/2 | 100% | ETA 0s",
+        "validation | epoch 1 | step 8 | batch 1/2 | 50% | ETA 1m40s",
+        "validation | epoch 1 | step 8 | batch 2/2 | 100% | ETA 0s",
+    ]
+    assert lines.index(PREFIX + validation[1]) < lines.index(PREFIX + validation[2])
+    del lines[:]
+    trainer.test(trainer.lightning_module, DataLoader(data, 5), verbose=False)
+    assert lines == [PREFIX + "test | step 8 | batch 1/2 | 50% | ETA 1m40s"] + [
+        PREFIX + "test | step 8 | batch 2/2 | 100% | ETA 0s"
+    ]  # after fit: the weights' step, no epoch
 
 
 def test_display_callbacks_give_lines_in_a_log_file_and_the_bar_on_a_terminal(monkeypatch):

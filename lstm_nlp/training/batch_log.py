@@ -5,7 +5,11 @@ silent until the end or one wrapped line::
     lstm-nlp: progress: epoch 0 | step 1200/15000 | 48% of epoch | loss 5.312 | ppl 202.8 |
       41,200 tokens/s | lr 20 | ETA 41m05s
 
-(one line in the file).  ``loss`` is the mean training loss since the previous line (the same
+(one line in the file), and during a validation or test that outlasts the interval::
+
+    lstm-nlp: progress: validation | epoch 0 | step 1200 | batch 300/1000 | 30% | ETA 1m10s
+
+``loss`` is the mean training loss since the previous line (the same
 quantity as the epoch line's ``train/loss``), ``ppl`` its exponential (language models only),
 tokens/s the training speed since the previous line (validation time left out), ``step`` the
 optimiser steps done of the run's total, ``ETA`` the time to that total at this process's pace
@@ -70,7 +74,7 @@ class BatchLog(TrainingTokens):
         self.out = out  # None: print (a lambda would not pickle for ddp_spawn)
         self.losses = LossMean()
         self._fit_start, self._fit_step, self._last = 0.0, 0, 0.0
-        self._epoch_start, self._ppl = 0.0, False
+        self._epoch_start, self._eval_start, self._ppl = 0.0, 0.0, False
 
     def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self._fit_start = self._last = self.clock()
@@ -102,6 +106,63 @@ class BatchLog(TrainingTokens):
         self._last = now
         self.emit(PREFIX + " | ".join(self.parts(trainer, batch_idx, now)))
         self.restart()  # tokens/s and loss since this line
+
+    def on_validation_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        super().on_validation_start(trainer, pl_module)
+        self._eval_start = self.clock()
+
+    def on_test_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._eval_start = self.clock()
+
+    def on_validation_batch_end(
+        self,
+        trainer: pl.Trainer,
+        pl_module: pl.LightningModule,
+        outputs: Any,
+        batch: Any,
+        batch_idx: int,
+        dataloader_idx: int = 0,
+    ) -> None:
+        self._eval_line(trainer, "validation", trainer.num_val_batches, batch_idx, dataloader_idx)
+
+    def on_test_batch_end(
+        self,
+        trainer: pl.Trainer,
+        pl_module: pl.LightningModule,
+        outputs: Any,
+        batch: Any,
+        batch_idx: int,
+        dataloader_idx: int = 0,
+    ) -> None:
+        self._eval_line(trainer, "test", trainer.num_test_batches, batch_idx, dataloader_idx)
+
+    def _eval_line(
+        self,
+        trainer: pl.Trainer,
+        stage: str,
+        counts: list[int | float],
+        batch_idx: int,
+        dataloader_idx: int = 0,
+    ) -> None:
+        """A validation or test line when the interval has passed (not in the sanity check)."""
+        if not self.every_seconds or not trainer.is_global_zero or trainer.sanity_checking:
+            return
+        now = self.clock()
+        if now - self._last < self.every_seconds:
+            return
+        self._last = now
+        parts = [stage, f"step {trainer.global_step}"]  # the weights' step
+        if trainer.state.fn == "fit":
+            parts.insert(1, f"epoch {trainer.current_epoch}")
+        batches = counts[dataloader_idx] if dataloader_idx < len(counts) else math.inf
+        if finite(batches):
+            done = batch_idx + 1
+            eta = (now - self._eval_start) / done * max(0, batches - done)
+            parts += [f"batch {done}/{int(batches)}", f"{100 * done / batches:.0f}%"]
+            parts.append(f"ETA {duration(eta)}")
+        else:
+            parts.append(f"batch {batch_idx + 1}")
+        self.emit(PREFIX + " | ".join(parts))
 
     def emit(self, line: str) -> None:
         if self.out is None:
@@ -169,3 +230,11 @@ class BatchLogBar(BatchLog, ProgressBar):
     def on_train_batch_end(self, *args: Any, **kwargs: Any) -> None:
         if self._enabled:
             super().on_train_batch_end(*args, **kwargs)
+
+    def on_validation_batch_end(self, *args: Any, **kwargs: Any) -> None:
+        if self._enabled:
+            super().on_validation_batch_end(*args, **kwargs)
+
+    def on_test_batch_end(self, *args: Any, **kwargs: Any) -> None:
+        if self._enabled:
+            super().on_test_batch_end(*args, **kwargs)

@@ -67,7 +67,8 @@ class TrainOptions(CommandOptions):
         30.0,
         gt=0,
         help="stdout not a terminal (a batch job's log): one progress line every this many "
-        "seconds (epoch, step, loss, tokens/s, lr, ETA); null: none",
+        "seconds (epoch, step, loss, tokens/s, lr, ETA; validation and test batches too); "
+        "null: none",
     )
     watch: str | None = option(
         None,
