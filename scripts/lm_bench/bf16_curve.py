@@ -79,6 +79,12 @@ def main() -> None:
         help="also validate on the whole valid split every N steps (0: never)",
     )
     parser.add_argument(
+        "--max-size",
+        type=int,
+        default=10000,
+        help="vocabulary: the N most frequent words (0: WikiText-2's whole 33,278)",
+    )
+    parser.add_argument(
         "--average-from",
         type=int,
         default=0,
@@ -95,7 +101,7 @@ def main() -> None:
 
     torch.set_num_threads(1)
     bench_lm.quiet_lightning()
-    corpus = bench_lm.load_corpus(args.corpus, max_size=10000)
+    corpus = bench_lm.load_corpus(args.corpus, max_size=args.max_size or None)
     torch.manual_seed(0)
     model = build_model(corpus.vocab_size, args.size, args.size, 2)
     streams = {"train": corpus.streams["train"], "valid": corpus.streams["valid"]}
@@ -123,6 +129,7 @@ def main() -> None:
             {
                 "precision": args.precision,
                 "size": args.size,
+                "vocabulary": corpus.vocab_size,
                 "loss_per_100_steps": [round(m, 3) for m in means],
                 "val_ppl": [(step, round(ppl, 2)) for step, ppl in validations.points],
                 **final,
