@@ -1,17 +1,33 @@
 """The pool of large buffers: memory is reused across steps, never while someone holds it."""
 
+import pytest
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from lstm_nlp.modules.buffer_pool import BufferPool
+from lstm_nlp.modules.buffer_pool import POOL, BufferPool
 from lstm_nlp.modules.dropout import embedding_dropout
 from lstm_nlp.modules.embedding_lookup import lookup
 from lstm_nlp.modules.linear_cross_entropy import linear_cross_entropy
 
 
+@pytest.fixture(autouse=True)
+def pool_small_buffers_too(monkeypatch):
+    """The shared pool leaves buffers under a million elements to malloc; these tests use small
+    ones."""
+    monkeypatch.setattr(POOL, "small", 0)
+
+
+def test_small_buffers_are_left_to_the_allocator():
+    pool = BufferPool(small=1000)
+    buf = pool.take(999, torch.empty(0))
+    assert not pool.pays(999) and pool.pays(1000)
+    pool.give(buf)
+    assert pool._free == {}
+
+
 def test_a_given_buffer_comes_back_only_once_its_views_are_gone():
-    pool = BufferPool()
+    pool = BufferPool(small=0)
     like = torch.empty(0)
     buf = pool.take(100, like)
     view = buf.view(10, 10)
@@ -25,7 +41,7 @@ def test_a_given_buffer_comes_back_only_once_its_views_are_gone():
 
 
 def test_a_lent_tensor_is_reused_after_its_holder_lets_go_and_not_before():
-    pool = BufferPool()
+    pool = BufferPool(small=0)
     like = torch.empty(0)
     lent = pool.lend(pool.take(50, like).view(5, 10).fill_(3.0))
     pointer = lent.data_ptr()
@@ -36,7 +52,7 @@ def test_a_lent_tensor_is_reused_after_its_holder_lets_go_and_not_before():
 
 
 def test_the_pool_keeps_its_largest_buffers_only():
-    pool = BufferPool(keep=2)
+    pool = BufferPool(keep=2, small=0)
     like = torch.empty(0)
     taken = [pool.take(n, like) for n in (10, 20, 30)]
     pointers = [t.data_ptr() for t in taken]

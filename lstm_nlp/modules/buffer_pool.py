@@ -24,6 +24,7 @@ import torch
 from torch import Tensor
 
 KEEP = 4  # buffers kept per (dtype, device): the largest ones
+SMALL = 1 << 20  # elements: below this malloc reuses memory by itself, so the pool stays out
 
 
 def _storage_refs(tensor: Tensor) -> int | None:
@@ -42,15 +43,22 @@ def _only_ours(buf: Tensor) -> bool:
 class BufferPool:
     """Flat buffers reused across steps (see the module's doc)."""
 
-    def __init__(self, keep: int = KEEP) -> None:
+    def __init__(self, keep: int = KEEP, small: int = SMALL) -> None:
         self._free: dict[tuple, list[Tensor]] = {}
-        self._keep = keep
+        self._keep, self.small = keep, small
         self._lock = threading.Lock()
+
+    def pays(self, numel: int) -> bool:
+        """Whether a buffer of ``numel`` elements is worth pooling (else a plain allocation is
+        as fast, without the pool's bookkeeping)."""
+        return numel >= self.small
 
     def take(self, numel: int, like: Tensor, dtype: torch.dtype | None = None) -> Tensor:
         """A 1-D buffer of ``numel`` elements of ``dtype`` (default ``like``'s) on ``like``'s
         device; its contents are undefined."""
         dtype = like.dtype if dtype is None else dtype
+        if not self.pays(numel):
+            return torch.empty(numel, dtype=dtype, device=like.device)
         with self._lock:
             free = self._free.get((dtype, like.device), [])
             for i, buf in enumerate(free):  # smallest first
@@ -76,6 +84,8 @@ class BufferPool:
             self._free.clear()
 
     def _keep_alias(self, tensor: Tensor) -> None:
+        if not self.pays(tensor.numel()):
+            return
         # the pool's own flat tensor over the memory: a normal tensor even when ``tensor`` was
         # made under inference mode, so evaluation's buffers may serve training and back
         storage = tensor.untyped_storage()

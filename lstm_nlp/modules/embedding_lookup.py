@@ -43,6 +43,7 @@ def lookup(embedding: nn.Embedding, tokens: Tensor, weight: Tensor | None = None
     weight = embedding.weight if weight is None else weight
     plain = (
         weight.device.type == "cpu"
+        and POOL.pays(weight.numel())
         and weight.requires_grad
         and torch.is_grad_enabled()
         and embedding.padding_idx is None
